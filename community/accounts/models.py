@@ -1,0 +1,114 @@
+"""Members, their roles, and the places they work in (regions and local authorities)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    ons_code = models.CharField(max_length=9, unique=True)
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocalAuthority(models.Model):
+    class Cohort(models.TextChoices):
+        TRAILBLAZER = "trailblazer", _("Trailblazer")
+        FAMILY_HUBS_75 = "family_hubs_75", _("Family hubs (75 LAs)")
+        TRANSFORMATION_FUND = "transformation_fund", _("Transformation fund")
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="local_authorities")
+    programme_cohort = models.CharField(max_length=30, choices=Cohort.choices, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        PRACTITIONER = "practitioner", _("Practitioner")
+        COMMISSIONER = "commissioner", _("Commissioner or hub lead")
+        PARENT_CARER = "parent_carer", _("Parent or carer")
+        YOUNG_PERSON = "young_person", _("Young person")
+        MODERATOR = "moderator", _("Moderator")
+        STAFF = "staff", _("Centre staff")
+        EXPERT = "expert", _("Expert")
+
+    class AgeBand(models.TextChoices):
+        AGE_13_15 = "13-15", _("13 to 15")
+        AGE_16_17 = "16-17", _("16 to 17")
+        AGE_18_25 = "18-25", _("18 to 25")
+        AGE_26_PLUS = "26+", _("26 or over")
+
+    MINOR_AGE_BANDS = frozenset({AgeBand.AGE_13_15, AgeBand.AGE_16_17})
+    PROFESSIONAL_ROLES = frozenset({Role.PRACTITIONER, Role.COMMISSIONER, Role.EXPERT})
+    MODERATING_ROLES = frozenset({Role.MODERATOR, Role.STAFF})
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=80,
+        help_text=_("Shown beside your posts. Parents, carers and young people may use a pseudonym."),
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    organisation = models.CharField(max_length=150, blank=True)
+    local_authority = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    home_region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    age_band = models.CharField(max_length=5, choices=AgeBand.choices, default=AgeBand.AGE_26_PLUS)
+    is_verified = models.BooleanField(
+        _("verified professional"),
+        default=False,
+        help_text=_("Set when the member's professional role has been checked."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["username"]
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:user_activity", args=[self.username])
+
+    @property
+    def is_minor(self) -> bool:
+        return self.age_band in self.MINOR_AGE_BANDS
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderators, centre staff and superusers moderate every space."""
+        return self.is_superuser or self.role in self.MODERATING_ROLES
+
+    @property
+    def is_centre_staff(self) -> bool:
+        return self.is_superuser or self.role == self.Role.STAFF
+
+    @property
+    def is_verified_professional(self) -> bool:
+        return self.is_verified and self.role in self.PROFESSIONAL_ROLES
+
+
+def display_name_of(user: User) -> str:
+    return user.display_name or user.username

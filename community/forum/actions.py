@@ -1,0 +1,473 @@
+"""Every change to the forum: check permission, write in one transaction, publish on commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from community import markup
+from community.events import publish_on_commit
+
+from . import permissions
+from .models import (
+    Attachment,
+    Bookmark,
+    Membership,
+    Post,
+    PostRevision,
+    Reaction,
+    Space,
+    Status,
+    Thread,
+    ThreadRead,
+    Topic,
+)
+from .uploads import PreparedUpload
+
+TITLE_MIN_LENGTH = 8
+POST_MIN_LENGTH = 2
+POST_MAX_LENGTH = 32_000
+MAX_TAGS = 5
+
+
+def _known_usernames(candidates: Iterable[str]) -> set[str]:
+    User = get_user_model()
+    return set(
+        User.objects.annotate(lname=Lower("username"))
+        .filter(lname__in=list(candidates), is_active=True)
+        .values_list("lname", flat=True)
+    )
+
+
+def _render(source: str) -> markup.Rendered:
+    source = (source or "").strip()
+    if len(source) < POST_MIN_LENGTH:
+        raise ValidationError({"source": _("Write a little more before posting.")})
+    if len(source) > POST_MAX_LENGTH:
+        raise ValidationError(
+            {"source": _("Posts can be up to %(max)d characters.") % {"max": POST_MAX_LENGTH}}
+        )
+    return markup.render(source, known_usernames=_known_usernames)
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if len(title) < TITLE_MIN_LENGTH:
+        raise ValidationError(
+            {"title": _("Give the thread a title of at least %(min)d characters.") % {"min": TITLE_MIN_LENGTH}}
+        )
+    if len(title) > 200:
+        raise ValidationError({"title": _("Keep the title under 200 characters.")})
+    return title
+
+
+def normalise_tags(tags: Iterable[str]) -> list[str]:
+    """Tags are lower-case slugs, so "SEND", "send" and " Send " are one tag."""
+    names = []
+    for raw in tags:
+        name = slugify(raw)[:50]
+        if name and name not in names:
+            names.append(name)
+    if len(names) > MAX_TAGS:
+        raise ValidationError({"tags": _("Use at most %(max)d tags.") % {"max": MAX_TAGS}})
+    return names
+
+
+def _store_attachments(*, uploader, post: Post, uploads: Sequence[PreparedUpload]) -> list[Attachment]:
+    stored = []
+    for upload in uploads:
+        attachment = Attachment(
+            post=post,
+            uploader=uploader,
+            kind=upload.kind,
+            original_name=upload.name,
+            content_type=upload.content_type,
+            size=len(upload.content),
+            width=upload.width,
+            height=upload.height,
+        )
+        attachment.file.save(upload.name, ContentFile(upload.content), save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _mentioned_users(rendered: markup.Rendered, author) -> list:
+    if not rendered.mentions:
+        return []
+    User = get_user_model()
+    return list(
+        User.objects.annotate(lname=Lower("username"))
+        .filter(lname__in=list(rendered.mentions), is_active=True)
+        .exclude(pk=author.pk)
+    )
+
+
+def _post_event(kind: str, post: Post, **extra) -> dict:
+    return {
+        "type": kind,
+        "post_id": post.pk,
+        "thread_id": post.thread_id,
+        "space_id": post.thread.space_id,
+        "number": post.number,
+        "author_id": post.author_id,
+        "status": post.status,
+        **extra,
+    }
+
+
+@transaction.atomic
+def start_thread(
+    *,
+    author,
+    space: Space,
+    topic: Topic,
+    title: str,
+    source: str,
+    tags: Iterable[str] = (),
+    uploads: Sequence[PreparedUpload] = (),
+) -> Thread:
+    """Start a thread in a space with its first post; held for approval where the space says so."""
+    if not permissions.can_post_in_space(author, space):
+        raise PermissionDenied(_("You cannot start threads in %(space)s.") % {"space": space.name})
+    title = _clean_title(title)
+    tag_names = normalise_tags(tags)
+    rendered = _render(source)
+    now = timezone.now()
+    held = space.premoderated and not author.is_moderator
+    status = Status.HELD if held else Status.PUBLISHED
+    thread = Thread.objects.create(
+        space=space,
+        topic=topic,
+        title=title,
+        slug=slugify(title)[:80] or "thread",
+        author=author,
+        status=status,
+        created_at=now,
+        last_post_at=now,
+        last_poster_name=author.display_name,
+        post_count=0 if held else 1,
+        highest_post_number=1,
+    )
+    if tag_names:
+        thread.tags.set(tag_names)
+    post = Post.objects.create(
+        thread=thread,
+        number=1,
+        author=author,
+        source=source.strip(),
+        html=rendered.html,
+        text=rendered.text,
+        status=status,
+        created_at=now,
+    )
+    mentioned = _mentioned_users(rendered, author)
+    if mentioned:
+        post.mentions.set(mentioned)
+    _store_attachments(uploader=author, post=post, uploads=uploads)
+    if not held:
+        Space.objects.filter(pk=space.pk).update(
+            thread_count=F("thread_count") + 1, post_count=F("post_count") + 1, last_post_at=now
+        )
+    record_read(user=author, thread=thread, number=1)
+    publish_on_commit(
+        {
+            **_post_event("thread.created", post),
+            "title": title,
+            "topic_id": topic.pk,
+            "tags": tag_names,
+            "mentioned_ids": [u.pk for u in mentioned],
+        }
+    )
+    return thread
+
+
+@transaction.atomic
+def create_post(
+    *,
+    author,
+    thread: Thread,
+    source: str,
+    reply_to: Post | None = None,
+    uploads: Sequence[PreparedUpload] = (),
+) -> Post:
+    """Reply in a thread, optionally to one post of it."""
+    # Lock the thread row: post numbers and counters are assigned under it.
+    thread = Thread.objects.select_for_update().select_related("space").get(pk=thread.pk)
+    if not permissions.can_reply(author, thread):
+        if thread.is_closed:
+            raise PermissionDenied(_("This thread is closed to new replies."))
+        raise PermissionDenied(_("You cannot reply in this thread."))
+    if reply_to is not None and (
+        reply_to.thread_id != thread.pk or not permissions.can_read_post(author, reply_to)
+    ):
+        raise ValidationError({"reply_to": _("You can only reply to a post in this thread.")})
+    rendered = _render(source)
+    now = timezone.now()
+    held = thread.space.premoderated and not author.is_moderator
+    number = thread.highest_post_number + 1
+    post = Post.objects.create(
+        thread=thread,
+        number=number,
+        author=author,
+        source=source.strip(),
+        html=rendered.html,
+        text=rendered.text,
+        status=Status.HELD if held else Status.PUBLISHED,
+        reply_to=reply_to,
+        reply_to_number=reply_to.number if reply_to else None,
+        reply_to_name=reply_to.author.display_name if reply_to else "",
+        created_at=now,
+    )
+    mentioned = _mentioned_users(rendered, author)
+    if mentioned:
+        post.mentions.set(mentioned)
+    _store_attachments(uploader=author, post=post, uploads=uploads)
+    updates = {"highest_post_number": number}
+    if not held:
+        updates.update(post_count=F("post_count") + 1, last_post_at=now, last_poster_name=author.display_name)
+        Space.objects.filter(pk=thread.space_id).update(post_count=F("post_count") + 1, last_post_at=now)
+    Thread.objects.filter(pk=thread.pk).update(**updates)
+    record_read(user=author, thread=thread, number=number)
+    quoted_numbers = [n for (_u, n, t) in rendered.quotes if n and (t in (None, thread.pk))]
+    publish_on_commit(
+        _post_event(
+            "post.created",
+            post,
+            reply_to_author_id=reply_to.author_id if reply_to else None,
+            mentioned_ids=[u.pk for u in mentioned],
+            quoted_numbers=quoted_numbers,
+        )
+    )
+    return post
+
+
+@transaction.atomic
+def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
+    """Change a post's text, keeping what it said before as a revision."""
+    post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
+    if not permissions.can_edit_post(editor, post):
+        raise PermissionDenied(_("You cannot edit this post."))
+    rendered = _render(source)
+    source = source.strip()
+    if source == post.source:
+        return post
+    revision_number = post.revision_count + 1
+    PostRevision.objects.create(
+        post=post,
+        number=revision_number,
+        editor=editor,
+        source_before=post.source,
+        source_after=source,
+        reason=(reason or "").strip()[:200],
+    )
+    post.source = source
+    post.html = rendered.html
+    post.text = rendered.text
+    post.edited_at = timezone.now()
+    post.revision_count = revision_number
+    post.save(update_fields=["source", "html", "text", "edited_at", "revision_count"])
+    previously = set(post.mentions.values_list("pk", flat=True))
+    mentioned = _mentioned_users(rendered, post.author)
+    post.mentions.set(mentioned)
+    publish_on_commit(
+        _post_event(
+            "post.edited",
+            post,
+            editor_id=editor.pk,
+            new_mentioned_ids=[u.pk for u in mentioned if u.pk not in previously],
+        )
+    )
+    return post
+
+
+@transaction.atomic
+def edit_thread(*, editor, thread: Thread, title: str, topic: Topic, tags: Iterable[str]) -> Thread:
+    """Retitle, re-topic or re-tag a thread (its author or a moderator)."""
+    first = thread.posts.get(number=1)
+    if not permissions.can_edit_post(editor, first):
+        raise PermissionDenied(_("You cannot edit this thread."))
+    thread.title = _clean_title(title)
+    thread.slug = slugify(thread.title)[:80] or "thread"
+    thread.topic = topic
+    thread.save(update_fields=["title", "slug", "topic"])
+    thread.tags.set(normalise_tags(tags))
+    publish_on_commit({"type": "thread.edited", "thread_id": thread.pk, "space_id": thread.space_id})
+    return thread
+
+
+def _adjust_counters(thread: Thread, post: Post, delta: int) -> None:
+    """Add or remove a published post from the thread's and space's counters."""
+    if post.status != Status.PUBLISHED:
+        return
+    Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + delta)
+    Space.objects.filter(pk=thread.space_id).update(post_count=F("post_count") + delta)
+    if post.number == 1:
+        Space.objects.filter(pk=thread.space_id).update(thread_count=F("thread_count") + delta)
+
+
+@transaction.atomic
+def delete_post(*, actor, post: Post) -> Post:
+    """Soft-delete a post; deleting the first post deletes the thread. Content is kept."""
+    post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
+    if not permissions.can_delete_post(actor, post):
+        raise PermissionDenied(_("You cannot delete this post."))
+    if post.deleted_at is not None:
+        return post
+    now = timezone.now()
+    post.deleted_at = now
+    post.deleted_by = actor
+    post.save(update_fields=["deleted_at", "deleted_by"])
+    thread = post.thread
+    if post.number == 1:
+        thread.deleted_at = now
+        thread.save(update_fields=["deleted_at"])
+        if post.status == Status.PUBLISHED:
+            Space.objects.filter(pk=thread.space_id).update(
+                thread_count=F("thread_count") - 1, post_count=F("post_count") - thread.post_count
+            )
+    else:
+        _adjust_counters(thread, post, -1)
+    publish_on_commit(_post_event("post.deleted", post, actor_id=actor.pk))
+    return post
+
+
+@transaction.atomic
+def restore_post(*, actor, post: Post) -> Post:
+    """Undo a soft delete (the author, or a moderator)."""
+    post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
+    if post.deleted_at is None:
+        return post
+    by_self = post.deleted_by_id == actor.pk and post.author_id == actor.pk
+    if not (permissions.is_moderator(actor) or by_self):
+        raise PermissionDenied(_("Only a moderator can restore a post someone else deleted."))
+    post.deleted_at = None
+    post.deleted_by = None
+    post.save(update_fields=["deleted_at", "deleted_by"])
+    thread = post.thread
+    if post.number == 1:
+        thread.deleted_at = None
+        thread.save(update_fields=["deleted_at"])
+        if post.status == Status.PUBLISHED:
+            Space.objects.filter(pk=thread.space_id).update(
+                thread_count=F("thread_count") + 1, post_count=F("post_count") + thread.post_count
+            )
+    else:
+        _adjust_counters(thread, post, +1)
+    publish_on_commit(_post_event("post.restored", post, actor_id=actor.pk))
+    return post
+
+
+@transaction.atomic
+def approve_post(*, moderator, post: Post) -> Post:
+    """Publish a post that was held for approval (its thread too, if it is the first post)."""
+    if not permissions.is_moderator(moderator):
+        raise PermissionDenied(_("Only moderators can approve posts."))
+    post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
+    if post.status != Status.HELD:
+        return post
+    post.status = Status.PUBLISHED
+    post.save(update_fields=["status"])
+    thread = post.thread
+    if post.number == 1:
+        thread.status = Status.PUBLISHED
+        thread.save(update_fields=["status"])
+    if post.deleted_at is None:
+        _adjust_counters(thread, post, +1)
+        Thread.objects.filter(pk=thread.pk, last_post_at__lt=post.created_at).update(
+            last_post_at=post.created_at, last_poster_name=post.author.display_name
+        )
+    publish_on_commit(_post_event("post.approved", post, moderator_id=moderator.pk))
+    return post
+
+
+@transaction.atomic
+def toggle_reaction(*, user, post: Post, kind: str) -> bool:
+    """Add the reaction if the member has not given it, remove it if they have. True if added."""
+    if kind not in Reaction.Kind.values:
+        raise ValidationError({"kind": _("That reaction is not available.")})
+    post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
+    if not permissions.can_react(user, post):
+        raise PermissionDenied(_("You cannot react to this post."))
+    deleted, _n = Reaction.objects.filter(post=post, user=user, kind=kind).delete()
+    added = not deleted
+    if added:
+        Reaction.objects.create(post=post, user=user, kind=kind)
+    counts = dict(post.reaction_counts)
+    counts[kind] = max(counts.get(kind, 0) + (1 if added else -1), 0)
+    post.reaction_counts = {k: v for k, v in counts.items() if v}
+    post.save(update_fields=["reaction_counts"])
+    if kind == Reaction.Kind.LIKE:
+        Thread.objects.filter(pk=post.thread_id).update(like_count=F("like_count") + (1 if added else -1))
+    publish_on_commit(
+        _post_event(
+            "reaction.added" if added else "reaction.removed",
+            post,
+            user_id=user.pk,
+            kind=kind,
+            counts=post.reaction_counts,
+        )
+    )
+    return added
+
+
+@transaction.atomic
+def toggle_bookmark(*, user, post: Post) -> bool:
+    """Bookmark a post the member can read, or remove the bookmark. True if added."""
+    if not permissions.can_read_post(user, post):
+        raise PermissionDenied(_("You cannot bookmark this post."))
+    deleted, _n = Bookmark.objects.filter(post=post, user=user).delete()
+    if deleted:
+        return False
+    Bookmark.objects.create(post=post, user=user)
+    return True
+
+
+@transaction.atomic
+def join_space(*, user, space: Space) -> Membership:
+    if not permissions.can_join_space(user, space):
+        raise PermissionDenied(_("You cannot join %(space)s yourself.") % {"space": space.name})
+    membership, _created = Membership.objects.get_or_create(user=user, space=space)
+    publish_on_commit({"type": "membership.joined", "user_id": user.pk, "space_id": space.pk})
+    return membership
+
+
+@transaction.atomic
+def add_member(*, actor, user, space: Space) -> Membership:
+    """Staff add a member to a group whose membership is not open."""
+    if not permissions.is_moderator(actor):
+        raise PermissionDenied(_("Only moderators and staff can add members to a group."))
+    membership, _created = Membership.objects.get_or_create(user=user, space=space)
+    publish_on_commit({"type": "membership.joined", "user_id": user.pk, "space_id": space.pk})
+    return membership
+
+
+@transaction.atomic
+def leave_space(*, user, space: Space) -> None:
+    Membership.objects.filter(user=user, space=space).delete()
+    publish_on_commit({"type": "membership.left", "user_id": user.pk, "space_id": space.pk})
+
+
+def record_read(*, user, thread: Thread, number: int) -> None:
+    """Move the member's read position forward (never back), in one upsert."""
+    if not (user and user.is_authenticated) or number <= 0:
+        return
+    table = ThreadRead._meta.db_table
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, thread_id, last_read_number, updated_at) "
+            f"VALUES (%s, %s, %s, %s) ON CONFLICT (user_id, thread_id) DO UPDATE SET "
+            f"last_read_number = {greatest}({table}.last_read_number, EXCLUDED.last_read_number), "
+            f"updated_at = EXCLUDED.updated_at",
+            [user.pk, thread.pk, number, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )

@@ -1,0 +1,188 @@
+"""Who may read and write what: the one visibility rule.
+
+Each rule comes twice: a predicate for one object (`can_read_thread`) and a queryset
+filter for lists (`visible_threads`). Every read path (pages, API, search, feeds,
+notifications, sockets) goes through these.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from .models import Membership, Post, Space, Status, Thread
+
+if TYPE_CHECKING:
+    from community.accounts.models import User
+
+
+def _is_member(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def is_moderator(user) -> bool:
+    return _is_member(user) and user.is_moderator
+
+
+def member_space_ids(user) -> set[int]:
+    """The spaces whose group this user belongs to, computed once per user object."""
+    if not _is_member(user):
+        return set()
+    cached = getattr(user, "_member_space_ids", None)
+    if cached is None:
+        cached = set(Membership.objects.filter(user=user).values_list("space_id", flat=True))
+        user._member_space_ids = cached
+    return cached
+
+
+def _space_q(user, prefix: str = "") -> Q:
+    field = f"{prefix}visibility"
+    if not _is_member(user):
+        return Q(**{field: Space.Visibility.PUBLIC})
+    readable = [Space.Visibility.PUBLIC, Space.Visibility.MEMBERS]
+    if user.is_verified_professional:
+        readable.append(Space.Visibility.VERIFIED)
+    member_of = Membership.objects.filter(user=user).values("space_id")
+    group_id = f"{prefix}id" if prefix else "id"
+    return Q(**{f"{field}__in": readable}) | Q(
+        **{field: Space.Visibility.GROUP, f"{group_id}__in": member_of}
+    )
+
+
+def visible_spaces(user, qs: QuerySet[Space] | None = None) -> QuerySet[Space]:
+    qs = Space.objects.all() if qs is None else qs
+    if is_moderator(user):
+        return qs
+    return qs.filter(_space_q(user))
+
+
+def can_read_space(user, space: Space) -> bool:
+    if is_moderator(user):
+        return True
+    v = space.visibility
+    if v == Space.Visibility.PUBLIC:
+        return True
+    if not _is_member(user):
+        return False
+    if v == Space.Visibility.MEMBERS:
+        return True
+    if v == Space.Visibility.VERIFIED:
+        return user.is_verified_professional
+    if v == Space.Visibility.GROUP:
+        return space.pk in member_space_ids(user)
+    return False
+
+
+def visible_threads(user, qs: QuerySet[Thread] | None = None) -> QuerySet[Thread]:
+    """Threads this user may open: readable space, not deleted, published or their own."""
+    qs = Thread.objects.all() if qs is None else qs
+    if is_moderator(user):
+        return qs
+    qs = qs.filter(_space_q(user, prefix="space__"), deleted_at__isnull=True)
+    if _is_member(user):
+        return qs.filter(Q(status=Status.PUBLISHED) | Q(author=user, status=Status.HELD))
+    return qs.filter(status=Status.PUBLISHED)
+
+
+def can_read_thread(user, thread: Thread) -> bool:
+    if is_moderator(user):
+        return True
+    if thread.deleted_at is not None or not can_read_space(user, thread.space):
+        return False
+    if thread.status == Status.PUBLISHED:
+        return True
+    return thread.status == Status.HELD and _is_member(user) and thread.author_id == user.pk
+
+
+def visible_posts(user, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
+    """Posts this user may read, in threads they may read."""
+    qs = Post.objects.all() if qs is None else qs
+    if is_moderator(user):
+        return qs
+    thread_ids = visible_threads(user).values("id")
+    return qs.filter(thread_id__in=thread_ids).filter(_post_q(user))
+
+
+def _post_q(user) -> Q:
+    """The per-post part of the rule, for posts of a thread already known to be readable."""
+    if is_moderator(user):
+        return Q()
+    published = Q(status=Status.PUBLISHED, deleted_at__isnull=True)
+    if _is_member(user):
+        # Authors still see their own held and deleted posts, to know where they stand and restore.
+        return published | Q(author=user, status__in=[Status.PUBLISHED, Status.HELD])
+    return published
+
+
+def posts_of_readable_thread(user, thread: Thread) -> QuerySet[Post]:
+    return thread.posts.filter(_post_q(user))
+
+
+def can_read_post(user, post: Post) -> bool:
+    if not can_read_thread(user, post.thread):
+        return False
+    if is_moderator(user):
+        return True
+    if post.status == Status.PUBLISHED and post.deleted_at is None:
+        return True
+    return _is_member(user) and post.author_id == user.pk and post.status != Status.HIDDEN
+
+
+def can_post_in_space(user, space: Space) -> bool:
+    if not _is_member(user) or not can_read_space(user, space):
+        return False
+    if is_moderator(user):
+        return True
+    if space.posting == Space.Posting.STAFF:
+        return False
+    if space.posting == Space.Posting.VERIFIED:
+        return user.is_verified_professional
+    return True
+
+
+def can_reply(user, thread: Thread) -> bool:
+    if not can_read_thread(user, thread) or not can_post_in_space(user, thread.space):
+        return False
+    if thread.status != Status.PUBLISHED and not is_moderator(user):
+        return False
+    return not thread.is_closed or is_moderator(user)
+
+
+def can_edit_post(user, post: Post) -> bool:
+    if is_moderator(user):
+        return True
+    return (
+        _is_member(user)
+        and post.author_id == user.pk
+        and post.deleted_at is None
+        and post.status != Status.HIDDEN
+        and not post.thread.is_closed
+    )
+
+
+def can_delete_post(user, post: Post) -> bool:
+    if is_moderator(user):
+        return True
+    return _is_member(user) and post.author_id == user.pk and post.status != Status.HIDDEN
+
+
+def can_react(user, post: Post) -> bool:
+    return (
+        _is_member(user)
+        and post.author_id != user.pk
+        and post.status == Status.PUBLISHED
+        and post.deleted_at is None
+        and can_read_thread(user, post.thread)
+    )
+
+
+def can_join_space(user, space: Space) -> bool:
+    return _is_member(user) and space.kind == Space.Kind.REGIONAL and space.open_membership
+
+
+def startable_spaces(user) -> list[Space]:
+    """Spaces where this user may start a thread, for the composer's choice."""
+    return [s for s in visible_spaces(user) if can_post_in_space(user, s)]
+
+

@@ -1,0 +1,238 @@
+"""Reads for pages: each costs a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.http import Http404
+from django.utils import timezone
+
+from . import permissions
+from .models import Attachment, Bookmark, Post, PostRevision, Reaction, Space, Status, Thread, ThreadRead
+
+NEW_THREAD_DAYS = 14
+TOP_PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+@dataclass
+class ThreadList:
+    threads: list[Thread]
+    page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _with_read_state(user, qs: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Annotate each thread with the member's read position (one subquery, no extra query)."""
+    if not (user and user.is_authenticated):
+        return qs.annotate(last_read=Value(None, output_field=IntegerField()))
+    reads = ThreadRead.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[:1]
+    return qs.annotate(last_read=Subquery(reads, output_field=IntegerField()))
+
+
+def _paginate(qs: QuerySet[Thread], page: int) -> ThreadList:
+    per_page = settings.FORUM_THREADS_PER_PAGE
+    page = max(page, 1)
+    start = (page - 1) * per_page
+    # One row more than the page tells whether there is a next page, without a COUNT.
+    rows = list(qs[start : start + per_page + 1])
+    for thread in rows:
+        thread.unread_count = (
+            max(thread.highest_post_number - thread.last_read, 0) if thread.last_read is not None else None
+        )
+    return ThreadList(threads=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+def _base_threads(user) -> QuerySet[Thread]:
+    return (
+        permissions.visible_threads(user, Thread.objects.filter(deleted_at__isnull=True))
+        .select_related("space", "topic", "author")
+        .prefetch_related("tags")
+    )
+
+
+def latest_threads(
+    *, viewer, page: int = 1, space: Space | None = None, topic=None, tag: str | None = None,
+    author=None,
+) -> ThreadList:  # fmt: skip
+    """Threads by latest activity, pinned first, optionally cut by space, topic, tag or author."""
+    qs = _base_threads(viewer)
+    if space is not None:
+        qs = qs.filter(space=space)
+    if topic is not None:
+        qs = qs.filter(topic=topic)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if author is not None:
+        qs = qs.filter(author=author)
+    order = ["-is_pinned", "-last_post_at"] if author is None else ["-last_post_at"]
+    return _paginate(_with_read_state(viewer, qs).order_by(*order, "-pk"), page)
+
+
+def new_threads(*, viewer, page: int = 1) -> ThreadList:
+    """Recent threads the member has not opened yet."""
+    since = timezone.now() - timedelta(days=NEW_THREAD_DAYS)
+    qs = _with_read_state(viewer, _base_threads(viewer).filter(created_at__gte=since))
+    return _paginate(qs.filter(last_read__isnull=True).order_by("-created_at", "-pk"), page)
+
+
+def unread_threads(*, viewer, page: int = 1) -> ThreadList:
+    """Threads the member has opened that have posts past their read position."""
+    qs = _with_read_state(viewer, _base_threads(viewer))
+    qs = qs.filter(last_read__isnull=False, highest_post_number__gt=F("last_read"))
+    return _paginate(qs.order_by("-last_post_at", "-pk"), page)
+
+
+def top_threads(*, viewer, period: str = "week", page: int = 1) -> ThreadList:
+    """The most active and most liked threads started in the period."""
+    days = TOP_PERIODS.get(period, 7)
+    since = timezone.now() - timedelta(days=days)
+    qs = _with_read_state(viewer, _base_threads(viewer).filter(created_at__gte=since))
+    qs = qs.annotate(score=F("like_count") * 2 + F("post_count"))
+    return _paginate(qs.order_by("-score", "-last_post_at", "-pk"), page)
+
+
+@dataclass
+class ThreadPage:
+    thread: Thread
+    posts: list[Post]
+    page: int
+    page_count: int
+    my_reactions: dict[int, set[str]] = field(default_factory=dict)
+    my_bookmarks: set[int] = field(default_factory=set)
+    last_read: int | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.page_count
+
+    @property
+    def page_numbers(self) -> range:
+        return range(1, self.page_count + 1)
+
+
+def get_thread(*, viewer, thread_id: int) -> Thread:
+    """The thread if this viewer may read it; 404 otherwise (never reveal what is hidden)."""
+    qs = permissions.visible_threads(viewer).select_related("space", "topic", "author")
+    thread = qs.filter(pk=thread_id).first()
+    if thread is None:
+        raise Http404("No such thread")
+    return thread
+
+
+def page_of_post(number: int) -> int:
+    return max((number - 1) // settings.FORUM_POSTS_PER_PAGE + 1, 1)
+
+
+def first_unread_number(*, viewer, thread: Thread) -> int | None:
+    """Where a thread opens for this member: the post after the last one they read."""
+    if not (viewer and viewer.is_authenticated):
+        return None
+    last = (
+        ThreadRead.objects.filter(user=viewer, thread=thread).values_list("last_read_number", flat=True).first()
+    )
+    if last is None or last >= thread.highest_post_number:
+        return None
+    return last + 1
+
+
+def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
+    """One page of a thread's posts, by post number, with what this member has done to them."""
+    per_page = settings.FORUM_POSTS_PER_PAGE
+    page_count = max(page_of_post(thread.highest_post_number), 1)
+    page = min(max(page, 1), page_count)
+    low, high = (page - 1) * per_page + 1, page * per_page
+    posts_qs = (
+        permissions.posts_of_readable_thread(viewer, thread)
+        .filter(number__gte=low, number__lte=high)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("number")
+    )
+    posts = list(posts_qs)
+    for post in posts:
+        post.thread = thread
+    result = ThreadPage(thread=thread, posts=posts, page=page, page_count=page_count)
+    if viewer and viewer.is_authenticated and posts:
+        ids = [p.pk for p in posts]
+        for post_id, kind in Reaction.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", "kind"):
+            result.my_reactions.setdefault(post_id, set()).add(kind)
+        result.my_bookmarks = set(
+            Bookmark.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True)
+        )
+    return result
+
+
+def get_post(*, viewer, post_id: int) -> Post:
+    post = Post.objects.select_related("thread__space", "thread__topic", "author").filter(pk=post_id).first()
+    if post is None or not permissions.can_read_post(viewer, post):
+        raise Http404("No such post")
+    return post
+
+
+@dataclass
+class RevisionView:
+    revision: PostRevision
+    diff: list[tuple[str, str]]
+
+
+def post_revisions(*, viewer, post: Post) -> list[RevisionView]:
+    """Each edit of a post with a line diff of what changed."""
+    if not permissions.can_read_post(viewer, post):
+        raise Http404("No such post")
+    views = []
+    for revision in post.revisions.select_related("editor").order_by("-number"):
+        lines = difflib.ndiff(revision.source_before.splitlines(), revision.source_after.splitlines())
+        diff = [(line[0], line[2:]) for line in lines if line[:1] in ("+", "-", " ")]
+        views.append(RevisionView(revision=revision, diff=diff))
+    return views
+
+
+def user_posts(*, viewer, author, page: int = 1) -> tuple[list[Post], bool]:
+    """A member's recent posts that this viewer may read, newest first."""
+    per_page = settings.FORUM_THREADS_PER_PAGE
+    start = (max(page, 1) - 1) * per_page
+    qs = (
+        permissions.visible_posts(viewer, Post.objects.filter(author=author, deleted_at__isnull=True))
+        .select_related("thread", "thread__space")
+        .order_by("-created_at", "-pk")
+    )
+    rows = list(qs[start : start + per_page + 1])
+    return rows[:per_page], len(rows) > per_page
+
+
+def bookmarked_posts(*, viewer, page: int = 1) -> tuple[list[Post], bool]:
+    per_page = settings.FORUM_THREADS_PER_PAGE
+    start = (max(page, 1) - 1) * per_page
+    qs = (
+        permissions.visible_posts(viewer, Post.objects.filter(bookmarks__user=viewer))
+        .select_related("thread", "author")
+        .order_by("-bookmarks__created_at")
+    )
+    rows = list(qs[start : start + per_page + 1])
+    return rows[:per_page], len(rows) > per_page
+
+
+def held_posts_for(*, viewer) -> QuerySet[Post]:
+    """Posts awaiting approval: moderators see all, members their own."""
+    qs = Post.objects.filter(status=Status.HELD, deleted_at__isnull=True).select_related("thread", "author")
+    if permissions.is_moderator(viewer):
+        return qs
+    return qs.filter(author=viewer)
+
+
+def navigation_spaces(viewer) -> list[Space]:
+    return list(permissions.visible_spaces(viewer).select_related("region"))
+
+

@@ -1,0 +1,509 @@
+"""HTTP for the forum: parse, call one action or selector, redirect or render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from taggit.models import Tag
+
+from community.accounts.models import Region
+from community.markup import quote_source
+from community.pagecache import cache_for_anonymous
+
+from . import actions, permissions, selectors
+from .forms import EditPostForm, EditThreadForm, ReactionForm, ReplyForm, ThreadForm
+from .models import Attachment, Post, Reaction, Space, Topic
+
+LIST_TABS = [("latest", _("Latest")), ("new", _("New")), ("unread", _("Unread")), ("top", _("Top"))]
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _render_list(request, listing, *, title, tab=None, space=None, extra=None) -> HttpResponse:
+    context = {
+        "listing": listing,
+        "title": title,
+        "tab": tab,
+        "tabs": LIST_TABS,
+        "space": space,
+        "can_start": request.user.is_authenticated,
+        **(extra or {}),
+    }
+    return render(request, "forum/thread_list.html", context)
+
+
+@cache_for_anonymous
+def latest(request: HttpRequest) -> HttpResponse:
+    listing = selectors.latest_threads(viewer=request.user, page=_page(request))
+    return _render_list(request, listing, title=_("Latest"), tab="latest")
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    listing = selectors.new_threads(viewer=request.user, page=_page(request))
+    return _render_list(request, listing, title=_("New threads"), tab="new")
+
+
+@login_required
+def unread(request: HttpRequest) -> HttpResponse:
+    listing = selectors.unread_threads(viewer=request.user, page=_page(request))
+    return _render_list(request, listing, title=_("Unread"), tab="unread")
+
+
+@cache_for_anonymous
+def top(request: HttpRequest) -> HttpResponse:
+    period = request.GET.get("period", "week")
+    if period not in selectors.TOP_PERIODS:
+        period = "week"
+    listing = selectors.top_threads(viewer=request.user, period=period, page=_page(request))
+    return _render_list(
+        request,
+        listing,
+        title=_("Top threads"),
+        tab="top",
+        extra={"period": period, "periods": list(selectors.TOP_PERIODS)},
+    )
+
+
+def _readable_space(request, slug: str) -> Space:
+    space = permissions.visible_spaces(request.user).select_related("region").filter(slug=slug).first()
+    if space is None:
+        raise Http404("No such space")
+    return space
+
+
+def _space_listing(request, space: Space) -> HttpResponse:
+    topic = None
+    if request.GET.get("topic"):
+        topic = Topic.objects.filter(slug=request.GET["topic"]).first()
+    tag = request.GET.get("tag") or None
+    listing = selectors.latest_threads(
+        viewer=request.user, page=_page(request), space=space, topic=topic, tag=tag
+    )
+    is_member = space.pk in permissions.member_space_ids(request.user)
+    return _render_list(
+        request,
+        listing,
+        title=space.name,
+        space=space,
+        extra={
+            "is_member": is_member,
+            "can_join": permissions.can_join_space(request.user, space) and not is_member,
+            "can_leave": is_member and space.open_membership,
+            "can_start": permissions.can_post_in_space(request.user, space),
+            "topics": Topic.objects.all(),
+            "selected_topic": topic,
+        },
+    )
+
+
+@cache_for_anonymous
+def space(request: HttpRequest, slug: str) -> HttpResponse:
+    return _space_listing(request, _readable_space(request, slug))
+
+
+@cache_for_anonymous
+def region(request: HttpRequest, slug: str) -> HttpResponse:
+    region = get_object_or_404(Region, slug=slug)
+    group = permissions.visible_spaces(request.user).filter(region=region).first()
+    if group is None:
+        raise Http404("No such region")
+    return _space_listing(request, group)
+
+
+@cache_for_anonymous
+def spaces(request: HttpRequest) -> HttpResponse:
+    visible = list(permissions.visible_spaces(request.user).select_related("region"))
+    member_of = permissions.member_space_ids(request.user)
+    return render(
+        request,
+        "forum/spaces.html",
+        {
+            "national": [s for s in visible if s.kind == Space.Kind.NATIONAL],
+            "regional": [s for s in visible if s.kind == Space.Kind.REGIONAL],
+            "community": [s for s in visible if s.kind == Space.Kind.COMMUNITY],
+            "member_of": member_of,
+        },
+    )
+
+
+@cache_for_anonymous
+def topics(request: HttpRequest) -> HttpResponse:
+    return render(request, "forum/topics.html", {"topics": Topic.objects.all()})
+
+
+@cache_for_anonymous
+def topic(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug)
+    listing = selectors.latest_threads(viewer=request.user, page=_page(request), topic=topic)
+    return _render_list(request, listing, title=topic.name, extra={"topic": topic})
+
+
+@cache_for_anonymous
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    listing = selectors.latest_threads(viewer=request.user, page=_page(request), tag=tag.slug)
+    return _render_list(request, listing, title=_("Tagged “%(tag)s”") % {"tag": tag.name})
+
+
+def user_activity(request: HttpRequest, username: str) -> HttpResponse:
+    member = get_object_or_404(get_user_model().objects.select_related("home_region"), username=username)
+    posts, has_next = selectors.user_posts(viewer=request.user, author=member, page=_page(request))
+    return render(
+        request,
+        "forum/user.html",
+        {"member": member, "posts": posts, "has_next": has_next, "page": _page(request)},
+    )
+
+
+@login_required
+def bookmarks(request: HttpRequest) -> HttpResponse:
+    posts, has_next = selectors.bookmarked_posts(viewer=request.user, page=_page(request))
+    return render(request, "forum/bookmarks.html", {"posts": posts, "has_next": has_next, "page": _page(request)})
+
+
+def _thread_context(request, thread, page: int, reply_form=None) -> dict:
+    result = selectors.thread_page(viewer=request.user, thread=thread, page=page)
+    user = request.user
+    for post in result.posts:
+        post.can_edit = permissions.can_edit_post(user, post)
+        post.can_delete = permissions.can_delete_post(user, post) and not post.is_deleted
+        post.can_restore = post.is_deleted and (
+            permissions.is_moderator(user) or post.deleted_by_id == getattr(user, "pk", None)
+        )
+        post.can_react = permissions.can_react(user, post)
+        post.my_reactions = result.my_reactions.get(post.pk, set())
+        post.is_bookmarked = post.pk in result.my_bookmarks
+        post.reactions_shown = [
+            (kind, emoji, Reaction.LABELS[kind], post.reaction_counts.get(kind, 0), kind in post.my_reactions)
+            for kind, emoji in Reaction.Kind.choices
+        ]
+    can_reply = permissions.can_reply(user, thread)
+    if reply_form is None and can_reply:
+        reply_form = ReplyForm()
+    return {
+        "page": result,
+        "thread": thread,
+        "can_reply": can_reply,
+        "reply_form": reply_form,
+        "is_moderator": permissions.is_moderator(user),
+    }
+
+
+def _mark_read(request, result_posts) -> None:
+    if request.user.is_authenticated and result_posts:
+        actions.record_read(user=request.user, thread=result_posts[0].thread, number=result_posts[-1].number)
+
+
+@cache_for_anonymous
+def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
+    if slug != thread.slug:
+        return redirect(thread.get_absolute_url(), permanent=True)
+    if "page" not in request.GET:
+        unread_number = selectors.first_unread_number(viewer=request.user, thread=thread)
+        if unread_number and unread_number > 1:
+            return redirect(thread.post_url(unread_number) + f"#post-{unread_number}")
+    context = _thread_context(request, thread, _page(request))
+    _mark_read(request, context["page"].posts)
+    return TemplateResponse(request, "forum/thread.html", context).render()
+
+
+@cache_for_anonymous
+def post(request: HttpRequest, slug: str, thread_id: int, number: int) -> HttpResponse:
+    thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
+    if slug != thread.slug:
+        return redirect(thread.post_url(number), permanent=True)
+    context = _thread_context(request, thread, selectors.page_of_post(number))
+    context["target_number"] = number
+    _mark_read(request, context["page"].posts)
+    return TemplateResponse(request, "forum/thread.html", context).render()
+
+
+def thread_short(request: HttpRequest, thread_id: int) -> HttpResponse:
+    thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
+    return redirect(thread.get_absolute_url())
+
+
+@login_required
+def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
+    thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
+    reply_to = None
+    if request.method == "POST":
+        form = ReplyForm(request.POST, request.FILES)
+        if form.is_valid():
+            if form.cleaned_data.get("reply_to"):
+                reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], thread=thread).first()
+            try:
+                post = actions.create_post(
+                    author=request.user,
+                    thread=thread,
+                    source=form.cleaned_data["source"],
+                    reply_to=reply_to,
+                    uploads=form.cleaned_data["attachments"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or _("You cannot reply in this thread."))
+            else:
+                if post.status != "published":
+                    messages.info(request, _("Thanks. Your reply will appear once a moderator has approved it."))
+                return redirect(thread.post_url(post.number) + f"#post-{post.number}")
+        status = 400
+    else:
+        initial = {}
+        if request.GET.get("quote"):
+            quoted = _readable_post_or_none(request, request.GET["quote"], thread)
+            if quoted is not None:
+                initial["source"] = quote_source(
+                    username=quoted.author.username,
+                    post_number=quoted.number,
+                    thread_id=thread.pk,
+                    source=quoted.source,
+                )
+                initial["reply_to"] = quoted.pk
+        if request.GET.get("to"):
+            target = _readable_post_or_none(request, request.GET["to"], thread)
+            if target is not None:
+                initial["reply_to"] = target.pk
+                reply_to = target
+        form = ReplyForm(initial=initial)
+        status = 200
+        if not permissions.can_reply(request.user, thread):
+            raise PermissionDenied(_("You cannot reply in this thread."))
+    if reply_to is None and form.initial.get("reply_to"):
+        reply_to = Post.objects.filter(pk=form.initial["reply_to"]).select_related("author").first()
+    return render(
+        request,
+        "forum/reply.html",
+        {"thread": thread, "form": form, "reply_to": reply_to},
+        status=status,
+    )
+
+
+def _readable_post_or_none(request, raw_id: str, thread) -> Post | None:
+    try:
+        post = Post.objects.select_related("author", "thread__space").get(pk=int(raw_id), thread=thread)
+    except (Post.DoesNotExist, ValueError):
+        return None
+    return post if permissions.can_read_post(request.user, post) else None
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.error_dict.items():
+            target = field_name if field_name in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def start_thread(request: HttpRequest) -> HttpResponse:
+    spaces = permissions.startable_spaces(request.user)
+    if not spaces:
+        raise PermissionDenied(_("There is no space where you can start a thread yet."))
+    if request.method == "POST":
+        form = ThreadForm(request.POST, request.FILES, spaces=spaces)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                thread = actions.start_thread(
+                    author=request.user,
+                    space=data["space"],
+                    topic=data["topic"],
+                    title=data["title"],
+                    source=data["source"],
+                    tags=data["tags"],
+                    uploads=data["attachments"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error("space", str(exc))
+            else:
+                if thread.status != "published":
+                    messages.info(
+                        request, _("Thanks. Your thread will appear once a moderator has approved it.")
+                    )
+                return redirect(thread.get_absolute_url())
+        status = 400
+    else:
+        initial = {}
+        wanted = request.GET.get("space")
+        for space in spaces:
+            if space.slug == wanted:
+                initial["space"] = space.pk
+        if request.GET.get("topic"):
+            initial["topic"] = Topic.objects.filter(slug=request.GET["topic"]).first()
+        form = ThreadForm(initial=initial, spaces=spaces)
+        status = 200
+    return render(request, "forum/start_thread.html", {"form": form}, status=status)
+
+
+@login_required
+def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post(viewer=request.user, post_id=post_id)
+    if not permissions.can_edit_post(request.user, post):
+        raise PermissionDenied(_("You cannot edit this post."))
+    thread_form = None
+    if request.method == "POST":
+        form = EditPostForm(request.POST)
+        if post.number == 1:
+            thread_form = EditThreadForm(request.POST, prefix="thread")
+        if form.is_valid() and (thread_form is None or thread_form.is_valid()):
+            try:
+                if thread_form is not None:
+                    actions.edit_thread(
+                        editor=request.user,
+                        thread=post.thread,
+                        title=thread_form.cleaned_data["title"],
+                        topic=thread_form.cleaned_data["topic"],
+                        tags=thread_form.cleaned_data["tags"],
+                    )
+                actions.edit_post(
+                    editor=request.user,
+                    post=post,
+                    source=form.cleaned_data["source"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _add_errors(thread_form if "title" in getattr(exc, "error_dict", {}) else form, exc)
+            else:
+                post.thread.refresh_from_db()
+                return redirect(post.thread.post_url(post.number) + f"#post-{post.number}")
+        status = 400
+    else:
+        form = EditPostForm(initial={"source": post.source})
+        if post.number == 1:
+            thread_form = EditThreadForm(
+                prefix="thread",
+                initial={
+                    "title": post.thread.title,
+                    "topic": post.thread.topic_id,
+                    "tags": ", ".join(post.thread.tags.names()),
+                },
+            )
+        status = 200
+    return render(
+        request,
+        "forum/edit_post.html",
+        {"post": post, "form": form, "thread_form": thread_form},
+        status=status,
+    )
+
+
+def revisions(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post(viewer=request.user, post_id=post_id)
+    return render(
+        request,
+        "forum/revisions.html",
+        {"post": post, "revisions": selectors.post_revisions(viewer=request.user, post=post)},
+    )
+
+
+def _back_to(post: Post) -> HttpResponse:
+    return redirect(post.thread.post_url(post.number) + f"#post-{post.number}")
+
+
+@require_POST
+@login_required
+def delete_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post(viewer=request.user, post_id=post_id)
+    actions.delete_post(actor=request.user, post=post)
+    if post.number == 1:
+        messages.success(request, _("The thread was deleted."))
+        return redirect(post.thread.space.get_absolute_url())
+    messages.success(request, _("The post was deleted."))
+    return _back_to(post)
+
+
+@require_POST
+@login_required
+def restore_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post(viewer=request.user, post_id=post_id)
+    actions.restore_post(actor=request.user, post=post)
+    messages.success(request, _("The post was restored."))
+    return _back_to(post)
+
+
+@require_POST
+@login_required
+def approve_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post(viewer=request.user, post_id=post_id)
+    actions.approve_post(moderator=request.user, post=post)
+    messages.success(request, _("The post was approved and is now visible."))
+    return _back_to(post)
+
+
+@require_POST
+@login_required
+def react(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post(viewer=request.user, post_id=post_id)
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Choose one of the offered reactions."), status=400)
+    actions.toggle_reaction(user=request.user, post=post, kind=form.cleaned_data["kind"])
+    return _back_to(post)
+
+
+@require_POST
+@login_required
+def bookmark(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post(viewer=request.user, post_id=post_id)
+    added = actions.toggle_bookmark(user=request.user, post=post)
+    messages.success(request, _("Bookmarked.") if added else _("Bookmark removed."))
+    return _back_to(post)
+
+
+@require_POST
+@login_required
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    space = _readable_space(request, slug)
+    actions.join_space(user=request.user, space=space)
+    messages.success(request, _("You joined %(space)s.") % {"space": space.name})
+    return redirect(space.get_absolute_url())
+
+
+@require_POST
+@login_required
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    space = _readable_space(request, slug)
+    actions.leave_space(user=request.user, space=space)
+    messages.success(request, _("You left %(space)s.") % {"space": space.name})
+    if permissions.can_read_space(request.user, space):
+        return redirect(space.get_absolute_url())
+    return redirect(reverse("forum:spaces"))
+
+
+def attachment(request: HttpRequest, attachment_id: int, name: str) -> HttpResponse:
+    """Serve an upload only to those who may read its post."""
+    item = (
+        Attachment.objects.select_related("post__thread__space")
+        .filter(Q(pk=attachment_id), Q(post__isnull=False))
+        .first()
+    )
+    if item is None or not permissions.can_read_post(request.user, item.post):
+        raise Http404("No such file")
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    disposition = "inline" if item.kind == Attachment.Kind.IMAGE else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{item.original_name}"'
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

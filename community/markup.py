@@ -1,0 +1,181 @@
+"""Render members' Markdown once, at write time, into sanitised HTML.
+
+The sanitiser's allow-list lives here and only here (bleach is in maintenance:
+one place to review). Templates output the stored HTML as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from html import escape, unescape
+from urllib.parse import quote as url_quote
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "aside", "b", "blockquote", "br", "code", "del", "div", "em", "h2",
+        "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "span",
+        "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "class", "rel"],
+    "img": ["src", "alt", "title", "width", "height"],
+    "aside": ["class", "data-post", "data-thread", "data-username"],
+    "div": ["class"],
+    "span": ["class"],
+    "code": ["class"],
+    "th": ["align"],
+    "td": ["align"],
+    "abbr": ["title"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+MENTION_RE = re.compile(r"(?<![\w@/])@([A-Za-z0-9][A-Za-z0-9_.-]{0,149})(?<![.-])")
+QUOTE_RE = re.compile(
+    r"\[quote=\"?(?P<username>[^,\"\]]+)(?:,\s*post:(?P<post>\d+))?(?:,\s*(?:topic|thread):(?P<thread>\d+))?"
+    r"[^\]]*\]\s*\n?(?P<body>.*?)\n?\[/quote\]",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    text: str
+    mentions: frozenset[str] = field(default_factory=frozenset)
+    links: tuple[str, ...] = ()
+    quotes: tuple[tuple[str, int | None, int | None], ...] = ()
+
+
+def _mention_rule(state) -> None:
+    """Turn @username in text (not in code or links) into a mention link."""
+    known: Callable[[Iterable[str]], set[str]] = state.env.get("known_usernames")
+    found: set[str] = state.env.setdefault("mentions", set())
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        in_link = 0
+        for tok in block.children:
+            if tok.type == "link_open":
+                in_link += 1
+            elif tok.type == "link_close":
+                in_link -= 1
+            if tok.type != "text" or in_link or "@" not in tok.content:
+                children.append(tok)
+                continue
+            pos = 0
+            for match in MENTION_RE.finditer(tok.content):
+                name = match.group(1)
+                if known is not None and name.lower() not in known:
+                    continue
+                found.add(name.lower())
+                if match.start() > pos:
+                    children.append(_text(tok.content[pos : match.start()]))
+                link = Token("link_open", "a", 1)
+                link.attrs = {"href": f"/u/{url_quote(name)}/", "class": "mention"}
+                children.extend([link, _text(match.group(0)), Token("link_close", "a", -1)])
+                pos = match.end()
+            if pos < len(tok.content):
+                children.append(_text(tok.content[pos:]))
+        block.children = children
+
+
+def _text(content: str) -> Token:
+    tok = Token("text", "", 0)
+    tok.content = content
+    return tok
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.core.ruler.push("mentions", _mention_rule)
+    return md
+
+
+_MD = _markdown()
+
+
+def _set_rel(attrs, new=False):
+    href_key = (None, "href")
+    if href_key in attrs:
+        attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+_CLEANER = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    filters=[lambda source: LinkifyFilter(source, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+)
+
+
+def sanitise(html: str) -> str:
+    return _CLEANER.clean(html)
+
+
+def _render_markdown(source: str, env: dict) -> str:
+    return _MD.render(source, env)
+
+
+def render(
+    source: str, *, known_usernames: Callable[[Iterable[str]], set[str]] | None = None
+) -> Rendered:
+    """Render Markdown (with Discourse-style [quote] blocks and @mentions) to safe HTML.
+
+    `known_usernames` takes candidate names and returns the lower-cased ones that exist,
+    so only real members become links.
+    """
+    env: dict = {}
+    if known_usernames is not None:
+        candidates = {m.group(1).lower() for m in MENTION_RE.finditer(source)}
+        env["known_usernames"] = known_usernames(candidates) if candidates else set()
+    parts: list[str] = []
+    quotes: list[tuple[str, int | None, int | None]] = []
+    pos = 0
+    for match in QUOTE_RE.finditer(source):
+        parts.append(_render_markdown(source[pos : match.start()], env))
+        username = match.group("username").strip()
+        post = int(match.group("post")) if match.group("post") else None
+        thread = int(match.group("thread")) if match.group("thread") else None
+        quotes.append((username, post, thread))
+        data = f' data-username="{escape(username)}"'
+        if post:
+            data += f' data-post="{post}"'
+        if thread:
+            data += f' data-thread="{thread}"'
+        # Names in a quote are linked but not collected: quoting does not mention anyone again.
+        inner = _MD.render(match.group("body"), {"known_usernames": env.get("known_usernames")})
+        parts.append(
+            f'<aside class="quote"{data}><div class="quote-title">'
+            f"{escape(username)} said:</div><blockquote>{inner}</blockquote></aside>\n"
+        )
+        pos = match.end()
+    parts.append(_render_markdown(source[pos:], env))
+    html = sanitise("".join(parts))
+    text = unescape(bleach.clean(html, tags=set(), strip=True)).strip()
+    links = tuple(re.findall(r'href="([^"]+)"', html))
+    return Rendered(
+        html=html,
+        text=text,
+        mentions=frozenset(env.get("mentions", set())),
+        links=links,
+        quotes=tuple(quotes),
+    )
+
+
+def quote_source(*, username: str, post_number: int, thread_id: int, source: str) -> str:
+    """The Markdown a reply starts with when it quotes a post."""
+    body = QUOTE_RE.sub("", source).strip()
+    return f'[quote="{username}, post:{post_number}, topic:{thread_id}"]\n{body}\n[/quote]\n\n'
