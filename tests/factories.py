@@ -23,7 +23,9 @@ def make_user(role: str = "practitioner", **fields):
         "age_band": "26+",
     }
     defaults.update(fields)
-    user = get_user_model().objects.create_user(username=username, password="pw-Example-1234", **defaults)
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-Example-1234", **defaults
+    )
     return user
 
 
@@ -58,7 +60,13 @@ def any_topic() -> Topic:
     return Topic.objects.order_by("slug").first()
 
 
-def make_thread(author=None, space: Space | None = None, title: str | None = None, source: str = "First post body", **kw) -> Thread:  # fmt: skip
+def make_thread(
+    author=None,
+    space: Space | None = None,
+    title: str | None = None,
+    source: str = "First post body",
+    **kw,
+) -> Thread:
     author = author or make_user()
     space = space or national()
     if space.visibility == Space.Visibility.GROUP:
@@ -77,4 +85,62 @@ def make_thread(author=None, space: Space | None = None, title: str | None = Non
 def add_replies(thread: Thread, count: int, author=None) -> None:
     author = author or make_user()
     for i in range(count):
-        actions.create_post(author=author, thread=thread, source=f"Reply number {i} with some words")
+        actions.create_post(
+            author=author, thread=thread, source=f"Reply number {i} with some words"
+        )
+
+
+def bulk_replies(thread: Thread, count: int, author=None) -> None:
+    """Many replies at once, counters kept as the actions would keep them (for size tests)."""
+    from django.db.models import F
+
+    from community.forum.models import Post
+
+    author = author or make_user()
+    start = thread.highest_post_number
+    first = thread.posts.get(number=1)
+    Post.objects.bulk_create(
+        Post(
+            thread=thread,
+            number=start + i,
+            author=author,
+            source=f"Reply {i}",
+            html=f"<p>Reply {i}</p>",
+            text=f"Reply {i}",
+            reaction_counts={"like": 1} if i % 3 else {},
+            reply_to=first if i % 5 == 0 else None,
+            reply_to_number=1 if i % 5 == 0 else None,
+        )
+        for i in range(1, count + 1)
+    )
+    Thread.objects.filter(pk=thread.pk).update(
+        highest_post_number=start + count, post_count=F("post_count") + count
+    )
+    thread.refresh_from_db()
+
+
+def bulk_threads(space: Space, count: int, author=None) -> None:
+    """Many one-post threads at once, for size tests."""
+    from community.forum.models import Post
+
+    author = author or make_user()
+    topic = any_topic()
+    threads = Thread.objects.bulk_create(
+        Thread(
+            space=space,
+            topic=topic,
+            title=f"Bulk thread {i}",
+            slug=f"bulk-thread-{i}",
+            author=author,
+            post_count=1,
+            highest_post_number=1,
+            last_poster_name=author.display_name,
+        )
+        for i in range(count)
+    )
+    Post.objects.bulk_create(
+        Post(thread=t, number=1, author=author, source="Body", html="<p>Body</p>", text="Body")
+        for t in threads
+    )
+    for t in threads[:: max(count // 5, 1)]:
+        t.tags.add("bulk", "size")

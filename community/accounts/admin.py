@@ -26,7 +26,9 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
-    add_fieldsets = [(None, {"fields": ["email", "username", "display_name", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"fields": ["email", "username", "display_name", "password1", "password2"]})
+    ]
 
 
 admin.site.register(Region)

@@ -20,10 +20,14 @@ class ProfileSignupForm(forms.Form):
     display_name = forms.CharField(
         label=_("Display name"),
         max_length=80,
-        help_text=_("Shown beside your posts. Parents, carers and young people may use a pseudonym."),
+        help_text=_(
+            "Shown beside your posts. Parents, carers and young people may use a pseudonym."
+        ),
     )
     role = forms.ChoiceField(label=_("I am a"), choices=SIGNUP_ROLES)
-    age_band = forms.ChoiceField(label=_("Age"), choices=AGE_BAND_CHOICES, initial=User.AgeBand.AGE_26_PLUS)
+    age_band = forms.ChoiceField(
+        label=_("Age"), choices=AGE_BAND_CHOICES, initial=User.AgeBand.AGE_26_PLUS
+    )
     home_region = forms.ModelChoiceField(
         label=_("Home region"), queryset=Region.objects.all(), required=False
     )

@@ -63,7 +63,9 @@ class User(AbstractUser):
     display_name = models.CharField(
         _("display name"),
         max_length=80,
-        help_text=_("Shown beside your posts. Parents, carers and young people may use a pseudonym."),
+        help_text=_(
+            "Shown beside your posts. Parents, carers and young people may use a pseudonym."
+        ),
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
     organisation = models.CharField(max_length=150, blank=True)

@@ -63,7 +63,10 @@ def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if len(title) < TITLE_MIN_LENGTH:
         raise ValidationError(
-            {"title": _("Give the thread a title of at least %(min)d characters.") % {"min": TITLE_MIN_LENGTH}}
+            {
+                "title": _("Give the thread a title of at least %(min)d characters.")
+                % {"min": TITLE_MIN_LENGTH}
+            }
         )
     if len(title) > 200:
         raise ValidationError({"title": _("Keep the title under 200 characters.")})
@@ -82,7 +85,9 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
     return names
 
 
-def _store_attachments(*, uploader, post: Post, uploads: Sequence[PreparedUpload]) -> list[Attachment]:
+def _store_attachments(
+    *, uploader, post: Post, uploads: Sequence[PreparedUpload]
+) -> list[Attachment]:
     stored = []
     for upload in uploads:
         attachment = Attachment(
@@ -112,9 +117,9 @@ def _mentioned_users(rendered: markup.Rendered, author) -> list:
     )
 
 
-def _post_event(kind: str, post: Post, **extra) -> dict:
+def _post_event(event_type: str, post: Post, **extra) -> dict:
     return {
-        "type": kind,
+        "type": event_type,
         "post_id": post.pk,
         "thread_id": post.thread_id,
         "space_id": post.thread.space_id,
@@ -234,8 +239,12 @@ def create_post(
     _store_attachments(uploader=author, post=post, uploads=uploads)
     updates = {"highest_post_number": number}
     if not held:
-        updates.update(post_count=F("post_count") + 1, last_post_at=now, last_poster_name=author.display_name)
-        Space.objects.filter(pk=thread.space_id).update(post_count=F("post_count") + 1, last_post_at=now)
+        updates.update(
+            post_count=F("post_count") + 1, last_post_at=now, last_poster_name=author.display_name
+        )
+        Space.objects.filter(pk=thread.space_id).update(
+            post_count=F("post_count") + 1, last_post_at=now
+        )
     Thread.objects.filter(pk=thread.pk).update(**updates)
     record_read(user=author, thread=thread, number=number)
     quoted_numbers = [n for (_u, n, t) in rendered.quotes if n and (t in (None, thread.pk))]
@@ -301,7 +310,9 @@ def edit_thread(*, editor, thread: Thread, title: str, topic: Topic, tags: Itera
     thread.topic = topic
     thread.save(update_fields=["title", "slug", "topic"])
     thread.tags.set(normalise_tags(tags))
-    publish_on_commit({"type": "thread.edited", "thread_id": thread.pk, "space_id": thread.space_id})
+    publish_on_commit(
+        {"type": "thread.edited", "thread_id": thread.pk, "space_id": thread.space_id}
+    )
     return thread
 
 
@@ -407,7 +418,9 @@ def toggle_reaction(*, user, post: Post, kind: str) -> bool:
     post.reaction_counts = {k: v for k, v in counts.items() if v}
     post.save(update_fields=["reaction_counts"])
     if kind == Reaction.Kind.LIKE:
-        Thread.objects.filter(pk=post.thread_id).update(like_count=F("like_count") + (1 if added else -1))
+        Thread.objects.filter(pk=post.thread_id).update(
+            like_count=F("like_count") + (1 if added else -1)
+        )
     publish_on_commit(
         _post_event(
             "reaction.added" if added else "reaction.removed",

@@ -26,7 +26,9 @@ class AttachmentsField(forms.FileField):
     def clean(self, data, initial=None) -> list[PreparedUpload]:
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
         if len(files) > MAX_FILES:
-            raise ValidationError(_("Attach at most %(max)d files to one post.") % {"max": MAX_FILES})
+            raise ValidationError(
+                _("Attach at most %(max)d files to one post.") % {"max": MAX_FILES}
+            )
         prepared, errors = [], []
         for upload in files:
             try:
@@ -55,7 +57,9 @@ class ReplyForm(forms.Form):
 
 
 class ThreadForm(forms.Form):
-    space = forms.ModelChoiceField(label=_("Space"), queryset=Space.objects.none(), empty_label=None)
+    space = forms.ModelChoiceField(
+        label=_("Space"), queryset=Space.objects.none(), empty_label=None
+    )
     topic = forms.ModelChoiceField(
         label=_("Practice topic"), queryset=Topic.objects.all(), empty_label=_("Choose a topic")
     )
@@ -81,7 +85,9 @@ class ThreadForm(forms.Form):
 
 
 class EditPostForm(forms.Form):
-    source = forms.CharField(label=_("Post"), widget=forms.Textarea(attrs={"rows": 10}), help_text=SOURCE_HELP)
+    source = forms.CharField(
+        label=_("Post"), widget=forms.Textarea(attrs={"rows": 10}), help_text=SOURCE_HELP
+    )
     reason = forms.CharField(label=_("Reason for the edit"), max_length=200, required=False)
 
 

@@ -60,7 +60,9 @@ class Space(models.Model):
     region = models.OneToOneField(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="group"
     )
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
     posting = models.CharField(max_length=10, choices=Posting.choices, default=Posting.READERS)
     premoderated = models.BooleanField(
         default=False, help_text=_("New threads and replies wait for a moderator's approval.")
@@ -86,7 +88,9 @@ class Space(models.Model):
 class Membership(models.Model):
     """A member of a space's group (regional groups and private spaces)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="memberships")
     joined_at = models.DateTimeField(default=timezone.now)
 
@@ -105,7 +109,9 @@ class Thread(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="threads")
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, allow_unicode=False)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     created_at = models.DateTimeField(default=timezone.now)
     is_closed = models.BooleanField(default=False)
@@ -123,7 +129,9 @@ class Thread(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["-is_pinned", "-last_post_at"], name="thread_latest"),
-            models.Index(fields=["space", "-is_pinned", "-last_post_at"], name="thread_space_latest"),
+            models.Index(
+                fields=["space", "-is_pinned", "-last_post_at"], name="thread_space_latest"
+            ),
             models.Index(fields=["topic", "-last_post_at"], name="thread_topic_latest"),
             models.Index(fields=["author", "-created_at"], name="thread_author"),
             models.Index(fields=["-created_at"], name="thread_created"),
@@ -146,7 +154,9 @@ class Thread(models.Model):
 class Post(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     number = models.PositiveIntegerField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
     source = models.TextField()
     html = models.TextField()
     text = models.TextField(blank=True, help_text=_("Plain text, for search and emails."))
@@ -165,10 +175,14 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reaction_counts = models.JSONField(default=dict, blank=True)
-    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in")
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["thread", "number"], name="unique_post_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "number"], name="unique_post_number")
+        ]
         indexes = [models.Index(fields=["author", "-created_at"], name="post_author")]
         ordering = ["thread", "number"]
 
@@ -216,7 +230,9 @@ class Reaction(models.Model):
     }
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -228,7 +244,9 @@ class Reaction(models.Model):
 
 class Bookmark(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="bookmarks")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -244,7 +262,9 @@ class ThreadRead(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="unique_thread_read")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "thread"], name="unique_thread_read")
+        ]
 
 
 class Attachment(models.Model):
@@ -254,8 +274,12 @@ class Attachment(models.Model):
         IMAGE = "image", _("Image")
         PDF = "pdf", _("PDF")
 
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
-    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=5, choices=Kind.choices)
     file = models.FileField(upload_to="attachments/%Y/%m/")
     original_name = models.CharField(max_length=200)

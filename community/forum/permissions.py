@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from .models import Membership, Post, Space, Status, Thread
 
 if TYPE_CHECKING:
-    from community.accounts.models import User
+    pass
 
 
 def _is_member(user) -> bool:
@@ -184,5 +184,3 @@ def can_join_space(user, space: Space) -> bool:
 def startable_spaces(user) -> list[Space]:
     """Spaces where this user may start a thread, for the composer's choice."""
     return [s for s in visible_spaces(user) if can_post_in_space(user, s)]
-
-

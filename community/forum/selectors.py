@@ -12,7 +12,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from . import permissions
-from .models import Attachment, Bookmark, Post, PostRevision, Reaction, Space, Status, Thread, ThreadRead
+from .models import (
+    Attachment,
+    Bookmark,
+    Post,
+    PostRevision,
+    Reaction,
+    Space,
+    Status,
+    Thread,
+    ThreadRead,
+)
 
 NEW_THREAD_DAYS = 14
 TOP_PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -33,7 +43,9 @@ def _with_read_state(user, qs: QuerySet[Thread]) -> QuerySet[Thread]:
     """Annotate each thread with the member's read position (one subquery, no extra query)."""
     if not (user and user.is_authenticated):
         return qs.annotate(last_read=Value(None, output_field=IntegerField()))
-    reads = ThreadRead.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[:1]
+    reads = ThreadRead.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[
+        :1
+    ]
     return qs.annotate(last_read=Subquery(reads, output_field=IntegerField()))
 
 
@@ -45,7 +57,9 @@ def _paginate(qs: QuerySet[Thread], page: int) -> ThreadList:
     rows = list(qs[start : start + per_page + 1])
     for thread in rows:
         thread.unread_count = (
-            max(thread.highest_post_number - thread.last_read, 0) if thread.last_read is not None else None
+            max(thread.highest_post_number - thread.last_read, 0)
+            if thread.last_read is not None
+            else None
         )
     return ThreadList(threads=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
@@ -140,7 +154,9 @@ def first_unread_number(*, viewer, thread: Thread) -> int | None:
     if not (viewer and viewer.is_authenticated):
         return None
     last = (
-        ThreadRead.objects.filter(user=viewer, thread=thread).values_list("last_read_number", flat=True).first()
+        ThreadRead.objects.filter(user=viewer, thread=thread)
+        .values_list("last_read_number", flat=True)
+        .first()
     )
     if last is None or last >= thread.highest_post_number:
         return None
@@ -166,7 +182,9 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
     result = ThreadPage(thread=thread, posts=posts, page=page, page_count=page_count)
     if viewer and viewer.is_authenticated and posts:
         ids = [p.pk for p in posts]
-        for post_id, kind in Reaction.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", "kind"):
+        for post_id, kind in Reaction.objects.filter(user=viewer, post_id__in=ids).values_list(
+            "post_id", "kind"
+        ):
             result.my_reactions.setdefault(post_id, set()).add(kind)
         result.my_bookmarks = set(
             Bookmark.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True)
@@ -175,7 +193,11 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
 
 
 def get_post(*, viewer, post_id: int) -> Post:
-    post = Post.objects.select_related("thread__space", "thread__topic", "author").filter(pk=post_id).first()
+    post = (
+        Post.objects.select_related("thread__space", "thread__topic", "author")
+        .filter(pk=post_id)
+        .first()
+    )
     if post is None or not permissions.can_read_post(viewer, post):
         raise Http404("No such post")
     return post
@@ -193,7 +215,9 @@ def post_revisions(*, viewer, post: Post) -> list[RevisionView]:
         raise Http404("No such post")
     views = []
     for revision in post.revisions.select_related("editor").order_by("-number"):
-        lines = difflib.ndiff(revision.source_before.splitlines(), revision.source_after.splitlines())
+        lines = difflib.ndiff(
+            revision.source_before.splitlines(), revision.source_after.splitlines()
+        )
         diff = [(line[0], line[2:]) for line in lines if line[:1] in ("+", "-", " ")]
         views.append(RevisionView(revision=revision, diff=diff))
     return views
@@ -204,7 +228,9 @@ def user_posts(*, viewer, author, page: int = 1) -> tuple[list[Post], bool]:
     per_page = settings.FORUM_THREADS_PER_PAGE
     start = (max(page, 1) - 1) * per_page
     qs = (
-        permissions.visible_posts(viewer, Post.objects.filter(author=author, deleted_at__isnull=True))
+        permissions.visible_posts(
+            viewer, Post.objects.filter(author=author, deleted_at__isnull=True)
+        )
         .select_related("thread", "thread__space")
         .order_by("-created_at", "-pk")
     )
@@ -226,7 +252,9 @@ def bookmarked_posts(*, viewer, page: int = 1) -> tuple[list[Post], bool]:
 
 def held_posts_for(*, viewer) -> QuerySet[Post]:
     """Posts awaiting approval: moderators see all, members their own."""
-    qs = Post.objects.filter(status=Status.HELD, deleted_at__isnull=True).select_related("thread", "author")
+    qs = Post.objects.filter(status=Status.HELD, deleted_at__isnull=True).select_related(
+        "thread", "author"
+    )
     if permissions.is_moderator(viewer):
         return qs
     return qs.filter(author=viewer)
@@ -234,5 +262,3 @@ def held_posts_for(*, viewer) -> QuerySet[Post]:
 
 def navigation_spaces(viewer) -> list[Space]:
     return list(permissions.visible_spaces(viewer).select_related("region"))
-
-

@@ -58,7 +58,9 @@ def load_structure(Region, Topic, Space) -> None:
                 "position": 10 + index,
             },
         )
-    for index, (slug, name, description, visibility, posting, premoderated) in enumerate(COMMUNITY_SPACES):
+    for index, (slug, name, description, visibility, posting, premoderated) in enumerate(
+        COMMUNITY_SPACES
+    ):
         Space.objects.get_or_create(
             slug=slug,
             defaults={

@@ -40,7 +40,11 @@ def prepare_upload(upload: UploadedFile) -> PreparedUpload:
     if upload.size and upload.size > limit:
         raise ValidationError(
             _("%(name)s is too large (%(size)s); the limit is %(limit)s.")
-            % {"name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            % {
+                "name": upload.name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(limit),
+            }
         )
     data = upload.read(limit + 1)
     if len(data) > limit:
@@ -51,7 +55,9 @@ def prepare_upload(upload: UploadedFile) -> PreparedUpload:
         return PreparedUpload("pdf", f"{stem}.pdf", "application/pdf", data)
     if kind is None or not kind.mime.startswith("image/"):
         raise ValidationError(
-            _("%(name)s is not an image or a PDF. You can attach JPEG, PNG, GIF or WebP images and PDFs.")
+            _(
+                "%(name)s is not an image or a PDF. You can attach JPEG, PNG, GIF or WebP images and PDFs."
+            )
             % {"name": upload.name}
         )
     return _reencode_image(data, stem, upload.name)
@@ -64,7 +70,9 @@ def _reencode_image(data: bytes, stem: str, original_name: str) -> PreparedUploa
             probe.verify()
         image = Image.open(io.BytesIO(data))
         if image.format not in IMAGE_FORMATS:
-            raise ValidationError(_("%(name)s is an image type we do not accept.") % {"name": original_name})
+            raise ValidationError(
+                _("%(name)s is an image type we do not accept.") % {"name": original_name}
+            )
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
         raise ValidationError(
@@ -79,7 +87,9 @@ def _reencode_image(data: bytes, stem: str, original_name: str) -> PreparedUploa
         image = image.convert("RGBA")
     image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
     out = io.BytesIO()
-    save_options = {"quality": 85, "optimize": True} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+    save_options = (
+        {"quality": 85, "optimize": True} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+    )
     image.save(out, format=fmt, **save_options)  # no exif= argument: metadata is not carried over
     return PreparedUpload(
         "image", f"{stem}.{extension}", content_type, out.getvalue(), image.width, image.height

@@ -80,7 +80,9 @@ def top(request: HttpRequest) -> HttpResponse:
 
 
 def _readable_space(request, slug: str) -> Space:
-    space = permissions.visible_spaces(request.user).select_related("region").filter(slug=slug).first()
+    space = (
+        permissions.visible_spaces(request.user).select_related("region").filter(slug=slug).first()
+    )
     if space is None:
         raise Http404("No such space")
     return space
@@ -161,7 +163,9 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def user_activity(request: HttpRequest, username: str) -> HttpResponse:
-    member = get_object_or_404(get_user_model().objects.select_related("home_region"), username=username)
+    member = get_object_or_404(
+        get_user_model().objects.select_related("home_region"), username=username
+    )
     posts, has_next = selectors.user_posts(viewer=request.user, author=member, page=_page(request))
     return render(
         request,
@@ -173,7 +177,11 @@ def user_activity(request: HttpRequest, username: str) -> HttpResponse:
 @login_required
 def bookmarks(request: HttpRequest) -> HttpResponse:
     posts, has_next = selectors.bookmarked_posts(viewer=request.user, page=_page(request))
-    return render(request, "forum/bookmarks.html", {"posts": posts, "has_next": has_next, "page": _page(request)})
+    return render(
+        request,
+        "forum/bookmarks.html",
+        {"posts": posts, "has_next": has_next, "page": _page(request)},
+    )
 
 
 def _thread_context(request, thread, page: int, reply_form=None) -> dict:
@@ -189,7 +197,13 @@ def _thread_context(request, thread, page: int, reply_form=None) -> dict:
         post.my_reactions = result.my_reactions.get(post.pk, set())
         post.is_bookmarked = post.pk in result.my_bookmarks
         post.reactions_shown = [
-            (kind, emoji, Reaction.LABELS[kind], post.reaction_counts.get(kind, 0), kind in post.my_reactions)
+            (
+                kind,
+                emoji,
+                Reaction.LABELS[kind],
+                post.reaction_counts.get(kind, 0),
+                kind in post.my_reactions,
+            )
             for kind, emoji in Reaction.Kind.choices
         ]
     can_reply = permissions.can_reply(user, thread)
@@ -206,7 +220,9 @@ def _thread_context(request, thread, page: int, reply_form=None) -> dict:
 
 def _mark_read(request, result_posts) -> None:
     if request.user.is_authenticated and result_posts:
-        actions.record_read(user=request.user, thread=result_posts[0].thread, number=result_posts[-1].number)
+        actions.record_read(
+            user=request.user, thread=result_posts[0].thread, number=result_posts[-1].number
+        )
 
 
 @cache_for_anonymous
@@ -247,7 +263,9 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
         form = ReplyForm(request.POST, request.FILES)
         if form.is_valid():
             if form.cleaned_data.get("reply_to"):
-                reply_to = Post.objects.filter(pk=form.cleaned_data["reply_to"], thread=thread).first()
+                reply_to = Post.objects.filter(
+                    pk=form.cleaned_data["reply_to"], thread=thread
+                ).first()
             try:
                 post = actions.create_post(
                     author=request.user,
@@ -262,7 +280,10 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
                 form.add_error(None, str(exc) or _("You cannot reply in this thread."))
             else:
                 if post.status != "published":
-                    messages.info(request, _("Thanks. Your reply will appear once a moderator has approved it."))
+                    messages.info(
+                        request,
+                        _("Thanks. Your reply will appear once a moderator has approved it."),
+                    )
                 return redirect(thread.post_url(post.number) + f"#post-{post.number}")
         status = 400
     else:
@@ -298,7 +319,9 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
 
 def _readable_post_or_none(request, raw_id: str, thread) -> Post | None:
     try:
-        post = Post.objects.select_related("author", "thread__space").get(pk=int(raw_id), thread=thread)
+        post = Post.objects.select_related("author", "thread__space").get(
+            pk=int(raw_id), thread=thread
+        )
     except (Post.DoesNotExist, ValueError):
         return None
     return post if permissions.can_read_post(request.user, post) else None
@@ -341,7 +364,8 @@ def start_thread(request: HttpRequest) -> HttpResponse:
             else:
                 if thread.status != "published":
                     messages.info(
-                        request, _("Thanks. Your thread will appear once a moderator has approved it.")
+                        request,
+                        _("Thanks. Your thread will appear once a moderator has approved it."),
                     )
                 return redirect(thread.get_absolute_url())
         status = 400

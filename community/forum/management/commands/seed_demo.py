@@ -21,9 +21,25 @@ DEMO_USERS = [
     ("tom", "Tom Okafor", "commissioner", "26+", "north-west", True, "Family hubs programme"),
     ("sam", "Sam (parent)", "parent_carer", "26+", "yorkshire-and-the-humber", False, ""),
     ("jay", "Jay", "young_person", "16-17", "west-midlands", False, ""),
-    ("morgan", "Morgan Reid", "moderator", "26+", "east-midlands", False, "National Centre for Family Hubs"),
+    (
+        "morgan",
+        "Morgan Reid",
+        "moderator",
+        "26+",
+        "east-midlands",
+        False,
+        "National Centre for Family Hubs",
+    ),
     ("alex", "Alex Turner", "staff", "26+", "london", False, "National Centre for Family Hubs"),
-    ("dr-ellis", "Dr Ruth Ellis", "expert", "26+", "south-west", True, "Perinatal mental health specialist"),
+    (
+        "dr-ellis",
+        "Dr Ruth Ellis",
+        "expert",
+        "26+",
+        "south-west",
+        True,
+        "Perinatal mental health specialist",
+    ),
 ]
 ROLE_LABELS = {
     "practitioner": "practitioner",
@@ -34,7 +50,20 @@ ROLE_LABELS = {
     "staff": "centre staff",
     "expert": "expert",
 }
-FIRST_NAMES = ["Amira", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Hamza", "Isla", "Jon", "Kira", "Leon"]
+FIRST_NAMES = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Femi",
+    "Grace",
+    "Hamza",
+    "Isla",
+    "Jon",
+    "Kira",
+    "Leon",
+]
 JOBS = ["Family support worker", "Health visitor", "Infant feeding lead", "Youth worker", "Early years practitioner", "Hub manager"]  # fmt: skip
 
 THREADS = [
@@ -82,8 +111,8 @@ class Command(BaseCommand):
         if not Thread.objects.filter(title=THREADS[0][2]).exists():
             created = self._threads(rng, users)
         self.stdout.write(self.style.SUCCESS(f"Demo network ready ({created} threads added)."))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
-        for username, name, role, *_rest in DEMO_USERS:
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, _name, role, *_rest in DEMO_USERS:
             self.stdout.write(f"  {ROLE_LABELS[role]:<26} {username}@demo.familyhubs.example")
 
     def _user(self, *, username, name, role, age_band, region, verified, organisation):
@@ -169,13 +198,17 @@ class Command(BaseCommand):
                         f'[quote="{last.author.username}, post:{last.number}, topic:{thread.pk}"]\n'
                         f"{last.source[:120]}\n[/quote]\n\n{source}"
                     )
-                post = actions.create_post(author=replier, thread=thread, source=source, reply_to=reply_to)
+                post = actions.create_post(
+                    author=replier, thread=thread, source=source, reply_to=reply_to
+                )
                 if post.status != "published" and i < 2:
                     actions.approve_post(moderator=by_name["morgan"], post=post)
                 last = post
         # Every practice topic gets at least one conversation, spread across the regional groups.
         groups = list(Space.objects.filter(kind=Space.Kind.REGIONAL).order_by("position"))
-        for index, topic in enumerate(Topic.objects.exclude(threads__isnull=False).order_by("name")):
+        for index, topic in enumerate(
+            Topic.objects.exclude(threads__isnull=False).order_by("name")
+        ):
             space = groups[index % len(groups)]
             author = self._author_for(space, users, rng, staff)
             thread = actions.start_thread(

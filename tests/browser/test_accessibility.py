@@ -1,0 +1,95 @@
+"""axe-core on every kind of page: no serious or critical violations.
+
+The site promises WCAG 2.2 AA (static/css/site.css), so axe's WCAG 2.2 target-size rule,
+off by default, is switched on alongside axe's default rule set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from .conftest import Discussion, fill_sign_up, sign_in
+
+pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def blocking_violations(page) -> list[dict]:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"]:
+            lines.append(f"    {', '.join(str(t) for t in node['target'])}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"        {summary}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Visit:
+    signed_in: bool
+    go: Callable[[object, Discussion], None]
+
+
+def _get(path_of: Callable[[Discussion], str]) -> Callable[[object, Discussion], None]:
+    return lambda page, d: page.goto(path_of(d))
+
+
+def _failed_reply(page, d: Discussion) -> None:
+    page.goto(f"/t/{d.thread.pk}/reply/")
+    page.get_by_label("Your reply").fill("k")
+    page.get_by_role("button", name="Post reply").click()
+    page.locator(".error-summary").wait_for()
+
+
+def _refused_sign_up(page, d: Discussion) -> None:
+    fill_sign_up(page, email="kid@example.org", username="kid", age="Under 13")
+    page.get_by_role("button", name="Sign Up").click()
+    page.locator(".errorlist").first.wait_for()
+
+
+PAGES = {
+    "latest list": Visit(True, _get(lambda d: "/")),
+    "latest list, signed out": Visit(False, _get(lambda d: "/")),
+    "space list": Visit(True, _get(lambda d: "/s/national/")),
+    "topics": Visit(False, _get(lambda d: "/topics/")),
+    "topic list": Visit(True, _get(lambda d: d.thread.topic.get_absolute_url())),
+    "spaces index": Visit(True, _get(lambda d: "/spaces/")),
+    "thread page with replies": Visit(True, _get(lambda d: d.thread.get_absolute_url())),
+    "thread page, signed out": Visit(False, _get(lambda d: d.thread.get_absolute_url())),
+    "reply form quoting a post": Visit(
+        True, _get(lambda d: f"/t/{d.thread.pk}/reply/?quote={d.first_post.pk}")
+    ),
+    "reply form with an error": Visit(True, _failed_reply),
+    "start-thread form": Visit(True, _get(lambda d: "/new-thread/")),
+    "sign-in": Visit(False, _get(lambda d: "/accounts/login/")),
+    "sign-up": Visit(False, _get(lambda d: "/accounts/signup/")),
+    "sign-up refused": Visit(False, _refused_sign_up),
+    "user profile": Visit(True, _get(lambda d: d.author.get_absolute_url())),
+    "revisions page": Visit(True, _get(lambda d: f"/p/{d.edited_post.pk}/revisions/")),
+    "preferences": Visit(True, _get(lambda d: "/preferences/")),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_serious_accessibility_violations(page, member, discussion, name):
+    visit = PAGES[name]
+    if visit.signed_in:
+        sign_in(page, member)
+    visit.go(page, discussion)
+
+    violations = blocking_violations(page)
+
+    assert not violations, f"{name} at {page.url}:\n{describe(violations)}"

@@ -1,0 +1,110 @@
+"""Pages cost a fixed number of queries whatever the data size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from community.forum import actions
+from tests.factories import (
+    bulk_replies,
+    bulk_threads,
+    make_thread,
+    make_user,
+    national,
+    regional_group,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def member_client(client):
+    member = make_user()
+    actions.join_space(user=member, space=regional_group("london"))
+    client.force_login(member)
+    client.member = member
+    return client
+
+
+@pytest.mark.parametrize(
+    "url_name,args,space_slug",
+    [
+        ("forum:latest", [], "national"),
+        ("forum:region", ["london"], "london"),
+        ("forum:space", ["national"], "national"),
+    ],
+)
+def test_list_queries_do_not_grow_with_threads(
+    member_client, django_assert_max_num_queries, url_name, args, space_slug
+):
+    from community.forum.models import Space
+
+    space = Space.objects.get(slug=space_slug)
+    url = reverse(url_name, args=args)
+    bulk_threads(space, 5)
+    small = _queries(member_client, url)
+    bulk_threads(space, 495)
+    large = _queries(member_client, url)
+    assert small == large
+    with django_assert_max_num_queries(8):
+        member_client.get(url)
+
+
+def test_thread_page_queries_do_not_grow_with_posts(member_client, django_assert_max_num_queries):
+    thread = make_thread(space=national())
+    bulk_replies(thread, 9)
+    small_first = _queries(member_client, thread.get_absolute_url() + "?page=1")
+    bulk_replies(thread, 990)
+    large_first = _queries(member_client, thread.get_absolute_url() + "?page=1")
+    large_last = _queries(member_client, thread.get_absolute_url() + "?page=50")
+    assert small_first == large_first == large_last
+    with django_assert_max_num_queries(10):
+        member_client.get(thread.get_absolute_url() + "?page=50")
+
+
+def test_anonymous_pages_are_served_from_cache_until_a_write(client, django_assert_num_queries):
+    thread = make_thread(space=national(), title="Cached thread title")
+    url = thread.get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response["X-Page-Cache"] == "hit"
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        actions.create_post(author=make_user(), thread=thread, source="A fresh reply appears")
+    response = client.get(url)
+    assert (
+        response["X-Page-Cache"] == "miss" and "A fresh reply appears" in response.content.decode()
+    )
+
+
+def test_anonymous_reads_create_no_session(client):
+    thread = make_thread(space=national())
+    client.get(reverse("forum:latest"))
+    response = client.get(thread.get_absolute_url())
+    assert "sessionid" not in response.cookies
+    from django.contrib.sessions.models import Session
+
+    assert Session.objects.count() == 0
+
+
+def test_signed_in_thread_read_writes_only_the_read_position(member_client):
+    thread = make_thread(space=national())
+    bulk_replies(thread, 30)
+    with CaptureQueriesContext(connection) as ctx:
+        member_client.get(thread.get_absolute_url() + "?page=1")
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
+    ]
+    assert len(writes) == 1 and "forum_threadread" in writes[0].lower()
