@@ -207,3 +207,17 @@ def test_join_and_leave_regional_group():
     assert not group.memberships.filter(user=user).exists()
     with pytest.raises(PermissionDenied):
         actions.join_space(user=user, space=national())
+
+
+def test_rebuild_counters_repairs_drift():
+    from django.core.management import call_command
+
+    thread = make_thread()
+    add_replies(thread, 3)
+    Thread.objects.filter(pk=thread.pk).update(post_count=99, highest_post_number=1)
+    Space.objects.filter(pk=thread.space_id).update(thread_count=7, post_count=0)
+    call_command("rebuild_counters", stdout=open("/dev/null", "w"))
+    thread.refresh_from_db()
+    space = Space.objects.get(pk=thread.space_id)
+    assert (thread.post_count, thread.highest_post_number) == (4, 4)
+    assert (space.thread_count, space.post_count) == (1, 4)
