@@ -17,18 +17,30 @@ logger = logging.getLogger(__name__)
 
 Subscriber = Callable[[dict], None]
 _subscribers: list[Subscriber] = []
+_recorders: list[Subscriber] = []
 
 
 def subscribe(subscriber: Subscriber) -> Subscriber:
+    """Call `subscriber(event)` after the transaction that published the event commits."""
     if subscriber not in _subscribers:
         _subscribers.append(subscriber)
     return subscriber
 
 
+def record_with(recorder: Subscriber) -> Subscriber:
+    """Call `recorder(event)` inside the publishing transaction, so its rows commit or roll back
+    with the change that caused them (notifications are written this way)."""
+    if recorder not in _recorders:
+        _recorders.append(recorder)
+    return recorder
+
+
 def publish_on_commit(event: dict) -> None:
-    """Deliver the event to every subscriber once the current transaction commits."""
+    """Record the event in the current transaction, and deliver it once that commits."""
     # Round-trip through JSON now, so an unserialisable payload fails in the action's tests.
     payload = json.loads(json.dumps(event))
+    for recorder in list(_recorders):
+        recorder(payload)
     transaction.on_commit(lambda: _deliver(payload), robust=True)
 
 

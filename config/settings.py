@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "channels",
     "community.accounts",
     "community.forum",
+    "notifications",
+    "realtime",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "notifications.presence.PresenceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "community.forum.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     }
@@ -257,6 +261,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Absolute links in emails (unsubscribe, "read and reply").
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 SAFEGUARDING_CONTACT = os.environ.get(
     "SAFEGUARDING_CONTACT",

@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("community.accounts.urls")),
+    path("", include("notifications.urls")),
     path("", include("community.forum.urls")),
 ]

@@ -49,3 +49,16 @@ def _media_root(tmp_path, settings):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def network(transactional_db):
+    """Regions, topics and spaces for transactional tests (their flush removes migration data)."""
+    from community.accounts.models import LocalAuthority, Region
+    from community.accounts.places import load_places
+    from community.forum.models import Space, Topic
+    from community.forum.structure import load_structure
+
+    if not Space.objects.exists():
+        load_places(Region, LocalAuthority)
+        load_structure(Region, Topic, Space)

@@ -36,6 +36,14 @@ def member_space_ids(user) -> set[int]:
     return cached
 
 
+def forget_cached_access(user) -> None:
+    """Drop the memberships cached on a long-lived user object (a socket's), to read them afresh."""
+    try:
+        del user._member_space_ids
+    except AttributeError:
+        pass
+
+
 def _space_q(user, prefix: str = "") -> Q:
     field = f"{prefix}visibility"
     if not _is_member(user):
@@ -184,3 +192,36 @@ def can_join_space(user, space: Space) -> bool:
 def startable_spaces(user) -> list[Space]:
     """Spaces where this user may start a thread, for the composer's choice."""
     return [s for s in visible_spaces(user) if can_post_in_space(user, s)]
+
+
+def readers_of_thread(thread: Thread) -> QuerySet:
+    """Every active member who may read this (published) thread: the bulk form of
+    `can_read_thread`, for notifying many people with one query."""
+    from django.contrib.auth import get_user_model
+
+    from community.accounts.models import User as UserModel
+
+    users = get_user_model().objects.filter(is_active=True)
+    moderators = Q(is_superuser=True) | Q(role__in=UserModel.MODERATING_ROLES)
+    if thread.deleted_at is not None or thread.status != Status.PUBLISHED:
+        return users.filter(moderators)
+    v = thread.space.visibility
+    if v in (Space.Visibility.PUBLIC, Space.Visibility.MEMBERS):
+        return users
+    if v == Space.Visibility.VERIFIED:
+        return users.filter(moderators | Q(is_verified=True, role__in=UserModel.PROFESSIONAL_ROLES))
+    if v == Space.Visibility.GROUP:
+        return users.filter(moderators | Q(memberships__space_id=thread.space_id))
+    return users.filter(moderators)
+
+
+def readers_of_post(post: Post) -> QuerySet:
+    """Members who may read this post: held and deleted posts only reach moderators and the author."""
+    readers = readers_of_thread(post.thread)
+    if post.status == Status.PUBLISHED and post.deleted_at is None:
+        return readers
+    from community.accounts.models import User as UserModel
+
+    return readers.filter(
+        Q(is_superuser=True) | Q(role__in=UserModel.MODERATING_ROLES) | Q(pk=post.author_id)
+    )

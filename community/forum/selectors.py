@@ -132,6 +132,10 @@ class ThreadPage:
         return self.page < self.page_count
 
     @property
+    def last_number(self) -> int:
+        return self.posts[-1].number if self.posts else 0
+
+    @property
     def page_numbers(self) -> range:
         return range(1, self.page_count + 1)
 

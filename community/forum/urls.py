@@ -24,6 +24,7 @@ urlpatterns = [
     path("t/<int:thread_id>/reply/", views.reply, name="reply"),
     path("t/<slug:slug>/<int:thread_id>/", views.thread, name="thread"),
     path("t/<slug:slug>/<int:thread_id>/<int:number>", views.post, name="post"),
+    path("p/<int:post_id>/fragment/", views.post_fragment, name="post_fragment"),
     path("p/<int:post_id>/edit/", views.edit_post, name="edit_post"),
     path("p/<int:post_id>/revisions/", views.revisions, name="revisions"),
     path("p/<int:post_id>/delete/", views.delete_post, name="delete_post"),

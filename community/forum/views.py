@@ -159,7 +159,9 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     listing = selectors.latest_threads(viewer=request.user, page=_page(request), tag=tag.slug)
-    return _render_list(request, listing, title=_("Tagged “%(tag)s”") % {"tag": tag.name})
+    return _render_list(
+        request, listing, title=_("Tagged “%(tag)s”") % {"tag": tag.name}, extra={"tag_obj": tag}
+    )
 
 
 def user_activity(request: HttpRequest, username: str) -> HttpResponse:
@@ -184,18 +186,17 @@ def bookmarks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _thread_context(request, thread, page: int, reply_form=None) -> dict:
-    result = selectors.thread_page(viewer=request.user, thread=thread, page=page)
-    user = request.user
-    for post in result.posts:
+def _decorate_posts(user, posts, my_reactions: dict, my_bookmarks: set) -> None:
+    """What this member may do to each post, worked out in memory (no queries)."""
+    for post in posts:
         post.can_edit = permissions.can_edit_post(user, post)
         post.can_delete = permissions.can_delete_post(user, post) and not post.is_deleted
         post.can_restore = post.is_deleted and (
             permissions.is_moderator(user) or post.deleted_by_id == getattr(user, "pk", None)
         )
         post.can_react = permissions.can_react(user, post)
-        post.my_reactions = result.my_reactions.get(post.pk, set())
-        post.is_bookmarked = post.pk in result.my_bookmarks
+        post.my_reactions = my_reactions.get(post.pk, set())
+        post.is_bookmarked = post.pk in my_bookmarks
         post.reactions_shown = [
             (
                 kind,
@@ -206,6 +207,12 @@ def _thread_context(request, thread, page: int, reply_form=None) -> dict:
             )
             for kind, emoji in Reaction.Kind.choices
         ]
+
+
+def _thread_context(request, thread, page: int, reply_form=None) -> dict:
+    result = selectors.thread_page(viewer=request.user, thread=thread, page=page)
+    user = request.user
+    _decorate_posts(user, result.posts, result.my_reactions, result.my_bookmarks)
     can_reply = permissions.can_reply(user, thread)
     if reply_form is None and can_reply:
         reply_form = ReplyForm()
@@ -248,6 +255,26 @@ def post(request: HttpRequest, slug: str, thread_id: int, number: int) -> HttpRe
     context["target_number"] = number
     _mark_read(request, context["page"].posts)
     return TemplateResponse(request, "forum/thread.html", context).render()
+
+
+def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
+    """One post as the thread page shows it, for the live script to insert or replace."""
+    post = selectors.get_post(viewer=request.user, post_id=post_id)
+    thread = selectors.get_thread(viewer=request.user, thread_id=post.thread_id)
+    result = selectors.thread_page(
+        viewer=request.user, thread=thread, page=selectors.page_of_post(post.number)
+    )
+    posts = [p for p in result.posts if p.pk == post.pk]
+    if not posts:
+        raise Http404("No such post")
+    _decorate_posts(request.user, posts, result.my_reactions, result.my_bookmarks)
+    context = {
+        "post": posts[0],
+        "thread": thread,
+        "can_reply": permissions.can_reply(request.user, thread),
+        "is_moderator": permissions.is_moderator(request.user),
+    }
+    return render(request, "forum/thread.html#post", context)
 
 
 def thread_short(request: HttpRequest, thread_id: int) -> HttpResponse:

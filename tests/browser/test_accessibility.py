@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from .conftest import Discussion, fill_sign_up, sign_in
 
@@ -60,6 +61,18 @@ def _refused_sign_up(page, d: Discussion) -> None:
     page.locator(".errorlist").first.wait_for()
 
 
+def _email_confirmation(page, d: Discussion) -> None:
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    from tests.factories import make_user
+
+    newcomer = make_user(username="erin", display_name="Erin")
+    address = EmailAddress.objects.create(
+        user=newcomer, email=newcomer.email, primary=True, verified=False
+    )
+    page.goto(f"/accounts/confirm-email/{EmailConfirmationHMAC(address).key}/")
+
+
 PAGES = {
     "latest list": Visit(True, _get(lambda d: "/")),
     "latest list, signed out": Visit(False, _get(lambda d: "/")),
@@ -77,13 +90,18 @@ PAGES = {
     "sign-in": Visit(False, _get(lambda d: "/accounts/login/")),
     "sign-up": Visit(False, _get(lambda d: "/accounts/signup/")),
     "sign-up refused": Visit(False, _refused_sign_up),
+    "email verification sent": Visit(False, _get(lambda d: "/accounts/confirm-email/")),
+    "email confirmation": Visit(False, _email_confirmation),
     "user profile": Visit(True, _get(lambda d: d.author.get_absolute_url())),
     "revisions page": Visit(True, _get(lambda d: f"/p/{d.edited_post.pk}/revisions/")),
     "preferences": Visit(True, _get(lambda d: "/preferences/")),
+    "notifications": Visit(True, _get(lambda d: "/notifications/")),
+    "notification preferences": Visit(True, _get(lambda d: "/notifications/preferences/")),
+    "bookmarks": Visit(True, _get(lambda d: "/bookmarks/")),
 }
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", list(PAGES))
 def test_page_has_no_serious_accessibility_violations(page, member, discussion, name):
     visit = PAGES[name]
     if visit.signed_in:
@@ -93,3 +111,15 @@ def test_page_has_no_serious_accessibility_violations(page, member, discussion, 
     violations = blocking_violations(page)
 
     assert not violations, f"{name} at {page.url}:\n{describe(violations)}"
+
+
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_main_content(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+
+    page.keyboard.press("Enter")
+
+    expect(page.locator("main#main")).to_be_focused()

@@ -34,8 +34,10 @@ def test_sign_up_then_confirming_the_emailed_link_signs_the_member_in(page, mail
     account = page.get_by_role("navigation", name="Account")
     expect(account.get_by_role("button", name="Sign out")).to_be_visible()
     expect(account.get_by_role("link", name="Dani Hughes")).to_be_visible()
-    dani = get_user_model().objects.select_related("home_region", "local_authority").get(
-        username="dani"
+    dani = (
+        get_user_model()
+        .objects.select_related("home_region", "local_authority")
+        .get(username="dani")
     )
     assert (dani.display_name, dani.role, dani.age_band) == ("Dani Hughes", "parent_carer", "26+")
     assert (dani.home_region.name, dani.local_authority.name) == ("London", "Camden")
@@ -70,5 +72,7 @@ def test_sign_in_with_a_wrong_password_shows_an_error_and_stays_signed_out(page,
     page.get_by_label(re.compile(r"^Password")).fill(PASSWORD + "-wrong")
     page.get_by_role("button", name="Sign In").click()
 
-    expect(page.get_by_text("The email address and/or password you specified are not correct.")).to_be_visible()
+    expect(
+        page.get_by_text("The email address and/or password you specified are not correct.")
+    ).to_be_visible()
     expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()

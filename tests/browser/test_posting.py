@@ -10,7 +10,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 TITLE = "Sharing a waiting room with the health visitors"
-OPENING = "Our hub shares a waiting room with the **health visiting** team. What has worked for you?"
+OPENING = (
+    "Our hub shares a waiting room with the **health visiting** team. What has worked for you?"
+)
 REPLY = "We put the family information point right by the door, so everyone passes it."
 QUOTE_ANSWER = "Thank you, this is exactly the question our steering group asked."
 
@@ -67,7 +69,7 @@ def test_reply_that_is_too_short_keeps_the_text_and_says_what_is_wrong(signed_in
     page.get_by_role("button", name="Post reply").click()
 
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
-    expect(page.get_by_text("Write a little more before posting.")).to_be_visible()
+    expect(page.get_by_text("Write a little more before posting.", exact=True)).to_be_visible()
     expect(page.get_by_label("Your reply")).to_have_value("k")
     expect(page.get_by_label("Your reply")).to_have_attribute("aria-invalid", "true")
 
@@ -83,7 +85,9 @@ def test_reply_with_a_file_that_is_not_an_image_keeps_the_text(signed_in, discus
     page.get_by_role("button", name="Post reply").click()
 
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
-    expect(page.get_by_text("minutes.png is not an image or a PDF.")).to_be_visible()
+    expect(
+        page.get_by_text("minutes.png is not an image or a PDF.", exact=False).first
+    ).to_be_visible()
     expect(page.get_by_label("Your reply")).to_have_value(text)
     assert discussion.thread.posts.count() == 3
 

@@ -1,0 +1,80 @@
+"""The registered kinds of notification: each with its own text and link.
+
+Other parts (moderation, the library, events, SupportLine) register their kinds here
+instead of scattering strings through the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    # Text with {actor} and {title} placeholders, filled from the notification.
+    text: str
+    link: Callable[[object], str]
+    email: bool = False  # sent by email to members who are away
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def get(name: str) -> Kind:
+    return _KINDS.get(name) or Kind(name=name, text=str(_("{actor}: {title}")), link=lambda n: "/")
+
+
+def all_kinds() -> list[Kind]:
+    return list(_KINDS.values())
+
+
+def _post_link(notification) -> str:
+    data = notification.data
+    return f"/t/{data.get('slug', 'thread')}/{notification.thread_id}/{data.get('number', 1)}"
+
+
+REPLY = register(
+    Kind("reply", str(_("{actor} replied to your post in “{title}”")), _post_link, email=True)
+)
+MENTION = register(
+    Kind("mention", str(_("{actor} mentioned you in “{title}”")), _post_link, email=True)
+)
+QUOTE = register(Kind("quote", str(_("{actor} quoted you in “{title}”")), _post_link, email=True))
+REACTION = register(
+    Kind("reaction", str(_("{actor} reacted {emoji} to your post in “{title}”")), _post_link)
+)
+POSTED = register(
+    Kind("posted", str(_("{actor} posted in “{title}”, which you watch")), _post_link)
+)
+NEW_THREAD = register(
+    Kind("new_thread", str(_("{actor} started “{title}” in {where}")), _post_link)
+)
+APPROVED = register(
+    Kind("post_approved", str(_("Your post in “{title}” was approved")), _post_link)
+)
+
+
+def text_of(notification) -> str:
+    kind = get(notification.kind)
+    values = {
+        "actor": notification.data.get("actor", ""),
+        "title": notification.data.get("title", ""),
+    }
+    values.update({k: v for k, v in notification.data.items() if isinstance(v, str)})
+    try:
+        return kind.text.format(**values)
+    except (KeyError, IndexError):
+        return values["title"]
+
+
+def link_of(notification) -> str:
+    return get(notification.kind).link(notification)

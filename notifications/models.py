@@ -1,0 +1,94 @@
+"""Who wants to hear about what, and what they have been told."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    """Discourse's notification levels."""
+
+    MUTED = 0, _("Muted: nothing")
+    NORMAL = 1, _("Normal: mentions and replies to you")
+    TRACKING = 2, _("Tracking: mentions, replies and a count of new posts")
+    WATCHING = 3, _("Watching: every new post")
+
+
+class Subscription(models.Model):
+    """A member's chosen level for a thread, a space, a topic or a tag."""
+
+    class Target(models.TextChoices):
+        THREAD = "thread", _("Thread")
+        SPACE = "space", _("Space")
+        TOPIC = "topic", _("Topic")
+        TAG = "tag", _("Tag")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    target = models.CharField(max_length=6, choices=Target.choices)
+    target_id = models.PositiveBigIntegerField()
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "target", "target_id"], name="unique_subscription"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["target", "target_id", "level"], name="subscription_target")
+        ]
+
+
+class Notification(models.Model):
+    """One thing a member was told. Ids only grow: a reconnecting client asks for those after
+    the last one it saw."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    thread = models.ForeignKey(
+        "forum.Thread", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    post = models.ForeignKey(
+        "forum.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "read_at", "-id"], name="notification_unread"),
+            models.Index(fields=["user", "-id"], name="notification_recent"),
+        ]
+
+
+class Preferences(models.Model):
+    """How a member wants to be told by email."""
+
+    class Digest(models.TextChoices):
+        NONE = "none", _("No digest")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    email_when_away = models.BooleanField(
+        _("Email me mentions and replies when I am not online"), default=True
+    )
+    digest = models.CharField(
+        _("Summary email"), max_length=6, choices=Digest.choices, default=Digest.WEEKLY
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,145 @@
+"""How members are told live: messages on the channel layer, sent only after commit.
+
+Group names are the protocol between this module and realtime's consumers:
+`user-<id>` for one member's tabs, `thread-<id>` for everyone reading a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db.models import Count
+
+from . import emails, kinds, presence
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+THREAD_EVENTS = {
+    "post.created",
+    "post.edited",
+    "post.deleted",
+    "post.restored",
+    "post.approved",
+    "reaction.added",
+    "reaction.removed",
+}
+
+
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def thread_group(thread_id: int) -> str:
+    return f"thread-{thread_id}"
+
+
+def serialise(notification: Notification) -> dict:
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "text": kinds.text_of(notification),
+        "url": kinds.link_of(notification),
+        "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+    }
+
+
+def _send_all(messages: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+
+    async def send() -> None:
+        for group, message in messages:
+            await layer.group_send(group, message)
+
+    def run() -> None:
+        try:
+            async_to_sync(send)()
+        except Exception:  # a push that fails is caught up by the client's resume, never lost
+            logger.exception("channel layer send failed for %d messages", len(messages))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        run()
+    else:
+        # Called from code that runs inside an event loop (a sync caller under an async
+        # framework, a browser test driver): send from a worker thread instead.
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        worker.join(timeout=10)
+
+
+def unread_counts(user_ids: list[int]) -> dict[int, int]:
+    rows = (
+        Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
+        .values("user_id")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(user_ids, 0)
+    counts.update({row["user_id"]: row["n"] for row in rows})
+    return counts
+
+
+def deliver(notification_ids: list[int]) -> None:
+    """Push new notifications to their members' tabs (one group send per member), and email
+    those who are away. Runs after the commit that wrote them."""
+    notifications = list(Notification.objects.filter(pk__in=notification_ids).order_by("pk"))
+    if not notifications:
+        return
+    user_ids = sorted({n.user_id for n in notifications})
+    counts = unread_counts(user_ids)
+    by_user: dict[int, list[dict]] = {}
+    for n in notifications:
+        by_user.setdefault(n.user_id, []).append(serialise(n))
+    _send_all(
+        [
+            (user_group(uid), {"type": "notify", "notifications": items, "unread": counts[uid]})
+            for uid, items in by_user.items()
+        ]
+    )
+    emailable = [n for n in notifications if kinds.get(n.kind).email]
+    if emailable:
+        away = set(user_ids) - presence.online_ids(user_ids)
+        for n in emailable:
+            if n.user_id in away:
+                emails.queue_notification_email(n.pk)
+
+
+def unread_changed(user_id: int) -> None:
+    """Tell every tab of the member the new unread count (read on one tab, cleared on all)."""
+    _send_all(
+        [(user_group(user_id), {"type": "unread", "unread": unread_counts([user_id])[user_id]})]
+    )
+
+
+def forward_thread_event(event: dict) -> None:
+    """Tell readers of a thread that a post changed; their pages fetch what they may see."""
+    kind = event.get("type")
+    if kind in THREAD_EVENTS:
+        if (
+            kind != "post.deleted"
+            and event.get("status") != "published"
+            and kind != "post.approved"
+        ):
+            return  # held posts are not announced to readers
+        message = {
+            "type": "thread.event",
+            "event": {
+                "type": kind,
+                "thread_id": event["thread_id"],
+                "post_id": event["post_id"],
+                "number": event["number"],
+            },
+        }
+        _send_all([(thread_group(event["thread_id"]), message)])
+    elif kind in ("membership.left", "access.changed"):
+        _send_all([(user_group(event["user_id"]), {"type": "access.recheck"})])
+    elif kind in ("thread.moved", "thread.hidden", "thread.deleted"):
+        _send_all([(thread_group(event["thread_id"]), {"type": "access.recheck"})])

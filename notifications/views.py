@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from community.forum.models import Space, Thread, Topic
+
+from . import actions, kinds, push, selectors
+from .emails import preferences_for, read_unsubscribe_token
+from .forms import LevelForm, PreferencesForm
+from .models import Notification, Subscription
+
+
+def _page(request) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    items, has_next = selectors.notification_list(viewer=request.user, page=_page(request))
+    for item in items:
+        item.text = kinds.text_of(item)
+    return render(
+        request,
+        "notifications/list.html",
+        {"items": items, "has_next": has_next, "page": _page(request)},
+    )
+
+
+@login_required
+def notifications_json(request: HttpRequest) -> JsonResponse:
+    """What a tab missed: notifications after an id, for the live script's catch-up."""
+    try:
+        after = int(request.GET.get("after", 0))
+    except ValueError:
+        return JsonResponse({"error": "after must be a notification id"}, status=400)
+    items = selectors.notifications_after(viewer=request.user, after=after)
+    return JsonResponse(
+        {
+            "notifications": [push.serialise(n) for n in items],
+            "unread": selectors.unread_count(request.user),
+        }
+    )
+
+
+@login_required
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Follow a notification to its post, marking it read on every tab."""
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    actions.mark_read(user=request.user, notification=notification)
+    return redirect(kinds.link_of(notification))
+
+
+@require_POST
+@login_required
+def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    actions.mark_read(user=request.user, notification=notification)
+    return redirect("notifications:list")
+
+
+@require_POST
+@login_required
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = actions.mark_all_read(user=request.user)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    return redirect("notifications:list")
+
+
+@require_POST
+@login_required
+def set_level(request: HttpRequest) -> HttpResponse:
+    form = LevelForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            _("Choose a notification level for a thread, space, topic or tag.")
+        )
+    data = form.cleaned_data
+    try:
+        actions.set_level(
+            user=request.user,
+            target=data["target"],
+            target_id=data["target_id"],
+            level=data["level"],
+        )
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    except PermissionDenied:
+        return HttpResponse(_("Not found."), status=404)
+    messages.success(request, _("Notification level saved."))
+    target = data.get("next") or "notifications:preferences"
+    if data.get("next") and not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        target = "notifications:preferences"
+    return redirect(target)
+
+
+def _describe(subscriptions: list[Subscription]) -> list[dict]:
+    """Names and links for the member's levels: one query per kind of target."""
+    ids: dict[str, list[int]] = {}
+    for s in subscriptions:
+        ids.setdefault(s.target, []).append(s.target_id)
+    from taggit.models import Tag
+
+    names: dict[tuple[str, int], tuple[str, str]] = {}
+    for t in Thread.objects.filter(pk__in=ids.get("thread", [])):
+        names[("thread", t.pk)] = (t.title, t.get_absolute_url())
+    for s in Space.objects.filter(pk__in=ids.get("space", [])):
+        names[("space", s.pk)] = (s.name, s.get_absolute_url())
+    for t in Topic.objects.filter(pk__in=ids.get("topic", [])):
+        names[("topic", t.pk)] = (t.name, t.get_absolute_url())
+    for t in Tag.objects.filter(pk__in=ids.get("tag", [])):
+        names[("tag", t.pk)] = (f"#{t.name}", f"/tags/{t.slug}/")
+    rows = []
+    for s in subscriptions:
+        name, url = names.get((s.target, s.target_id), ("", ""))
+        if name:
+            rows.append({"subscription": s, "name": name, "url": url})
+    return rows
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    prefs = preferences_for(request.user)
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            actions.update_preferences(user=request.user, **form.cleaned_data)
+            messages.success(request, _("Email preferences saved."))
+            return redirect("notifications:preferences")
+        status = 400
+    else:
+        form = PreferencesForm(
+            initial={"email_when_away": prefs.email_when_away, "digest": prefs.digest}
+        )
+        status = 200
+    subscriptions = list(
+        Subscription.objects.filter(user=request.user).order_by("target", "-level")
+    )
+    from .models import Level
+
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "levels": _describe(subscriptions), "level_choices": Level.choices},
+        status=status,
+    )
+
+
+@csrf_exempt  # mail clients post the one-click unsubscribe (RFC 8058) without a CSRF token
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop an email from its link, without signing in: the signed token is the authority."""
+    try:
+        user_id, what = read_unsubscribe_token(token)
+    except signing.BadSignature:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        actions.unsubscribe(user_id=user_id, what=what)
+        return render(request, "notifications/unsubscribe.html", {"done": True, "what": what})
+    return render(request, "notifications/unsubscribe.html", {"token": token, "what": what})

@@ -1,0 +1,171 @@
+// Live updates over one WebSocket per tab: notifications, the bell, and new posts on an open
+// thread. Progressive enhancement: without this script every page still works by reloading.
+(function () {
+  "use strict";
+  if (!("WebSocket" in window) || !window.fetch) { return; }
+
+  var body = document.body;
+  var signedIn = body.hasAttribute("data-signed-in");
+  var threadEl = document.querySelector(".thread[data-thread-id]");
+  if (!signedIn && !threadEl) { return; }
+
+  var announcer = document.querySelector("[data-live-announcer]");
+  var bellCount = document.querySelector("[data-bell-count]");
+  var postsList = threadEl ? threadEl.querySelector("ol.posts") : null;
+  var threadId = threadEl ? parseInt(threadEl.getAttribute("data-thread-id"), 10) : null;
+  var lastNumber = threadEl ? parseInt(threadEl.getAttribute("data-last-number") || "0", 10) : 0;
+  var onLastPage = threadEl ? threadEl.getAttribute("data-last-page") === "true" : false;
+  var storageKey = "fhn:lastNotificationId";
+  var socket = null;
+  var retry = 0;
+  var pingTimer = null;
+
+  function lastNotificationId() {
+    try { return parseInt(window.sessionStorage.getItem(storageKey) || "0", 10) || 0; } catch (e) { return 0; }
+  }
+  function rememberNotificationId(id) {
+    if (id > lastNotificationId()) {
+      try { window.sessionStorage.setItem(storageKey, String(id)); } catch (e) { /* private mode */ }
+    }
+  }
+  function announce(text) {
+    if (!announcer) { return; }
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+  function setUnread(count) {
+    if (bellCount) { bellCount.textContent = String(count); }
+    body.setAttribute("data-unread", String(count));
+  }
+
+  function fetchPost(postId) {
+    return fetch("/p/" + postId + "/fragment/", { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.ok ? response.text() : null; });
+  }
+  function nodeFromHtml(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content.firstElementChild;
+  }
+  function postItem(number) { return document.getElementById("post-" + number); }
+
+  function showPost(event, isNew) {
+    if (!postsList) { return; }
+    var existing = postItem(event.number);
+    if (!existing && !(isNew && onLastPage)) { return; }
+    fetchPost(event.post_id).then(function (html) {
+      var current = postItem(event.number);
+      if (!html) { if (current) { current.remove(); } return; }
+      var node = nodeFromHtml(html);
+      if (!node) { return; }
+      if (current) { current.replaceWith(node); return; }
+      postsList.appendChild(node);
+      if (event.number > lastNumber) { lastNumber = event.number; }
+      var author = node.querySelector(".author");
+      announce("New post by " + (author ? author.textContent.trim() : "a member") + ".");
+    });
+  }
+
+  function onThreadEvent(event) {
+    if (event.thread_id !== threadId) { return; }
+    if (event.type === "post.created" || event.type === "post.approved") {
+      showPost(event, true);
+    } else if (event.type === "post.deleted") {
+      var item = postItem(event.number);
+      if (item) { showPost(event, false); }
+    } else {
+      showPost(event, false);
+    }
+  }
+
+  function addToList(notifications) {
+    var list = document.querySelector("[data-live-notifications]");
+    notifications.forEach(function (n) {
+      rememberNotificationId(n.id);
+      if (!list || list.querySelector('[data-notification-id="' + n.id + '"]')) { return; }
+      var li = document.createElement("li");
+      li.className = "notification unread";
+      li.setAttribute("data-notification-id", String(n.id));
+      var a = document.createElement("a");
+      a.href = "/notifications/" + n.id + "/open/";
+      a.textContent = n.text;
+      li.appendChild(a);
+      list.insertBefore(li, list.firstChild);
+    });
+  }
+
+  function onMessage(message) {
+    switch (message.type) {
+      case "notifications":
+        addToList(message.notifications || []);
+        setUnread(message.unread);
+        var fresh = (message.notifications || []).filter(function (n) { return !n.read; });
+        if (fresh.length === 1) { announce(fresh[0].text); }
+        else if (fresh.length > 1) { announce(fresh.length + " new notifications."); }
+        break;
+      case "unread":
+        setUnread(message.unread);
+        break;
+      case "subscribed":
+        (message.missed || []).forEach(function (number) {
+          if (!postItem(number)) { missedPost(number); }
+        });
+        break;
+      case "unsubscribed":
+        announce("This thread is no longer available to you.");
+        break;
+      default:
+        if (message.type && message.type.indexOf("post.") === 0 || message.type && message.type.indexOf("reaction.") === 0) {
+          onThreadEvent(message);
+        }
+    }
+  }
+
+  function missedPost(number) {
+    // After a reconnect: posts written while we were away, fetched by their stable URL.
+    if (!onLastPage || !postsList) { return; }
+    fetch(window.location.pathname.split("?")[0].replace(/\/\d+$/, "") + "?page=" + Math.ceil(number / 20), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var item = doc.getElementById("post-" + number);
+        if (item && !postItem(number)) {
+          postsList.appendChild(document.importNode(item, true));
+          if (number > lastNumber) { lastNumber = number; }
+        }
+      });
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + window.location.host + "/ws/");
+    socket.addEventListener("open", function () {
+      retry = 0;
+      body.setAttribute("data-live", "connected");
+      if (signedIn) { socket.send(JSON.stringify({ type: "resume", after: lastNotificationId() })); }
+      if (threadId) { socket.send(JSON.stringify({ type: "subscribe", thread: threadId, after_number: lastNumber })); }
+      pingTimer = window.setInterval(function () {
+        if (socket.readyState === 1) { socket.send(JSON.stringify({ type: "ping" })); }
+      }, 60000);
+    });
+    socket.addEventListener("message", function (e) {
+      try { onMessage(JSON.parse(e.data)); } catch (err) { /* ignore malformed */ }
+    });
+    socket.addEventListener("close", function () {
+      body.setAttribute("data-live", "disconnected");
+      window.clearInterval(pingTimer);
+      retry = Math.min(retry + 1, 6);
+      window.setTimeout(connect, Math.pow(2, retry) * 500 + Math.random() * 500);
+    });
+  }
+
+  if (signedIn) {
+    // Start from the newest notification this page already knows, so nothing shows twice.
+    var ids = Array.prototype.map.call(document.querySelectorAll("[data-notification-id]"), function (el) {
+      return parseInt(el.getAttribute("data-notification-id"), 10);
+    });
+    if (ids.length) { rememberNotificationId(Math.max.apply(null, ids)); }
+  }
+  connect();
+})();
