@@ -1,0 +1,77 @@
+"""A reply appears live on another member's open page and in their bell, through real daphne."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import make_member
+from tests.servers import daphne, session_cookie
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server():
+    with daphne() as url:
+        yield url
+
+
+def _tab(browser, base_url: str, user):
+    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB")
+    context.set_default_timeout(10_000)
+    context.add_cookies([{"name": "sessionid", "value": session_cookie(user), "url": base_url}])
+    return context, context.new_page()
+
+
+def test_reply_appears_live_on_the_authors_open_thread_and_bell(browser, server):
+    from tests.factories import make_thread
+
+    author = make_member(username="asha", display_name="Asha Patel")
+    replier = make_member(username="ben", display_name="Ben Ward")
+    thread = make_thread(
+        author=author, title="Live thread for the browser", source="What works for dads?"
+    )
+
+    author_context, author_page = _tab(browser, server, author)
+    replier_context, replier_page = _tab(browser, server, replier)
+    try:
+        author_page.goto(thread.get_absolute_url())
+        expect(author_page.locator("body")).to_have_attribute("data-live", "connected")
+        expect(author_page.locator("[data-bell-count]")).to_have_text("0")
+
+        replier_page.goto(f"/t/{thread.pk}/reply/?to={thread.posts.get(number=1).pk}")
+        replier_page.get_by_label("Your reply").fill("Evening sessions worked for us.")
+        replier_page.get_by_role("button", name="Post reply").click()
+        expect(replier_page.locator("#post-2")).to_contain_text("Evening sessions worked for us.")
+
+        # No reload on the author's page: the post and the bell arrive over the socket.
+        expect(author_page.locator("#post-2")).to_contain_text("Evening sessions worked for us.")
+        expect(author_page.locator("[data-bell-count]")).to_have_text("1")
+        expect(author_page.locator("[data-live-announcer]")).to_contain_text("Ben Ward")
+    finally:
+        author_context.close()
+        replier_context.close()
+
+
+def test_reading_a_notification_clears_the_bell_on_another_tab(browser, server):
+    from community.forum import actions
+    from tests.factories import make_thread
+
+    author = make_member(username="cara", display_name="Cara")
+    thread = make_thread(author=author, title="Bell clearing across tabs")
+    actions.create_post(
+        author=make_member(username="dev"),
+        thread=thread,
+        source="A reply",
+        reply_to=thread.posts.get(number=1),
+    )
+    context, first_tab = _tab(browser, server, author)
+    try:
+        second_tab = context.new_page()
+        first_tab.goto("/topics/")
+        expect(first_tab.locator("body")).to_have_attribute("data-live", "connected")
+        expect(first_tab.locator("[data-bell-count]")).to_have_text("1")
+        second_tab.goto("/notifications/")
+        second_tab.get_by_role("link", name="replied to your post").click()
+        expect(first_tab.locator("[data-bell-count]")).to_have_text("0")
+    finally:
+        context.close()

@@ -1,0 +1,94 @@
+"""Against running daphne processes with a real WebSocket client."""
+
+import asyncio
+import json
+import os
+import re
+
+import httpx
+import pytest
+import websockets
+
+from notifications.models import Notification
+from tests.conftest import require_service
+from tests.factories import make_thread, make_user
+from tests.servers import daphne, session_cookie
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _post_reply(base_url: str, cookie: str, thread, reply_to_id: int, text: str) -> None:
+    with httpx.Client(base_url=base_url, cookies={"sessionid": cookie}, timeout=10) as http:
+        form = http.get(f"/t/{thread.pk}/reply/?to={reply_to_id}")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+        response = http.post(
+            f"/t/{thread.pk}/reply/",
+            data={"csrfmiddlewaretoken": token, "source": text, "reply_to": reply_to_id},
+            headers={"Origin": base_url, "Referer": base_url + f"/t/{thread.pk}/reply/"},
+        )
+        assert response.status_code == 302, response.text[:500]
+
+
+async def _next_of_type(ws, kind: str, timeout: float = 10) -> dict:
+    async def read():
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == kind:
+                return message
+
+    return await asyncio.wait_for(read(), timeout)
+
+
+def _listen_then_post(listen_url: str, post_url: str, author, replier, thread) -> dict:
+    author_cookie, replier_cookie = session_cookie(author), session_cookie(replier)
+    first = thread.posts.get(number=1)
+
+    async def scenario() -> dict:
+        ws_url = listen_url.replace("http://", "ws://") + "/ws/"
+        headers = {"Origin": listen_url, "Cookie": f"sessionid={author_cookie}"}
+        async with websockets.connect(ws_url, additional_headers=headers) as ws:
+            hello = await _next_of_type(ws, "hello")
+            assert hello["user"] == author.pk
+            await ws.send(json.dumps({"type": "subscribe", "thread": thread.pk, "after_number": 1}))
+            await _next_of_type(ws, "subscribed")
+            await asyncio.to_thread(
+                _post_reply, post_url, replier_cookie, thread, first.pk, "Across the wire"
+            )
+            notification = await _next_of_type(ws, "notifications")
+            return notification
+
+    return asyncio.run(scenario())
+
+
+def test_reply_posted_over_http_arrives_on_the_authors_socket(network):
+    author, replier = make_user(username="author"), make_user(username="replier")
+    thread = make_thread(author=author, title="End to end over daphne")
+    with daphne() as url:
+        message = _listen_then_post(url, url, author, replier, thread)
+    assert message["unread"] == 1
+    assert message["notifications"][0]["kind"] == "reply"
+    assert Notification.objects.get(user=author).kind == "reply"
+
+
+def test_two_daphne_processes_share_redis(network):
+    require_service("Redis (REDIS_URL)", bool(os.environ.get("REDIS_URL")))
+    author, replier = make_user(username="author2"), make_user(username="replier2")
+    thread = make_thread(author=author, title="Across two processes")
+    with daphne() as server_a, daphne() as server_b:
+        message = _listen_then_post(server_b, server_a, author, replier, thread)
+    assert message["notifications"][0]["kind"] == "reply"
+    assert message["notifications"][0]["url"] == thread.post_url(2)
+
+
+def test_socket_from_a_foreign_origin_is_refused(network):
+    with daphne() as url:
+
+        async def attempt():
+            ws_url = url.replace("http://", "ws://") + "/ws/"
+            async with websockets.connect(
+                ws_url, additional_headers={"Origin": "https://evil.example"}
+            ):
+                pass
+
+        with pytest.raises(websockets.exceptions.InvalidStatus):
+            asyncio.run(attempt())
