@@ -8,7 +8,8 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from community import events
 
-        from . import fanout, push
+        from . import handlers, push, recording
 
-        events.record_with(fanout.record)
+        handlers.load_all()
+        events.record_with(recording.record)
         events.subscribe(push.forward_thread_event)

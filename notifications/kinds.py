@@ -29,8 +29,13 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
+def data_url(notification) -> str:
+    """The link for kinds that are not about a post: stored in the notification's data."""
+    return notification.data.get("url", "/")
+
+
 def get(name: str) -> Kind:
-    return _KINDS.get(name) or Kind(name=name, text=str(_("{actor}: {title}")), link=lambda n: "/")
+    return _KINDS.get(name) or Kind(name=name, text=str(_("{actor}: {title}")), link=data_url)
 
 
 def all_kinds() -> list[Kind]:

@@ -1,15 +1,14 @@
-"""Who is told what: notification rows written inside the transaction of the change."""
+"""Who is told what about the forum: rows written inside the transaction of the change."""
 
 from __future__ import annotations
-
-from django.db import transaction
 
 from community.forum import permissions
 from community.forum.models import Post, Reaction
 
-from . import kinds
-from .levels import subscriptions_for_thread
-from .models import Level, Notification, Subscription
+from .. import kinds
+from ..levels import subscriptions_for_thread
+from ..models import Level, Subscription
+from ..recording import handles, notify
 
 # When one post concerns a member several ways, they hear about it once, in this order.
 PRIORITY = [
@@ -19,12 +18,6 @@ PRIORITY = [
     kinds.NEW_THREAD.name,
     kinds.POSTED.name,
 ]
-
-
-def record(event: dict) -> None:
-    handler = _HANDLERS.get(event.get("type"))
-    if handler is not None:
-        handler(event)
 
 
 def _load_post(post_id: int) -> Post:
@@ -62,34 +55,16 @@ def _notify(
     readers = set(
         permissions.readers_of_post(post).filter(pk__in=list(wanted)).values_list("pk", flat=True)
     )
-    data = _data(post, **(extra or {}))
-    rows = [
-        Notification(
-            user_id=uid,
-            kind=kind,
-            actor_id=actor_id,
-            thread_id=post.thread_id,
-            post_id=post.pk,
-            data=data,
-        )
-        for uid, kind in wanted.items()
-        if uid in readers
-    ]
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.pk is not None]
-    if len(ids) != len(created):
-        # Backends that do not return ids from a bulk insert (none we run on) fall back to a lookup.
-        ids = list(
-            Notification.objects.filter(
-                post_id=post.pk, user_id__in=[r.user_id for r in rows]
-            ).values_list("pk", flat=True)
-        )
-    from . import push
-
-    transaction.on_commit(lambda: push.deliver(ids), robust=True)
-    return ids
+    allowed = {uid: kind for uid, kind in wanted.items() if uid in readers}
+    return notify(
+        allowed,
+        kinds.POSTED.name,
+        data=_data(post, **(extra or {})),
+        actor_id=actor_id,
+        thread_id=post.thread_id,
+        post_id=post.pk,
+        per_user_kind=allowed,
+    )
 
 
 def _published_post_fanout(
@@ -123,6 +98,7 @@ def _published_post_fanout(
     _notify(post, wanted, actor_id=post.author_id)
 
 
+@handles("thread.created")
 def _on_thread_created(event: dict) -> None:
     _start_following(event["author_id"], event["thread_id"], Level.WATCHING)
     if event["status"] != "published":
@@ -137,6 +113,7 @@ def _on_thread_created(event: dict) -> None:
     )
 
 
+@handles("post.created")
 def _on_post_created(event: dict) -> None:
     _start_following(event["author_id"], event["thread_id"], Level.TRACKING)
     if event["status"] != "published":
@@ -151,6 +128,7 @@ def _on_post_created(event: dict) -> None:
     )
 
 
+@handles("post.approved")
 def _on_post_approved(event: dict) -> None:
     """A held post goes out now, as if it had just been posted, and its author is told."""
     post = _load_post(event["post_id"])
@@ -169,6 +147,7 @@ def _on_post_approved(event: dict) -> None:
     _notify(post, {post.author_id: kinds.APPROVED.name}, actor_id=event.get("moderator_id"))
 
 
+@handles("post.edited")
 def _on_post_edited(event: dict) -> None:
     new = event.get("new_mentioned_ids") or []
     if not new or event["status"] != "published":
@@ -181,6 +160,7 @@ def _on_post_edited(event: dict) -> None:
     _notify(post, wanted, actor_id=post.author_id)
 
 
+@handles("reaction.added")
 def _on_reaction_added(event: dict) -> None:
     post = _load_post(event["post_id"])
     levels = subscriptions_for_thread(post.thread, [])
@@ -201,12 +181,3 @@ def _on_reaction_added(event: dict) -> None:
         actor_id=event["user_id"],
         extra={"emoji": emoji, "actor": actor or ""},
     )
-
-
-_HANDLERS = {
-    "thread.created": _on_thread_created,
-    "post.created": _on_post_created,
-    "post.approved": _on_post_approved,
-    "post.edited": _on_post_edited,
-    "reaction.added": _on_reaction_added,
-}
