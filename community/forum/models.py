@@ -116,6 +116,16 @@ class Thread(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     is_closed = models.BooleanField(default=False)
     is_pinned = models.BooleanField(default=False)
+    pinned_globally = models.BooleanField(
+        default=False, help_text=_("Pinned at the top of every list.")
+    )
+    pinned_until = models.DateTimeField(null=True, blank=True)
+    is_archived = models.BooleanField(
+        default=False, help_text=_("Read-only: no replies, edits or reactions.")
+    )
+    is_unlisted = models.BooleanField(
+        default=False, help_text=_("Left out of lists; open by its link.")
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     # Denormalised so that lists and pagination never count rows.
     post_count = models.PositiveIntegerField(default=0)
@@ -128,7 +138,7 @@ class Thread(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["-is_pinned", "-last_post_at"], name="thread_latest"),
+            models.Index(fields=["-pinned_globally", "-last_post_at"], name="thread_latest"),
             models.Index(
                 fields=["space", "-is_pinned", "-last_post_at"], name="thread_space_latest"
             ),
@@ -152,7 +162,12 @@ class Thread(models.Model):
 
 
 class Post(models.Model):
+    class Kind(models.TextChoices):
+        POST = "post", _("Post")
+        NOTE = "note", _("Moderator note")
+
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.POST)
     number = models.PositiveIntegerField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"

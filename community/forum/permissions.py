@@ -152,12 +152,16 @@ def can_post_in_space(user, space: Space) -> bool:
 def can_reply(user, thread: Thread) -> bool:
     if not can_read_thread(user, thread) or not can_post_in_space(user, thread.space):
         return False
-    if thread.status != Status.PUBLISHED and not is_moderator(user):
+    if is_moderator(user):
+        return not thread.is_archived
+    if thread.status != Status.PUBLISHED:
         return False
-    return not thread.is_closed or is_moderator(user)
+    return not thread.is_closed and not thread.is_archived
 
 
 def can_edit_post(user, post: Post) -> bool:
+    if post.kind == Post.Kind.NOTE or post.thread.is_archived:
+        return False
     if is_moderator(user):
         return True
     return (
@@ -170,6 +174,8 @@ def can_edit_post(user, post: Post) -> bool:
 
 
 def can_delete_post(user, post: Post) -> bool:
+    if post.thread.is_archived:
+        return False
     if is_moderator(user):
         return True
     return _is_member(user) and post.author_id == user.pk and post.status != Status.HIDDEN
@@ -179,6 +185,8 @@ def can_react(user, post: Post) -> bool:
     return (
         _is_member(user)
         and post.author_id != user.pk
+        and post.kind == Post.Kind.POST
+        and not post.thread.is_archived
         and post.status == Status.PUBLISHED
         and post.deleted_at is None
         and can_read_thread(user, post.thread)

@@ -65,8 +65,11 @@ def _paginate(qs: QuerySet[Thread], page: int) -> ThreadList:
 
 
 def _base_threads(user) -> QuerySet[Thread]:
+    qs = Thread.objects.filter(deleted_at__isnull=True)
+    if not permissions.is_moderator(user):
+        qs = qs.filter(is_unlisted=False)  # unlisted threads open by link, never from a list
     return (
-        permissions.visible_threads(user, Thread.objects.filter(deleted_at__isnull=True))
+        permissions.visible_threads(user, qs)
         .select_related("space", "topic", "author")
         .prefetch_related("tags")
     )
@@ -86,7 +89,12 @@ def latest_threads(
         qs = qs.filter(tags__slug=tag)
     if author is not None:
         qs = qs.filter(author=author)
-    order = ["-is_pinned", "-last_post_at"] if author is None else ["-last_post_at"]
+    if author is not None:
+        order = ["-last_post_at"]
+    elif space is None and topic is None and not tag:
+        order = ["-pinned_globally", "-last_post_at"]  # the site-wide list: only global pins lead
+    else:
+        order = ["-is_pinned", "-last_post_at"]
     return _paginate(_with_read_state(viewer, qs).order_by(*order, "-pk"), page)
 
 
