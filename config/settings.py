@@ -157,8 +157,8 @@ TASKS = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "community.accounts.backends.MemberBackend",
+    "community.accounts.backends.MemberAllauthBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -229,6 +229,12 @@ MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 8 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Moderation: flags whose weights add up to this hide a post until a moderator reviews it.
+FLAG_HIDE_THRESHOLD = float(os.environ.get("FLAG_HIDE_THRESHOLD", 3))
+# New accounts' first N posts wait for approval (0 turns this off).
+NEW_MEMBER_POSTS_HELD = int(os.environ.get("NEW_MEMBER_POSTS_HELD", 1))
+NEW_ACCOUNTS_NEED_APPROVAL = env_bool("NEW_ACCOUNTS_NEED_APPROVAL", False)
 
 FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30

@@ -70,9 +70,16 @@ def send_notification_email(notification_id: int) -> bool:
         return False
     user = notification.user
     prefs = preferences_for(user)
-    if not prefs.email_when_away or not user.is_active or presence.online_ids([user.pk]):
+    urgent = kinds.get(notification.kind).email_always
+    if not urgent and (not prefs.email_when_away or presence.online_ids([user.pk])):
         return False
-    if notification.post is None or not permissions.can_read_post(user, notification.post):
+    if not user.is_active:
+        return False
+    if (
+        notification.post is not None
+        and not urgent
+        and not permissions.can_read_post(user, notification.post)
+    ):
         return False
     updated = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
@@ -87,7 +94,8 @@ def send_notification_email(notification_id: int) -> bool:
             "user": user,
             "text": kinds.text_of(notification),
             "url": settings.SITE_URL.rstrip("/") + kinds.link_of(notification),
-            "excerpt": notification.post.text[:600],
+            # Safeguarding alerts never carry the post's words outside the network.
+            "excerpt": "" if urgent or notification.post is None else notification.post.text[:600],
         },
         unsubscribe=unsubscribe_url(user.pk, "email_when_away"),
     )

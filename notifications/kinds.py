@@ -19,6 +19,7 @@ class Kind:
     text: str
     link: Callable[[object], str]
     email: bool = False  # sent by email to members who are away
+    email_always: bool = False  # urgent: emailed even to members who are online
 
 
 _KINDS: dict[str, Kind] = {}
@@ -83,3 +84,31 @@ def text_of(notification) -> str:
 
 def link_of(notification) -> str:
     return get(notification.kind).link(notification)
+
+
+# Moderation and safeguarding
+SAFEGUARDING = register(
+    Kind(
+        "safeguarding_concern",
+        str(_("Safeguarding concern raised about a post in “{title}”")),
+        data_url,
+        email=True,
+        email_always=True,
+    )
+)
+POST_HELD = register(
+    Kind(
+        "post_held",
+        str(_("Your post in “{title}” is waiting for a moderator: {reason}")),
+        _post_link,
+    )
+)
+POST_HIDDEN = register(
+    Kind("post_hidden", str(_("A moderator hid your post in “{title}”")), data_url)
+)
+FLAG_OUTCOME = register(
+    Kind(
+        "flag_outcome", str(_("Your flag on a post in “{title}” was reviewed: {outcome}")), data_url
+    )
+)
+SILENCED = register(Kind("silenced", str(_("You cannot post until {until}: {reason}")), data_url))

@@ -108,7 +108,7 @@ def deliver(notification_ids: list[int]) -> None:
     if emailable:
         away = set(user_ids) - presence.online_ids(user_ids)
         for n in emailable:
-            if n.user_id in away:
+            if n.user_id in away or kinds.get(n.kind).email_always:
                 emails.queue_notification_email(n.pk)
 
 
@@ -133,6 +133,19 @@ def forward_thread_event(event: dict) -> None:
             "type": "thread.event",
             "event": {
                 "type": kind,
+                "thread_id": event["thread_id"],
+                "post_id": event["post_id"],
+                "number": event["number"],
+            },
+        }
+        _send_all([(thread_group(event["thread_id"]), message)])
+    elif kind == "user.suspended":
+        _send_all([(user_group(event["user_id"]), {"type": "session.end"})])
+    elif kind in ("review.resolved", "post.flagged") and event.get("status") == "hidden":
+        message = {
+            "type": "thread.event",
+            "event": {
+                "type": "post.deleted",
                 "thread_id": event["thread_id"],
                 "post_id": event["post_id"],
                 "number": event["number"],

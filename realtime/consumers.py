@@ -143,6 +143,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def thread_event(self, message) -> None:
         await self.send_json(message["event"])
 
+    async def session_end(self, message) -> None:
+        """The member was suspended or signed out everywhere: close this socket now."""
+        await self.send_json({"type": "session.end"})
+        await self.close(code=4001)
+
     async def access_recheck(self, message) -> None:
         """Access changed somewhere: drop every thread this member may no longer read."""
         for thread_id in list(self.threads):

@@ -21,6 +21,8 @@ def make_user(role: str = "practitioner", **fields):
         "display_name": fields.pop("display_name", f"Member {n}"),
         "role": role,
         "age_band": "26+",
+        # Established members by default; tests of new members ask for trust_level=0.
+        "trust_level": 1,
     }
     defaults.update(fields)
     user = get_user_model().objects.create_user(

@@ -81,6 +81,22 @@ class User(AbstractUser):
         default=False,
         help_text=_("Set when the member's professional role has been checked."),
     )
+    is_safeguarding_lead = models.BooleanField(
+        _("designated safeguarding lead or deputy"),
+        default=False,
+        help_text=_("Receives safeguarding concerns and sees their records."),
+    )
+    trust_level = models.PositiveSmallIntegerField(
+        default=0, choices=[(n, str(n)) for n in range(5)]
+    )
+    trust_level_locked = models.BooleanField(
+        default=False, help_text=_("Set by hand by staff: not changed by activity.")
+    )
+    silenced_until = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=300, blank=True)
+    # Bumped to end every session (and socket) of the member at once, e.g. on suspension.
+    session_epoch = models.PositiveIntegerField(default=0)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
@@ -106,6 +122,28 @@ class User(AbstractUser):
     @property
     def is_centre_staff(self) -> bool:
         return self.is_superuser or self.role == self.Role.STAFF
+
+    @property
+    def is_silenced(self) -> bool:
+        from django.utils import timezone
+
+        return self.silenced_until is not None and self.silenced_until > timezone.now()
+
+    @property
+    def is_suspended(self) -> bool:
+        from django.utils import timezone
+
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+    def get_session_auth_hash(self) -> str:
+        """Sessions stay valid only while the password and the session epoch are unchanged."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "community.accounts.session",
+            f"{self.password}:{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_verified_professional(self) -> bool:

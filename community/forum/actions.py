@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from community import markup
 from community.events import publish_on_commit
 
-from . import permissions
+from . import permissions, screening
 from .models import (
     Attachment,
     Bookmark,
@@ -85,6 +85,30 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
     return names
 
 
+def _screen(
+    *,
+    author,
+    space,
+    source: str,
+    rendered: markup.Rendered,
+    is_new_thread: bool,
+    is_edit: bool = False,
+):
+    """Run the registered screens; a block becomes a form error on the text, kept as written."""
+    verdict = screening.screen(
+        screening.Submission(
+            author=author, space=space, source=source, html=rendered.html,
+            is_new_thread=is_new_thread, is_edit=is_edit,
+        )
+    )  # fmt: skip
+    if verdict.blocked:
+        raise ValidationError({"source": verdict.blocked})
+    if verdict.censored_source is not None:
+        rendered = markup.render(verdict.censored_source, known_usernames=_known_usernames)
+        source = verdict.censored_source
+    return verdict, source, rendered
+
+
 def _store_attachments(
     *, uploader, post: Post, uploads: Sequence[PreparedUpload]
 ) -> list[Attachment]:
@@ -147,8 +171,11 @@ def start_thread(
     title = _clean_title(title)
     tag_names = normalise_tags(tags)
     rendered = _render(source)
+    verdict, source, rendered = _screen(
+        author=author, space=space, source=source.strip(), rendered=rendered, is_new_thread=True
+    )
     now = timezone.now()
-    held = space.premoderated and not author.is_moderator
+    held = (space.premoderated and not author.is_moderator) or verdict.held
     status = Status.HELD if held else Status.PUBLISHED
     thread = Thread.objects.create(
         space=space,
@@ -191,6 +218,9 @@ def start_thread(
             "topic_id": topic.pk,
             "tags": tag_names,
             "mentioned_ids": [u.pk for u in mentioned],
+            "held_reasons": verdict.held_reasons or (["premoderated space"] if held else []),
+            "flag_reasons": verdict.flag_reasons,
+            "matches": verdict.matches,
         }
     )
     return thread
@@ -217,8 +247,15 @@ def create_post(
     ):
         raise ValidationError({"reply_to": _("You can only reply to a post in this thread.")})
     rendered = _render(source)
+    verdict, source, rendered = _screen(
+        author=author,
+        space=thread.space,
+        source=source.strip(),
+        rendered=rendered,
+        is_new_thread=False,
+    )
     now = timezone.now()
-    held = thread.space.premoderated and not author.is_moderator
+    held = (thread.space.premoderated and not author.is_moderator) or verdict.held
     number = thread.highest_post_number + 1
     post = Post.objects.create(
         thread=thread,
@@ -255,6 +292,9 @@ def create_post(
             reply_to_author_id=reply_to.author_id if reply_to else None,
             mentioned_ids=[u.pk for u in mentioned],
             quoted_numbers=quoted_numbers,
+            held_reasons=verdict.held_reasons or (["premoderated space"] if held else []),
+            flag_reasons=verdict.flag_reasons,
+            matches=verdict.matches,
         )
     )
     return post
@@ -270,6 +310,11 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
     source = source.strip()
     if source == post.source:
         return post
+    verdict, source, rendered = _screen(
+        author=post.author, space=post.thread.space, source=source, rendered=rendered,
+        is_new_thread=post.number == 1, is_edit=True,
+    )  # fmt: skip
+    newly_held = verdict.held and post.status == Status.PUBLISHED and not editor.is_moderator
     revision_number = post.revision_count + 1
     PostRevision.objects.create(
         post=post,
@@ -284,7 +329,13 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
     post.text = rendered.text
     post.edited_at = timezone.now()
     post.revision_count = revision_number
-    post.save(update_fields=["source", "html", "text", "edited_at", "revision_count"])
+    fields = ["source", "html", "text", "edited_at", "revision_count"]
+    if newly_held:
+        # An edit that adds what screening holds takes the post back out of view until reviewed.
+        _adjust_counters(post.thread, post, -1)
+        post.status = Status.HELD
+        fields.append("status")
+    post.save(update_fields=fields)
     previously = set(post.mentions.values_list("pk", flat=True))
     mentioned = _mentioned_users(rendered, post.author)
     post.mentions.set(mentioned)
@@ -294,6 +345,9 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
             post,
             editor_id=editor.pk,
             new_mentioned_ids=[u.pk for u in mentioned if u.pk not in previously],
+            held_reasons=verdict.held_reasons if newly_held else [],
+            flag_reasons=verdict.flag_reasons,
+            matches=verdict.matches,
         )
     )
     return post

@@ -67,6 +67,10 @@ class Space(models.Model):
     premoderated = models.BooleanField(
         default=False, help_text=_("New threads and replies wait for a moderator's approval.")
     )
+    min_trust_level_to_start = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=_("Trust level a member needs to start threads here (moderators always can)."),
+    )
     open_membership = models.BooleanField(
         default=True, help_text=_("Members may join and leave this group themselves.")
     )

@@ -140,6 +140,8 @@ def can_read_post(user, post: Post) -> bool:
 def can_post_in_space(user, space: Space) -> bool:
     if not _is_member(user) or not can_read_space(user, space):
         return False
+    if user.is_silenced:
+        return False  # silenced members read but do not post
     if is_moderator(user):
         return True
     if space.posting == Space.Posting.STAFF:

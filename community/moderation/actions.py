@@ -16,6 +16,7 @@ from community.forum import permissions
 from community.forum.models import Post, Status, Thread
 
 from .log import log
+from .models import Flag, ReviewItem, SafeguardingConcern, SafeguardingNote, UserNote, WatchedWord
 
 THREAD_FLAGS = {
     # status name: (field, note when turned on, note when turned off)
@@ -125,3 +126,367 @@ def expire_pins(*, now: datetime | None = None) -> int:
     if expired:
         publish_on_commit({"type": "threads.unpinned", "thread_ids": [t.pk for t in expired]})
     return len(expired)
+
+
+# --- Flags, the review queue and safeguarding -------------------------------------------
+
+TRUST_FLAG_WEIGHT = {0: 0.5, 1: 1.0, 2: 1.0, 3: 2.0, 4: 3.0}
+
+
+def flag_weight(user) -> float:
+    if permissions.is_moderator(user):
+        return 3.0
+    return TRUST_FLAG_WEIGHT.get(user.trust_level, 1.0)
+
+
+def _hide(post: Post) -> None:
+    """Take a post out of everyone's view but moderators', keeping its content."""
+    if post.status == Status.HIDDEN:
+        return
+    if post.status == Status.PUBLISHED and post.deleted_at is None:
+        from community.forum.actions import _adjust_counters
+
+        _adjust_counters(post.thread, post, -1)
+    post.status = Status.HIDDEN
+    post.save(update_fields=["status"])
+    if post.number == 1:
+        Thread.objects.filter(pk=post.thread_id).update(status=Status.HIDDEN)
+
+
+@transaction.atomic
+def flag_post(*, flagger, post: Post, reason: str, note: str = "") -> Flag:
+    """Report a post. A safeguarding concern hides it at once and alerts the safeguarding leads;
+    other flags hide it once trusted members' flags reach the threshold."""
+    from django.conf import settings
+
+    if not (flagger and flagger.is_authenticated) or not permissions.can_read_post(flagger, post):
+        raise PermissionDenied(_("You cannot flag this post."))
+    if reason not in Flag.Reason.values:
+        raise ValidationError({"reason": _("Choose why you are flagging this post.")})
+    note = (note or "").strip()
+    if reason == Flag.Reason.OTHER and not note:
+        raise ValidationError({"note": _("Tell the moderators what is wrong.")})
+    if post.author_id == flagger.pk:
+        raise ValidationError(
+            {"reason": _("You cannot flag your own post; edit or delete it instead.")}
+        )
+    post = (
+        Post.objects.select_for_update().select_related("thread__space", "author").get(pk=post.pk)
+    )
+    if Flag.objects.filter(post=post, flagger=flagger).exists():
+        raise ValidationError(
+            {"reason": _("You have already flagged this post. Moderators will review it.")}
+        )
+    flag = Flag.objects.create(
+        post=post, flagger=flagger, reason=reason, note=note[:2000], weight=flag_weight(flagger)
+    )
+    is_safeguarding = reason == Flag.Reason.SAFEGUARDING
+    priority = (
+        ReviewItem.Priority.SAFEGUARDING
+        if is_safeguarding
+        else (
+            ReviewItem.Priority.HIGH
+            if reason == Flag.Reason.PERSONAL_INFO
+            else ReviewItem.Priority.NORMAL
+        )
+    )
+    item, created = ReviewItem.objects.get_or_create(
+        kind=ReviewItem.Kind.FLAGGED_POST,
+        post=post,
+        state=ReviewItem.State.PENDING,
+        defaults={"priority": priority, "region_id": post.thread.space.region_id or post.author.home_region_id,
+                  "user": post.author, "reasons": [Flag.Reason(reason).label]},
+    )  # fmt: skip
+    if not created:
+        item.priority = min(item.priority, priority)
+        item.reasons = sorted(set(item.reasons) | {str(Flag.Reason(reason).label)})
+        item.save(update_fields=["priority", "reasons"])
+    concern = None
+    if is_safeguarding:
+        _hide(post)
+        concern = SafeguardingConcern.objects.create(post=post, raised_by=flagger, description=note)
+        log(actor=flagger, action="safeguarding.raised", target=post, reason=note)
+    else:
+        total = sum(
+            Flag.objects.filter(post=post, outcome=Flag.Outcome.PENDING).values_list(
+                "weight", flat=True
+            )
+        )
+        if total >= settings.FLAG_HIDE_THRESHOLD and post.status == Status.PUBLISHED:
+            _hide(post)
+            log(actor=None, action="post.auto_hidden", target=post, reason=f"flag weight {total}")
+    publish_on_commit({
+        "type": "post.flagged", "post_id": post.pk, "thread_id": post.thread_id, "space_id": post.thread.space_id,
+        "number": post.number, "author_id": post.author_id, "status": post.status, "flag_id": flag.pk,
+        "reason": reason, "concern_id": concern.pk if concern else None, "flagger_id": flagger.pk,
+    })  # fmt: skip
+    return flag
+
+
+def _close_flags(post: Post, outcome: str) -> list[int]:
+    flagger_ids = list(
+        Flag.objects.filter(post=post, outcome=Flag.Outcome.PENDING).values_list(
+            "flagger_id", flat=True
+        )
+    )
+    Flag.objects.filter(post=post, outcome=Flag.Outcome.PENDING).update(
+        outcome=outcome, resolved_at=timezone.now()
+    )
+    return flagger_ids
+
+
+REVIEW_DECISIONS = ("approve", "reject", "hide", "dismiss", "delete")
+
+
+@transaction.atomic
+def resolve_review_item(
+    *, moderator, item: ReviewItem, decision: str, reason: str = ""
+) -> ReviewItem:
+    """Decide a queue item: approve (publish, or keep up and disagree with flags), reject
+    (delete a held post or refuse an account), hide, delete, or dismiss the flags."""
+    from community.forum import actions as forum_actions
+
+    _require_moderator(moderator)
+    if decision not in REVIEW_DECISIONS:
+        raise ValidationError({"decision": _("Choose approve, reject, hide, delete or dismiss.")})
+    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    if item.state != ReviewItem.State.PENDING:
+        raise ValidationError(
+            {"decision": _("Another moderator has already dealt with this item.")}
+        )
+    flaggers: list[int] = []
+    outcome = ""
+    if item.kind == ReviewItem.Kind.NEW_ACCOUNT:
+        if decision not in ("approve", "reject"):
+            raise ValidationError({"decision": _("An account can be approved or rejected.")})
+        user = item.user
+        user.is_active = decision == "approve"
+        user.save(update_fields=["is_active"])
+        state = ReviewItem.State.APPROVED if decision == "approve" else ReviewItem.State.REJECTED
+        log(actor=moderator, action=f"account.{decision}", target=user, reason=reason)
+    else:
+        post = Post.objects.select_related("thread__space", "author").get(pk=item.post_id)
+        before = {"status": post.status, "deleted": post.deleted_at is not None}
+        if decision == "approve":
+            if post.status == Status.HELD:
+                forum_actions.approve_post(moderator=moderator, post=post)
+            elif post.status == Status.HIDDEN:
+                _unhide(post)
+            flaggers = _close_flags(post, Flag.Outcome.DISAGREED)
+            state, outcome = ReviewItem.State.APPROVED, "disagreed"
+        elif decision == "dismiss":
+            if post.status == Status.HIDDEN:
+                _unhide(post)
+            flaggers = _close_flags(post, Flag.Outcome.DISAGREED)
+            state, outcome = ReviewItem.State.DISMISSED, "disagreed"
+        elif decision == "hide":
+            _hide(post)
+            flaggers = _close_flags(post, Flag.Outcome.AGREED)
+            state, outcome = ReviewItem.State.HIDDEN, "agreed"
+        else:  # reject or delete
+            forum_actions.delete_post(actor=moderator, post=post)
+            flaggers = _close_flags(post, Flag.Outcome.AGREED)
+            state = ReviewItem.State.REJECTED if decision == "reject" else ReviewItem.State.DELETED
+            outcome = "agreed"
+        post.refresh_from_db()
+        log(actor=moderator, action=f"review.{decision}", target=post, reason=reason, before=before,
+            after={"status": post.status, "deleted": post.deleted_at is not None})  # fmt: skip
+        publish_on_commit({
+            "type": "review.resolved", "post_id": post.pk, "thread_id": post.thread_id, "number": post.number,
+            "space_id": post.thread.space_id, "author_id": post.author_id, "status": post.status,
+            "decision": decision, "outcome": outcome, "flagger_ids": flaggers, "moderator_id": moderator.pk,
+        })  # fmt: skip
+    item.state = state
+    item.resolved_by = moderator
+    item.resolved_at = timezone.now()
+    item.save(update_fields=["state", "resolved_by", "resolved_at"])
+    return item
+
+
+def _unhide(post: Post) -> None:
+    from community.forum.actions import _adjust_counters
+
+    post.status = Status.PUBLISHED
+    post.save(update_fields=["status"])
+    if post.number == 1:
+        Thread.objects.filter(pk=post.thread_id).update(status=Status.PUBLISHED)
+    if post.deleted_at is None:
+        _adjust_counters(post.thread, post, +1)
+
+
+def can_see_safeguarding(user) -> bool:
+    """Safeguarding records are for the designated leads and centre staff only."""
+    return bool(
+        user and user.is_authenticated and (user.is_safeguarding_lead or user.is_centre_staff)
+    )
+
+
+@transaction.atomic
+def update_concern(
+    *, actor, concern: SafeguardingConcern, state: str, referral: str = "", note: str = ""
+) -> SafeguardingConcern:
+    """Move a safeguarding concern on (open, escalated outside the network, closed) with a note."""
+    if not can_see_safeguarding(actor):
+        raise PermissionDenied(_("Only safeguarding leads and centre staff can update a concern."))
+    if (
+        state not in SafeguardingConcern.State.values
+        or referral not in SafeguardingConcern.Referral.values
+    ):
+        raise ValidationError(
+            {"state": _("Choose a state and, if escalated, where it was referred.")}
+        )
+    if state == SafeguardingConcern.State.ESCALATED and not referral:
+        raise ValidationError({"referral": _("Say where the concern was referred.")})
+    concern = SafeguardingConcern.objects.select_for_update().get(pk=concern.pk)
+    before = {"state": concern.state, "referral": concern.referral}
+    concern.state = state
+    concern.referral = referral
+    concern.closed_at = timezone.now() if state == SafeguardingConcern.State.CLOSED else None
+    concern.save(update_fields=["state", "referral", "closed_at"])
+    if note.strip():
+        SafeguardingNote.objects.create(concern=concern, author=actor, text=note.strip())
+    log(actor=actor, action="safeguarding.updated", target=concern, reason=note.strip(), before=before,
+        after={"state": state, "referral": referral})  # fmt: skip
+    return concern
+
+
+@transaction.atomic
+def add_concern_note(*, actor, concern: SafeguardingConcern, text: str) -> SafeguardingNote:
+    if not can_see_safeguarding(actor):
+        raise PermissionDenied(_("Only safeguarding leads and centre staff can add notes."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note before saving it.")})
+    note = SafeguardingNote.objects.create(concern=concern, author=actor, text=text.strip())
+    log(actor=actor, action="safeguarding.note", target=concern)
+    return note
+
+
+# --- Members: notes, silence, suspension, trust -------------------------------------------
+
+
+@transaction.atomic
+def add_user_note(*, moderator, user, text: str) -> UserNote:
+    _require_moderator(moderator)
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note before saving it.")})
+    note = UserNote.objects.create(user=user, author=moderator, text=text.strip())
+    log(actor=moderator, action="user.note", target=user)
+    return note
+
+
+def _check_sanction(moderator, user, until: datetime, reason: str) -> None:
+    _require_moderator(moderator)
+    if permissions.is_moderator(user) and not moderator.is_centre_staff:
+        raise PermissionDenied(_("Only centre staff can sanction a moderator."))
+    if until <= timezone.now():
+        raise ValidationError({"until": _("Choose an end date in the future.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason: the member is told it.")})
+
+
+@transaction.atomic
+def silence_user(*, moderator, user, until: datetime, reason: str) -> None:
+    """The member can still read but cannot post until the date given."""
+    _check_sanction(moderator, user, until, reason)
+    before = {"silenced_until": user.silenced_until.isoformat() if user.silenced_until else None}
+    user.silenced_until = until
+    user.save(update_fields=["silenced_until"])
+    log(actor=moderator, action="user.silenced", target=user, reason=reason, before=before,
+        after={"silenced_until": until.isoformat()})  # fmt: skip
+    publish_on_commit(
+        {"type": "user.silenced", "user_id": user.pk, "until": until.isoformat(), "reason": reason}
+    )
+
+
+@transaction.atomic
+def suspend_user(*, moderator, user, until: datetime, reason: str) -> None:
+    """The member cannot sign in until the date given; their sessions and sockets end now."""
+    _check_sanction(moderator, user, until, reason)
+    before = {"suspended_until": user.suspended_until.isoformat() if user.suspended_until else None}
+    user.suspended_until = until
+    user.suspension_reason = reason.strip()[:300]
+    user.session_epoch += 1  # every existing session stops matching
+    user.save(update_fields=["suspended_until", "suspension_reason", "session_epoch"])
+    log(actor=moderator, action="user.suspended", target=user, reason=reason, before=before,
+        after={"suspended_until": until.isoformat()})  # fmt: skip
+    publish_on_commit({"type": "user.suspended", "user_id": user.pk, "until": until.isoformat()})
+
+
+@transaction.atomic
+def lift_sanctions(*, moderator, user, reason: str = "") -> None:
+    _require_moderator(moderator)
+    user.silenced_until = None
+    user.suspended_until = None
+    user.suspension_reason = ""
+    user.save(update_fields=["silenced_until", "suspended_until", "suspension_reason"])
+    log(actor=moderator, action="user.sanctions_lifted", target=user, reason=reason)
+
+
+@transaction.atomic
+def set_trust_level(*, staff, user, level: int, reason: str = "") -> None:
+    """Set a member's trust level by hand; activity no longer changes it."""
+    if not (staff and staff.is_authenticated and staff.is_centre_staff):
+        raise PermissionDenied(_("Only centre staff can set trust levels."))
+    if level not in range(5):
+        raise ValidationError({"level": _("Trust levels go from 0 to 4.")})
+    before = {"trust_level": user.trust_level, "locked": user.trust_level_locked}
+    user.trust_level = level
+    user.trust_level_locked = True
+    user.save(update_fields=["trust_level", "trust_level_locked"])
+    log(actor=staff, action="user.trust_level", target=user, reason=reason, before=before,
+        after={"trust_level": level, "locked": True})  # fmt: skip
+
+
+# --- Watched words -----------------------------------------------------------------------
+
+
+def try_watched_word(*, pattern: str, is_regex: bool, sample: str) -> list[str]:
+    """What the pattern would match in a sample post (raises ValidationError if it is broken)."""
+    import re
+
+    from .screening import compile_watched
+
+    try:
+        compiled = compile_watched(WatchedWord(pattern=pattern, is_regex=is_regex))
+    except re.error as exc:
+        raise ValidationError(
+            {"pattern": _("That regular expression does not work: %(error)s") % {"error": exc}}
+        ) from exc
+    return [m.group(0) for m in compiled.finditer(sample or "")]
+
+
+@transaction.atomic
+def add_watched_word(*, moderator, pattern: str, is_regex: bool, action: str) -> WatchedWord:
+    _require_moderator(moderator)
+    pattern = (pattern or "").strip()
+    if not pattern:
+        raise ValidationError({"pattern": _("Enter a word, phrase or pattern.")})
+    if action not in WatchedWord.Action.values:
+        raise ValidationError({"action": _("Choose what happens to a post that matches.")})
+    try_watched_word(pattern=pattern, is_regex=is_regex, sample="")
+    if is_regex and try_watched_word(pattern=pattern, is_regex=True, sample="a b c 1 2 3 the and"):
+        raise ValidationError(
+            {"pattern": _("That pattern matches ordinary text; make it more specific.")}
+        )
+    word = WatchedWord.objects.create(
+        pattern=pattern, is_regex=is_regex, action=action, created_by=moderator
+    )
+    log(
+        actor=moderator,
+        action="watched_word.added",
+        target=word,
+        after={"pattern": pattern, "action": action},
+    )
+    return word
+
+
+@transaction.atomic
+def remove_watched_word(*, moderator, word: WatchedWord) -> None:
+    _require_moderator(moderator)
+    log(
+        actor=moderator,
+        action="watched_word.removed",
+        target=word,
+        before={"pattern": word.pattern, "action": word.action},
+    )
+    word.delete()

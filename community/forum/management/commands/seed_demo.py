@@ -132,6 +132,8 @@ class Command(BaseCommand):
                 "is_verified": verified,
                 "organisation": organisation,
                 "is_staff": role == "staff",
+                "is_safeguarding_lead": role == "staff",
+                "trust_level": 2,
             },
         )
         if created:

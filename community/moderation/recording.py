@@ -1,0 +1,61 @@
+"""Queue what the forum holds or screening flags, inside the transaction that wrote it."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from community.forum.models import Post
+
+from .models import ReviewItem
+
+
+def _region_of(post: Post):
+    return post.thread.space.region_id or post.author.home_region_id
+
+
+def _queue_post(event: dict, kind: str, reasons: list[str], priority: int) -> None:
+    post = Post.objects.select_related("thread__space", "author").get(pk=event["post_id"])
+    item, created = ReviewItem.objects.get_or_create(
+        kind=kind,
+        post=post,
+        state=ReviewItem.State.PENDING,
+        defaults={
+            "priority": priority,
+            "region_id": _region_of(post),
+            "reasons": reasons,
+            "matches": event.get("matches", []),
+            "user": post.author,
+        },
+    )
+    if not created:
+        item.reasons = sorted(set(item.reasons) | set(reasons))
+        item.save(update_fields=["reasons"])
+
+
+def record(event: dict) -> None:
+    kind = event.get("type")
+    if kind in ("thread.created", "post.created", "post.edited"):
+        if event.get("status") == "held" or event.get("held_reasons"):
+            if event.get("held_reasons"):
+                personal = any(m[0] != "watched word" for m in event.get("matches", []))
+                priority = ReviewItem.Priority.HIGH if personal else ReviewItem.Priority.NORMAL
+                _queue_post(event, ReviewItem.Kind.HELD_POST, event["held_reasons"], priority)
+        if event.get("flag_reasons"):
+            _queue_post(
+                event,
+                ReviewItem.Kind.FLAGGED_POST,
+                event["flag_reasons"],
+                ReviewItem.Priority.NORMAL,
+            )
+    elif kind == "account.created":
+        user = get_user_model().objects.get(pk=event["user_id"])
+        if not user.is_active:
+            ReviewItem.objects.get_or_create(
+                kind=ReviewItem.Kind.NEW_ACCOUNT,
+                user=user,
+                state=ReviewItem.State.PENDING,
+                defaults={
+                    "region_id": user.home_region_id,
+                    "reasons": ["New account waiting for approval"],
+                },
+            )
