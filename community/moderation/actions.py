@@ -195,7 +195,7 @@ def flag_post(*, flagger, post: Post, reason: str, note: str = "") -> Flag:
         post=post,
         state=ReviewItem.State.PENDING,
         defaults={"priority": priority, "region_id": post.thread.space.region_id or post.author.home_region_id,
-                  "user": post.author, "reasons": [Flag.Reason(reason).label]},
+                  "user": post.author, "reasons": [str(Flag.Reason(reason).label)]},
     )  # fmt: skip
     if not created:
         item.priority = min(item.priority, priority)

@@ -1,0 +1,141 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from community.forum import actions
+from community.forum.models import Status
+from community.moderation import actions as moderation_actions
+from community.moderation.models import ReviewItem, WatchedWord
+from community.moderation.screening import find_personal_data
+from notifications.models import Notification
+from tests.factories import make_moderator, make_thread, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("Call me on 07700 900123 after six", "phone number"),
+        ("my number is +44 7700 900 123", "phone number"),
+        ("ring the house on 0114 496 0999", "phone number"),
+        ("email me at jo.bloggs@example.co.uk", "email address"),
+        ("we live near S1 2HE in town", "postcode"),
+        ("postcode sw1a1aa", "postcode"),
+        ("her NHS number is 943 476 5919", "NHS number"),
+        ("my son was born on 14/03/2019", "date of birth"),
+        ("DOB 3rd May 2021", "date of birth"),
+    ],
+)
+def test_personal_data_is_found(text, kind):
+    assert kind in {m.kind for m in find_personal_data(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Childline is free on 0800 1111 and Samaritans on 116 123",
+        "The session is on 14/03/2026 at the hub",
+        "We saw 120 families in 2025 and 340 in 2026",
+        "Our SE1 hub opens soon",
+        "Email the team through the contact form",
+        "A reference like 123 456 7890 is not an NHS number",
+    ],
+)
+def test_near_misses_are_left_alone(text):
+    assert find_personal_data(text) == []
+
+
+def test_parents_post_with_a_phone_number_is_held_highlighted_and_explained(committed):
+    parent = make_user(role="parent_carer")
+    thread = make_thread()
+    with committed():
+        post = actions.create_post(
+            author=parent, thread=thread, source="Text me on 07700 900123 please"
+        )
+    assert post.status == Status.HELD
+    item = ReviewItem.objects.get(post=post)
+    assert item.kind == "held_post" and item.priority == ReviewItem.Priority.HIGH
+    assert ["phone number", "07700 900123"] in item.matches
+    told = Notification.objects.get(user=parent, kind="post_held")
+    assert "phone number" in told.data["reason"]
+
+
+def test_practitioners_are_not_screened_for_personal_data():
+    post = actions.create_post(
+        author=make_user(), thread=make_thread(), source="Hub line: 0114 496 0999"
+    )
+    assert post.status == Status.PUBLISHED
+
+
+def test_new_members_first_post_waits_then_later_ones_do_not():
+    newcomer = make_user(trust_level=0)
+    thread = make_thread()
+    first = actions.create_post(author=newcomer, thread=thread, source="Hello from a new member")
+    assert first.status == Status.HELD
+    moderation_actions.resolve_review_item(
+        moderator=make_moderator(), item=ReviewItem.objects.get(post=first), decision="approve"
+    )
+    second = actions.create_post(author=newcomer, thread=thread, source="And a second post")
+    assert second.status == Status.PUBLISHED
+
+
+def test_new_members_cannot_post_links():
+    with pytest.raises(ValidationError, match="links"):
+        actions.create_post(
+            author=make_user(trust_level=0), thread=make_thread(), source="See https://example.com"
+        )
+
+
+def test_daily_post_limit_for_new_members(settings):
+    settings.NEW_MEMBER_POSTS_HELD = 0
+    newcomer = make_user(trust_level=0)
+    thread = make_thread()
+    for i in range(10):
+        actions.create_post(author=newcomer, thread=thread, source=f"Post number {i}")
+    with pytest.raises(ValidationError, match="today's limit"):
+        actions.create_post(author=newcomer, thread=thread, source="One too many")
+
+
+def test_watched_words_block_hold_censor_and_flag():
+    moderator = make_moderator()
+    moderation_actions.add_watched_word(
+        moderator=moderator, pattern="badword", is_regex=False, action="block"
+    )
+    moderation_actions.add_watched_word(
+        moderator=moderator, pattern="checkme", is_regex=False, action="approve"
+    )
+    moderation_actions.add_watched_word(
+        moderator=moderator, pattern=r"rude\w*", is_regex=True, action="censor"
+    )
+    moderation_actions.add_watched_word(
+        moderator=moderator, pattern="lookhere", is_regex=False, action="flag"
+    )
+    thread = make_thread()
+    member = make_user()
+    with pytest.raises(ValidationError, match="badword"):
+        actions.create_post(author=member, thread=thread, source="This has badword in it")
+    assert (
+        actions.create_post(author=member, thread=thread, source="please checkme").status
+        == Status.HELD
+    )
+    censored = actions.create_post(author=member, thread=thread, source="so rudeness here")
+    assert "rudeness" not in censored.source and "■■■" in censored.html
+    flagged = actions.create_post(author=member, thread=thread, source="lookhere now")
+    assert flagged.status == Status.PUBLISHED
+    assert ReviewItem.objects.filter(post=flagged, kind="flagged_post").exists()
+
+
+def test_watched_word_regex_is_tested_before_saving():
+    moderator = make_moderator()
+    with pytest.raises(ValidationError, match="does not work"):
+        moderation_actions.add_watched_word(
+            moderator=moderator, pattern="(unclosed", is_regex=True, action="block"
+        )
+    with pytest.raises(ValidationError, match="ordinary text"):
+        moderation_actions.add_watched_word(
+            moderator=moderator, pattern=r"\w+", is_regex=True, action="block"
+        )
+    assert moderation_actions.try_watched_word(
+        pattern="hub", is_regex=False, sample="the hub and hubs"
+    ) == ["hub"]
+    assert not WatchedWord.objects.exists()
