@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -242,6 +243,13 @@ def create_post(
         if thread.is_closed:
             raise PermissionDenied(_("This thread is closed to new replies."))
         raise PermissionDenied(_("You cannot reply in this thread."))
+    if thread.slow_mode_seconds and not author.is_moderator:
+        since = timezone.now() - timedelta(seconds=thread.slow_mode_seconds)
+        if Post.objects.filter(thread=thread, author=author, created_at__gte=since).exists():
+            raise ValidationError(
+                {"source": _("This thread is in slow mode: you can post once every %(minutes)s minutes. Your text is kept.")
+                 % {"minutes": max(thread.slow_mode_seconds // 60, 1)}}
+            )  # fmt: skip
     if reply_to is not None and (
         reply_to.thread_id != thread.pk or not permissions.can_read_post(author, reply_to)
     ):
@@ -538,3 +546,43 @@ def record_read(*, user, thread: Thread, number: int) -> None:
             f"updated_at = EXCLUDED.updated_at",
             [user.pk, thread.pk, number, connection.ops.adapt_datetimefield_value(timezone.now())],
         )
+
+
+def sync_thread(thread: Thread) -> Thread:
+    """Recompute a thread's counters from its posts (after moves, merges and splits)."""
+    from django.db.models import Count, Max, Q
+
+    published = Q(status=Status.PUBLISHED, deleted_at__isnull=True, kind=Post.Kind.POST)
+    agg = Post.objects.filter(thread=thread).aggregate(
+        count=Count("pk", filter=published),
+        highest=Max("number"),
+        last=Max("created_at", filter=published),
+    )
+    last_post = (
+        Post.objects.filter(thread=thread)
+        .filter(published)
+        .select_related("author")
+        .order_by("-number")
+        .first()
+    )
+    Thread.objects.filter(pk=thread.pk).update(
+        post_count=agg["count"],
+        highest_post_number=agg["highest"] or 0,
+        last_post_at=agg["last"] or thread.created_at,
+        last_poster_name=last_post.author.display_name if last_post else "",
+    )
+    thread.refresh_from_db()
+    return thread
+
+
+def sync_space(space: Space) -> Space:
+    """Recompute a space's counters from its threads."""
+    from django.db.models import Count, Max, Sum
+
+    live = Thread.objects.filter(space=space, status=Status.PUBLISHED, deleted_at__isnull=True)
+    agg = live.aggregate(n=Count("pk"), posts=Sum("post_count"), last=Max("last_post_at"))
+    Space.objects.filter(pk=space.pk).update(
+        thread_count=agg["n"] or 0, post_count=agg["posts"] or 0, last_post_at=agg["last"]
+    )
+    space.refresh_from_db()
+    return space

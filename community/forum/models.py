@@ -130,6 +130,13 @@ class Thread(models.Model):
     is_unlisted = models.BooleanField(
         default=False, help_text=_("Left out of lists; open by its link.")
     )
+    slow_mode_seconds = models.PositiveIntegerField(
+        default=0, help_text=_("Each member may post once per this many seconds (0: off).")
+    )
+    timer_action = models.CharField(
+        max_length=6, blank=True, choices=[("close", _("Close")), ("reopen", _("Reopen"))]
+    )
+    timer_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     # Denormalised so that lists and pagination never count rows.
     post_count = models.PositiveIntegerField(default=0)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from community import markup
@@ -490,3 +491,239 @@ def remove_watched_word(*, moderator, word: WatchedWord) -> None:
         before={"pattern": word.pattern, "action": word.action},
     )
     word.delete()
+
+
+# --- Moving, merging, splitting, slow mode and timers ---------------------------------------
+
+
+@transaction.atomic
+def move_thread(*, actor, thread: Thread, space, topic, reason: str = "") -> Thread:
+    """Move a thread to another space (a region's group, say) and practice topic."""
+    from community.forum.actions import sync_space
+
+    _require_moderator(actor)
+    thread = Thread.objects.select_for_update().select_related("space", "topic").get(pk=thread.pk)
+    old_space, old_topic = thread.space, thread.topic
+    if (old_space.pk, old_topic.pk) == (space.pk, topic.pk):
+        raise ValidationError({"space": _("Choose a different space or topic.")})
+    thread.space, thread.topic = space, topic
+    thread.save(update_fields=["space", "topic"])
+    sync_space(old_space)
+    sync_space(space)
+    add_moderator_note(
+        actor=actor,
+        thread=thread,
+        text=f"{actor.display_name} moved this thread from {old_space.name} ({old_topic.name}) to {space.name} ({topic.name})"
+        + (f": {reason}" if reason else ""),
+    )
+    log(actor=actor, action="thread.moved", target=thread, reason=reason,
+        before={"space": old_space.slug, "topic": old_topic.slug}, after={"space": space.slug, "topic": topic.slug})  # fmt: skip
+    publish_on_commit(
+        {
+            "type": "thread.moved",
+            "thread_id": thread.pk,
+            "space_id": space.pk,
+            "from_space_id": old_space.pk,
+        }
+    )
+    return thread
+
+
+def _append_posts(posts: list[Post], target: Thread) -> None:
+    """Give posts the next numbers in the target thread, oldest first."""
+    highest = (
+        Thread.objects.filter(pk=target.pk).values_list("highest_post_number", flat=True).get()
+    )
+    for offset, post in enumerate(sorted(posts, key=lambda p: (p.created_at, p.number)), start=1):
+        post.thread = target
+        post.number = highest + offset
+        post.reply_to_number = None  # numbers refer to the old thread; the link is kept by reply_to
+        post.save(update_fields=["thread", "number", "reply_to_number"])
+    Thread.objects.filter(pk=target.pk).update(highest_post_number=highest + len(posts))
+
+
+@transaction.atomic
+def merge_threads(*, actor, source: Thread, target: Thread, reason: str = "") -> Thread:
+    """Move every post of one thread to the end of another; the emptied thread is deleted."""
+    from community.forum.actions import sync_space, sync_thread
+
+    _require_moderator(actor)
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("Choose another thread to merge into.")})
+    source = Thread.objects.select_for_update().get(pk=source.pk)
+    target = Thread.objects.select_for_update().get(pk=target.pk)
+    posts = list(Post.objects.filter(thread=source).exclude(kind=Post.Kind.NOTE))
+    # Park the posts on temporary numbers first so the unique (thread, number) never clashes.
+    Post.objects.filter(thread=source).update(number=F("number") + 1_000_000)
+    for post in posts:
+        post.number += 1_000_000
+    _append_posts(posts, target)
+    source.deleted_at = timezone.now()
+    source.save(update_fields=["deleted_at"])
+    sync_thread(target)
+    sync_thread(source)
+    sync_space(source.space)
+    sync_space(target.space)
+    add_moderator_note(
+        actor=actor,
+        thread=target,
+        text=f"{actor.display_name} merged {len(posts)} posts from “{source.title}” into this thread"
+        + (f": {reason}" if reason else ""),
+    )
+    log(
+        actor=actor,
+        action="thread.merged",
+        target=target,
+        reason=reason,
+        before={"source": source.pk, "posts": len(posts)},
+    )
+    publish_on_commit(
+        {"type": "thread.deleted", "thread_id": source.pk, "space_id": source.space_id}
+    )
+    return target
+
+
+@transaction.atomic
+def split_posts(
+    *, actor, thread: Thread, numbers: list[int], title: str, topic=None, reason: str = ""
+) -> Thread:
+    """Move chosen replies into a new thread of their own, in the same space."""
+    from community.forum.actions import _clean_title, sync_space, sync_thread
+
+    _require_moderator(actor)
+    thread = Thread.objects.select_for_update().select_related("space", "topic").get(pk=thread.pk)
+    posts = list(
+        Post.objects.filter(thread=thread, number__in=numbers, kind=Post.Kind.POST)
+        .exclude(number=1)
+        .select_related("author")
+    )
+    if not posts:
+        raise ValidationError(
+            {"numbers": _("Choose one or more replies (not the first post) to split off.")}
+        )
+    title = _clean_title(title)
+    first = min(posts, key=lambda p: (p.created_at, p.number))
+    new = Thread.objects.create(
+        space=thread.space, topic=topic or thread.topic, title=title, slug=slugify(title)[:80] or "thread",
+        author=first.author, created_at=first.created_at, last_post_at=first.created_at,
+    )  # fmt: skip
+    for post in posts:
+        post.number += 1_000_000
+        post.save(update_fields=["number"])
+    _append_posts(posts, new)
+    sync_thread(new)
+    sync_thread(thread)
+    sync_space(thread.space)
+    add_moderator_note(
+        actor=actor,
+        thread=thread,
+        text=f"{actor.display_name} moved {len(posts)} posts to a new thread: “{title}”"
+        + (f": {reason}" if reason else ""),
+    )
+    log(
+        actor=actor,
+        action="thread.split",
+        target=thread,
+        reason=reason,
+        after={"new_thread": new.pk, "numbers": sorted(numbers)},
+    )
+    publish_on_commit(
+        {
+            "type": "thread.split",
+            "thread_id": thread.pk,
+            "new_thread_id": new.pk,
+            "space_id": thread.space_id,
+        }
+    )
+    return new
+
+
+@transaction.atomic
+def set_slow_mode(*, actor, thread: Thread, seconds: int, reason: str = "") -> Thread:
+    _require_moderator(actor)
+    if seconds < 0 or seconds > 7 * 24 * 3600:
+        raise ValidationError({"seconds": _("Slow mode can be from 0 (off) to 7 days.")})
+    before = {"slow_mode_seconds": thread.slow_mode_seconds}
+    Thread.objects.filter(pk=thread.pk).update(slow_mode_seconds=seconds)
+    thread.refresh_from_db()
+    text = (f"{actor.display_name} turned on slow mode: one post every {max(seconds // 60, 1)} minutes" if seconds
+            else f"{actor.display_name} turned off slow mode")  # fmt: skip
+    add_moderator_note(actor=actor, thread=thread, text=text + (f": {reason}" if reason else ""))
+    log(
+        actor=actor,
+        action="thread.slow_mode",
+        target=thread,
+        reason=reason,
+        before=before,
+        after={"slow_mode_seconds": seconds},
+    )
+    return thread
+
+
+@transaction.atomic
+def set_timer(
+    *, actor, thread: Thread, action: str, at: datetime | None, reason: str = ""
+) -> Thread:
+    """Close or reopen the thread automatically at a time (None clears the timer)."""
+    _require_moderator(actor)
+    if at is not None and action not in ("close", "reopen"):
+        raise ValidationError({"action": _("A timer can close or reopen the thread.")})
+    if at is not None and at <= timezone.now():
+        raise ValidationError({"at": _("Choose a time in the future.")})
+    Thread.objects.filter(pk=thread.pk).update(timer_action=action if at else "", timer_at=at)
+    thread.refresh_from_db()
+    when = at.strftime("%d %B %Y %H:%M") if at else ""
+    add_moderator_note(
+        actor=actor,
+        thread=thread,
+        text=f"{actor.display_name} set this thread to {action} on {when}"
+        if at
+        else f"{actor.display_name} cleared the thread's timer",
+    )
+    log(
+        actor=actor,
+        action="thread.timer",
+        target=thread,
+        reason=reason,
+        after={"action": action, "at": at.isoformat() if at else None},
+    )
+    return thread
+
+
+def run_due_timers(*, now: datetime | None = None) -> int:
+    """Close or reopen threads whose timer is due; each in its own transaction."""
+    from django.contrib.auth import get_user_model
+
+    now = now or timezone.now()
+    done = 0
+    for thread in Thread.objects.filter(timer_at__lte=now).exclude(timer_action=""):
+        with transaction.atomic():
+            closing = thread.timer_action == "close"
+            Thread.objects.filter(pk=thread.pk).update(
+                is_closed=closing, timer_action="", timer_at=None
+            )
+            system = (
+                get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+                or thread.author
+            )
+            add_moderator_note(
+                actor=system,
+                thread=thread,
+                text="This thread was closed automatically"
+                if closing
+                else "This thread was reopened automatically",
+            )
+            log(
+                actor=None, action="thread.timer_fired", target=thread, after={"is_closed": closing}
+            )
+            publish_on_commit(
+                {
+                    "type": "thread.status",
+                    "thread_id": thread.pk,
+                    "space_id": thread.space_id,
+                    "status": "closed",
+                    "enabled": closing,
+                }
+            )
+        done += 1
+    return done

@@ -6,6 +6,7 @@ app_name = "moderation"
 
 urlpatterns = [
     path("mod/t/<int:thread_id>/status/", views.thread_status, name="thread_status"),
+    path("mod/t/<int:thread_id>/<slug:tool>/", views.thread_tool, name="thread_tool"),
     path("p/<int:post_id>/flag/", views.flag, name="flag"),
     path("mod/queue/", views.queue, name="queue"),
     path("mod/queue/<int:item_id>/decide/", views.decide, name="decide"),

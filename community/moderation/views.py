@@ -315,3 +315,62 @@ def watched_words(request: HttpRequest) -> HttpResponse:
         {"form": form, "words": WatchedWord.objects.all(), "matches": matches},
         status=status,
     )
+
+
+@require_POST
+@login_required
+def thread_tool(request: HttpRequest, thread_id: int, tool: str) -> HttpResponse:
+    """Move, merge, split, slow mode and timers, from the thread's moderator panel."""
+    from django.utils.dateparse import parse_datetime
+
+    from community.forum.models import Space, Thread, Topic
+
+    _moderator_only(request)
+    thread = forum_selectors.get_thread(viewer=request.user, thread_id=thread_id)
+    data = request.POST
+    destination = thread
+    try:
+        if tool == "move":
+            space = get_object_or_404(Space, pk=data.get("space") or 0)
+            topic = get_object_or_404(Topic, pk=data.get("topic") or 0)
+            actions.move_thread(
+                actor=request.user,
+                thread=thread,
+                space=space,
+                topic=topic,
+                reason=data.get("reason", ""),
+            )
+        elif tool == "merge":
+            target = Thread.objects.filter(
+                pk=int(data.get("target") or 0), deleted_at__isnull=True
+            ).first()
+            if target is None:
+                return HttpResponseBadRequest(_("There is no thread with that number."))
+            destination = actions.merge_threads(actor=request.user, source=thread, target=target)
+        elif tool == "split":
+            numbers = [
+                int(n) for n in data.get("numbers", "").replace(" ", "").split(",") if n.isdigit()
+            ]
+            destination = actions.split_posts(
+                actor=request.user, thread=thread, numbers=numbers, title=data.get("title", "")
+            )
+        elif tool == "slow":
+            actions.set_slow_mode(
+                actor=request.user, thread=thread, seconds=int(data.get("minutes") or 0) * 60
+            )
+        elif tool == "timer":
+            at = parse_datetime(data.get("at", "")) if data.get("at") else None
+            if at is not None and timezone.is_naive(at):
+                at = timezone.make_aware(at)
+            actions.set_timer(
+                actor=request.user, thread=thread, action=data.get("timer_action", ""), at=at
+            )
+        else:
+            raise Http404("No such tool")
+    except (ValueError, TypeError):
+        return HttpResponseBadRequest(_("Those values are not numbers or dates we can read."))
+    except ValidationError as exc:
+        return HttpResponseBadRequest(_errors(exc))
+    messages.success(request, _("Thread updated."))
+    destination.refresh_from_db()
+    return redirect(destination.get_absolute_url() + "?page=1")
