@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "channels",
     "community.accounts",
     "community.forum",
+    "community.supportline",
     "notifications",
     "realtime",
 ]
@@ -266,6 +267,11 @@ LOGGING = {
 
 # Absolute links in emails (unsubscribe, "read and reply").
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# SupportLine: the organiser address on calendar invitations, and the first-response
+# service level in working days (English bank holidays excluded).
+SUPPORTLINE_EMAIL = os.environ.get("SUPPORTLINE_EMAIL", "supportline@familyhubs.example")
+SUPPORTLINE_FIRST_RESPONSE_WORKING_DAYS = 2
 
 SAFEGUARDING_CONTACT = os.environ.get(
     "SAFEGUARDING_CONTACT",
