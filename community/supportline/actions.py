@@ -153,8 +153,11 @@ def invite_and_submit(
     """
     user_model = get_user_model()
     email = user_model.objects.normalize_email(email).strip()
-    if user_model.objects.filter(email__iexact=email).exists():
-        transaction.on_commit(lambda: emails.send_existing_account_notice.enqueue(email))
+    existing = user_model.objects.filter(email__iexact=email).values_list("email", flat=True)
+    if existing:
+        # Written to the address on the account, as the member spelt it.
+        known = existing[0]
+        transaction.on_commit(lambda: emails.send_existing_account_notice.enqueue(known))
         return None
     if age_band not in (user_model.AgeBand.AGE_18_25, user_model.AgeBand.AGE_26_PLUS):
         raise ValidationError(_("SupportLine consultations are for adults."))
