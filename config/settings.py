@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "community.accounts",
     "community.forum",
     "community.moderation",
+    "community.supportline",
     "notifications",
     "realtime",
 ]
@@ -273,6 +274,11 @@ LOGGING = {
 
 # Absolute links in emails (unsubscribe, "read and reply").
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# SupportLine: the organiser address on calendar invitations, and the first-response
+# service level in working days (English bank holidays excluded).
+SUPPORTLINE_EMAIL = os.environ.get("SUPPORTLINE_EMAIL", "supportline@familyhubs.example")
+SUPPORTLINE_FIRST_RESPONSE_WORKING_DAYS = 2
 
 SAFEGUARDING_CONTACT = os.environ.get(
     "SAFEGUARDING_CONTACT",

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("community.accounts.urls")),
     path("", include("notifications.urls")),
     path("", include("community.moderation.urls")),
+    path("supportline/", include("community.supportline.urls")),
     path("", include("community.forum.urls")),
 ]

@@ -68,6 +68,34 @@ APPROVED = register(
     Kind("post_approved", str(_("Your post in “{title}” was approved")), _post_link)
 )
 
+# SupportLine: links point at the case (`url` in data); its handler sends its own emails.
+SUPPORTLINE_RECEIVED = register(
+    Kind("supportline_received", str(_("We have your SupportLine request {reference}")), data_url)
+)
+SUPPORTLINE_NEW = register(
+    Kind("supportline_new", str(_("New SupportLine request {reference} from {region}")), data_url)
+)
+SUPPORTLINE_UPDATE = register(
+    Kind("supportline_update", str(_("SupportLine {reference}: {what}")), data_url)
+)
+SUPPORTLINE_ASSIGNED = register(
+    Kind(
+        "supportline_assigned",
+        str(_("You were asked to advise on SupportLine case {reference}")),
+        data_url,
+    )
+)
+SUPPORTLINE_MESSAGE = register(
+    Kind("supportline_message", str(_("{actor} wrote in SupportLine case {reference}")), data_url)
+)
+SUPPORTLINE_OVERDUE = register(
+    Kind(
+        "supportline_overdue",
+        str(_("SupportLine case {reference} is overdue for a first response")),
+        data_url,
+    )
+)
+
 
 def text_of(notification) -> str:
     kind = get(notification.kind)
