@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "channels",
     "community.accounts",
     "community.forum",
+    "community.training",
     "notifications",
     "realtime",
 ]
