@@ -125,7 +125,8 @@ def create_event(*, actor, details: EventDetails, proposal: Proposal | None = No
 def _lock(event: Event) -> Event:
     # Every change to places happens under this row lock, so two members never take the
     # last place together (PostgreSQL); SQLite serialises writers anyway.
-    return Event.objects.select_for_update().select_related("region").get(pk=event.pk)
+    # of=("self",): PostgreSQL refuses to lock the nullable side of the region join.
+    return Event.objects.select_for_update(of=("self",)).select_related("region").get(pk=event.pk)
 
 
 def _fill_places(event: Event, now: datetime) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -38,7 +38,9 @@ def london_time(naive: datetime) -> datetime:
     roundtrip = early.astimezone(LONDON).replace(tzinfo=None)
     if roundtrip != naive:
         raise ValidationError(_("That time does not exist in the UK."), code="nonexistent")
-    return early
+    # Hand back UTC: Python subtracts two datetimes in the same zone by wall clock, which
+    # would make an evening across the autumn change an hour too short.
+    return early.astimezone(UTC)
 
 
 class LondonDateTimeField(forms.DateTimeField):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from community.forum.permissions import member_space_ids
 
@@ -80,20 +81,19 @@ def registration_refusal(user, event: Event, now=None) -> str | None:
     """Why this member may not take a place, in words for them; None when they may."""
     now = now or timezone.now()
     if not _is_member(user):
-        return "Sign in to register."
+        return _("Sign in to register.")
     if event.is_cancelled:
-        return "This event has been cancelled."
+        return _("This event has been cancelled.")
     if event.starts_at <= now:
-        return "This event has already started."
+        return _("This event has already started.")
     if event.registration_deadline and event.registration_deadline < now:
-        return "Registration for this event has closed."
+        return _("Registration for this event has closed.")
     if not belongs_to_region(user, event):
-        return (
-            f"This event is for members in {event.region.name}. Join the {event.region.name} "
-            "group to register."
-        )
+        return _(
+            "This event is for members in %(region)s. Join the %(region)s group to register."
+        ) % {"region": event.region.name}
     if not in_audience(user, event):
-        return f"This event is for: {event.get_audience_display()}."
+        return _("This event is for: %(audience)s.") % {"audience": event.get_audience_display()}
     return None
 
 
