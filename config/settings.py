@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "community.forum",
     "community.moderation",
     "community.supportline",
+    "community.training",
     "notifications",
     "realtime",
 ]

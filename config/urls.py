@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("community.moderation.urls")),
     path("supportline/", include("community.supportline.urls")),
+    path("", include("community.training.urls")),
     path("", include("community.forum.urls")),
 ]

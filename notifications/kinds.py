@@ -96,6 +96,64 @@ SUPPORTLINE_OVERDUE = register(
     )
 )
 
+# Training and events (community/training): links are the event page, kept in data["url"].
+EVENT_REGISTERED = register(
+    Kind(
+        "event_registered", str(_("You have a place at “{title}” on {when}")), data_url, email=True
+    )
+)
+EVENT_WAITLISTED = register(
+    Kind(
+        "event_waitlisted",
+        str(_("“{title}” is full: you are on the waitlist")),
+        data_url,
+        email=True,
+    )
+)
+EVENT_PROMOTED = register(
+    Kind(
+        "event_promoted",
+        str(_("A place came free: you now have a place at “{title}”")),
+        data_url,
+        email=True,
+    )
+)
+EVENT_CHANGED = register(
+    Kind(
+        "event_changed", str(_("“{title}” has changed: it is now on {when}")), data_url, email=True
+    )
+)
+EVENT_CANCELLED = register(
+    Kind("event_cancelled", str(_("“{title}” on {when} has been cancelled")), data_url, email=True)
+)
+EVENT_REMINDER_DAY = register(
+    Kind(
+        "event_reminder_day",
+        str(_("Reminder: “{title}” is tomorrow, {when}")),
+        data_url,
+        email=True,
+    )
+)
+EVENT_REMINDER_HOUR = register(
+    Kind(
+        "event_reminder_hour",
+        str(_("Reminder: “{title}” starts within the hour ({when})")),
+        data_url,
+        email=True,
+    )
+)
+EVENT_MESSAGE = register(
+    Kind("event_message", str(_("Message about “{title}”: {subject}")), data_url, email=True)
+)
+PROPOSAL_SCHEDULED = register(
+    Kind(
+        "proposal_scheduled",
+        str(_("A topic you supported is scheduled: “{title}” on {when}")),
+        data_url,
+        email=True,
+    )
+)
+
 
 def text_of(notification) -> str:
     kind = get(notification.kind)
