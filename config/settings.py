@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "channels",
     "community.accounts",
     "community.forum",
+    "community.library",
     "notifications",
     "realtime",
 ]
@@ -231,6 +232,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30
+LIBRARY_RESOURCES_PER_PAGE = 20
 ANONYMOUS_PAGE_CACHE_SECONDS = 300
 
 SECURE_CSP = {

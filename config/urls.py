@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("community.accounts.urls")),
     path("", include("notifications.urls")),
+    path("library/", include("community.library.urls")),
     path("", include("community.forum.urls")),
 ]
