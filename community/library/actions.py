@@ -81,7 +81,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def _log(resource: Resource, actor, action: str, *, from_state: str = "", detail: str = "") -> None:
@@ -498,9 +500,7 @@ def awaiting_approval(resource: Resource) -> list:
     ):
         latest[reviewer_id] = decision
     return [
-        r
-        for r in resource.reviewers.all()
-        if latest.get(r.pk) != ReviewDecision.Decision.APPROVED
+        r for r in resource.reviewers.all() if latest.get(r.pk) != ReviewDecision.Decision.APPROVED
     ]
 
 
@@ -626,4 +626,3 @@ def leave_feedback(*, actor, resource: Resource, text: str) -> Feedback:
     Resource.objects.filter(pk=resource.pk).update(feedback_count=F("feedback_count") + 1)
     _event("library.feedback", resource, actor, feedback_id=feedback.pk)
     return feedback
-

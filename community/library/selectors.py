@@ -18,7 +18,6 @@ from community.forum.models import Post, Status, Thread, Topic
 
 from . import actions, permissions
 from .models import (
-    AgeStage,
     Audience,
     Credit,
     Resource,
@@ -110,6 +109,7 @@ def library_page(*, viewer, filters: LibraryFilters, page: int = 1) -> LibraryPa
     total = qs.count()
     rows = list(
         qs.select_related("current_version")
+        .defer("source", "html", "current_version__source", "current_version__html")
         .prefetch_related("topics")
         .order_by(*SORTS[filters.sort])[(page - 1) * per_page : page * per_page]
     )
@@ -184,9 +184,8 @@ def resource_page(*, viewer, resource: Resource) -> ResourcePage:
     if result.can_work:
         result.working_contributions = actions.working_contributions(resource)
         included = {item["credit"] for item in result.working_contributions}
-        result.left_out = [
-            c for c in credits if c.pk not in included and c.contributions.exists()
-        ]
+        quoted = set(resource.contributions.values_list("credit_id", flat=True))
+        result.left_out = [c for c in credits if c.pk in quoted and c.pk not in included]
         result.decisions = list(resource.decisions.select_related("reviewer")[:50])
         if resource.state == State.IN_REVIEW:
             result.awaiting = actions.awaiting_approval(resource)
@@ -214,9 +213,7 @@ def _lines(version: ResourceVersion) -> list[str]:
 
 def resource_history(*, viewer, resource: Resource) -> list[VersionView]:
     """Every published version, newest first, each with a line diff against the one before."""
-    versions = list(
-        resource.versions.select_related("published_by").order_by("number")
-    )
+    versions = list(resource.versions.select_related("published_by").order_by("number"))
     views: list[VersionView] = []
     previous: list[str] = []
     for version in versions:
@@ -244,7 +241,9 @@ class DueRow:
     overdue: bool
 
 
-def due_resources(*, viewer, today: datetime.date | None = None, within_days: int = 30) -> list[DueRow]:
+def due_resources(
+    *, viewer, today: datetime.date | None = None, within_days: int = 30
+) -> list[DueRow]:
     """Published resources due for review within a month or overdue, soonest first (staff only)."""
     if not permissions.can_see_due_list(viewer):
         raise PermissionDenied(_("Only moderators and centre staff can see reviews due."))
