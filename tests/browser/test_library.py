@@ -13,6 +13,16 @@ from .test_accessibility import blocking_violations, describe
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def library_taxonomy(network_structure):
+    """Audiences and age stages, which the transactional flush removes with the migration data."""
+    from community.library.models import AgeStage, Audience
+    from community.library.taxonomy import load_taxonomy
+
+    if not Audience.objects.exists():
+        load_taxonomy(Audience, AgeStage)
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     """Another person's browser: a separate context, so each signs in on their own."""
@@ -71,6 +81,7 @@ def test_moderator_curates_a_thread_into_a_published_resource(page, new_page, di
     assert_accessible(page)
     page.get_by_label("Summary").fill("How hubs reach families who live far from a centre.")
     page.get_by_label("Evidence type").select_option(label="Practice-based evidence")
+    page.get_by_role("checkbox", name="Parents and carers").check()
     page.get_by_role("button", name="Save draft").click()
     page.get_by_role("link", name="Send for review").click()
     assert_accessible(page)
