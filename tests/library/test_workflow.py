@@ -35,7 +35,7 @@ def test_create_resource_refuses_a_short_title_with_a_reason(owner):
     assert "title" in exc.value.message_dict
 
 
-def test_submit_for_review_assigns_reviewers_and_tells_them(draft, owner, reviewer, committed):
+def test_submit_for_review_assigns_reviewers_and_tells_them(draft, owner, reviewer):
     actions.submit_for_review(actor=owner, resource=draft, reviewers=[reviewer])
 
     draft.refresh_from_db()
@@ -128,7 +128,7 @@ def test_add_months_clamps_to_the_end_of_short_months():
     assert actions.add_months(datetime.date(2025, 3, 15), -6) == datetime.date(2024, 9, 15)
 
 
-def test_publish_tells_owner_and_reviewers(draft, owner, reviewer, committed):
+def test_publish_tells_owner_and_reviewers(draft, owner, reviewer):
     publish(draft, owner=owner, reviewer=reviewer)
     kinds = set(Notification.objects.filter(user=reviewer).values_list("kind", flat=True))
     assert "library_published" in kinds
