@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "community.moderation",
     "community.supportline",
     "community.training",
+    "community.library",
     "notifications",
     "realtime",
 ]
@@ -240,6 +241,7 @@ NEW_ACCOUNTS_NEED_APPROVAL = env_bool("NEW_ACCOUNTS_NEED_APPROVAL", False)
 
 FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30
+LIBRARY_RESOURCES_PER_PAGE = 20
 ANONYMOUS_PAGE_CACHE_SECONDS = 300
 
 SECURE_CSP = {

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("community.moderation.urls")),
     path("supportline/", include("community.supportline.urls")),
     path("", include("community.training.urls")),
+    path("library/", include("community.library.urls")),
     path("", include("community.forum.urls")),
 ]

@@ -155,6 +155,45 @@ PROPOSAL_SCHEDULED = register(
 )
 
 
+# The library: links are stored in the notification's data.
+LIBRARY_CONSENT = register(
+    Kind(
+        "library_consent",
+        str(
+            _(
+                "{actor} would like to quote your post in the library resource “{title}”: do you agree?"
+            )
+        ),
+        data_url,
+        email=True,
+    )
+)
+LIBRARY_REVIEW_REQUESTED = register(
+    Kind(
+        "library_review_requested",
+        str(_("{actor} asked you to review “{title}”")),
+        data_url,
+        email=True,
+    )
+)
+LIBRARY_REVIEWED = register(
+    Kind("library_reviewed", str(_("{actor} {verdict} “{title}”")), data_url, email=True)
+)
+LIBRARY_PUBLISHED = register(
+    Kind("library_published", str(_("“{title}” was published in the library")), data_url)
+)
+LIBRARY_REVIEW_DUE = register(
+    Kind("library_review_due", str(_("“{title}” is due for review")), data_url, email=True)
+)
+LIBRARY_ARCHIVED = register(Kind("library_archived", str(_("“{title}” was archived")), data_url))
+LIBRARY_CREDIT_CHANGED = register(
+    Kind("library_credit_changed", str(_("{actor} {change} on “{title}”")), data_url)
+)
+LIBRARY_FEEDBACK = register(
+    Kind("library_feedback", str(_("{actor} left feedback on “{title}”")), data_url)
+)
+
+
 def text_of(notification) -> str:
     kind = get(notification.kind)
     values = {

@@ -136,7 +136,7 @@ def invitation(request: HttpRequest, key: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "supportline/invitation.html", {"invited": user})
     confirmation.confirm(request)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="community.accounts.backends.MemberBackend")
     case = ConsultationRequest.objects.filter(requester=user).order_by("-created_at").first()
     target = case.get_absolute_url() if case else reverse("supportline:my_requests")
     messages.success(request, _("Your email is confirmed. Now choose a password."))

@@ -1,0 +1,145 @@
+"""Who may see and change library resources: each rule as a predicate and as a queryset.
+
+Readers see a resource once it has a published version (archived ones too, with a
+banner). The working copy (drafts, reviews, feedback, the log) is for its owner, its
+reviewers, and moderators and staff.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from community.forum.permissions import can_read_thread, is_moderator
+
+from .models import Credit, Resource
+
+State = Resource.State
+
+
+def _is_member(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def visible_resources(user, qs: QuerySet[Resource] | None = None) -> QuerySet[Resource]:
+    """Resources this user may open: published ones, and the ones they own or review."""
+    qs = Resource.objects.all() if qs is None else qs
+    if is_moderator(user):
+        return qs
+    public = Q(current_version__isnull=False)
+    if not _is_member(user):
+        return qs.filter(public)
+    reviewing = Resource.reviewers.through.objects.filter(user_id=user.pk).values("resource_id")
+    return qs.filter(public | Q(owner=user) | Q(pk__in=reviewing))
+
+
+def public_resources(qs: QuerySet[Resource] | None = None) -> QuerySet[Resource]:
+    """What the library page, the feed and visitors list: published and not archived."""
+    qs = Resource.objects.all() if qs is None else qs
+    return qs.filter(current_version__isnull=False).exclude(state=State.ARCHIVED)
+
+
+def _reviewer_ids(resource: Resource) -> set[int]:
+    cached = getattr(resource, "_reviewer_ids", None)
+    if cached is None:
+        cached = {u.pk for u in resource.reviewers.all()}
+        resource._reviewer_ids = cached
+    return cached
+
+
+def is_reviewer(user, resource: Resource) -> bool:
+    return _is_member(user) and user.pk in _reviewer_ids(resource)
+
+
+def can_work_on(user, resource: Resource) -> bool:
+    """Owner, reviewers, moderators and staff: they see the working copy, feedback and the log."""
+    if not _is_member(user):
+        return False
+    return is_moderator(user) or resource.owner_id == user.pk or is_reviewer(user, resource)
+
+
+def can_read_resource(user, resource: Resource) -> bool:
+    return resource.is_public or can_work_on(user, resource)
+
+
+def can_create_resource(user) -> bool:
+    return is_moderator(user)
+
+
+def can_curate_thread(user, thread) -> bool:
+    return is_moderator(user) and can_read_thread(user, thread)
+
+
+def _owns_or_moderates(user, resource: Resource) -> bool:
+    return _is_member(user) and (is_moderator(user) or resource.owner_id == user.pk)
+
+
+def can_edit_resource(user, resource: Resource) -> bool:
+    # Archived resources are closed; in review the text is frozen while reviewers read it.
+    return _owns_or_moderates(user, resource) and resource.state in (
+        State.DRAFT,
+        State.PUBLISHED,
+        State.REVIEW_DUE,
+    )
+
+
+def can_submit_for_review(user, resource: Resource) -> bool:
+    return _owns_or_moderates(user, resource) and resource.state in (
+        State.DRAFT,
+        State.PUBLISHED,
+        State.REVIEW_DUE,
+    )
+
+
+def can_review(user, resource: Resource) -> bool:
+    return resource.state == State.IN_REVIEW and is_reviewer(user, resource)
+
+
+def can_publish(user, resource: Resource) -> bool:
+    return _owns_or_moderates(user, resource) and resource.state == State.IN_REVIEW
+
+
+def can_archive(user, resource: Resource) -> bool:
+    return _owns_or_moderates(user, resource) and resource.state != State.ARCHIVED
+
+
+def can_rate(user, resource: Resource) -> bool:
+    return _is_member(user) and resource.is_public and resource.state != State.ARCHIVED
+
+
+def can_answer_credit(user, credit: Credit) -> bool:
+    """Only the credited person answers for themselves."""
+    return _is_member(user) and credit.user_id == user.pk
+
+
+def can_see_due_list(user) -> bool:
+    return is_moderator(user)
+
+
+def eligible_reviewers() -> QuerySet:
+    """Members who may be asked to review: moderators, staff, experts and verified professionals."""
+    User = get_user_model()
+    return User.objects.filter(is_active=True).filter(
+        Q(role__in=[User.Role.MODERATOR, User.Role.STAFF, User.Role.EXPERT])
+        | Q(is_verified=True, role__in=User.PROFESSIONAL_ROLES)
+        | Q(is_superuser=True)
+    )
+
+
+def workers_on(resource: Resource) -> QuerySet:
+    """Active members who may see this resource's working copy (bulk form of can_work_on)."""
+    User = get_user_model()
+    return User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True)
+        | Q(role__in=User.MODERATING_ROLES)
+        | Q(pk=resource.owner_id)
+        | Q(reviewing_resources=resource)
+    )
+
+
+def readers_of_resource(resource: Resource) -> QuerySet:
+    """Active members who may read this resource (bulk form of can_read_resource)."""
+    User = get_user_model()
+    if resource.is_public:
+        return User.objects.filter(is_active=True)
+    return workers_on(resource)
