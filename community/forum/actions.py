@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from community import markup
+from community import markup, ratelimits
 from community.events import publish_on_commit
 
 from . import permissions, screening
@@ -84,6 +84,20 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
     if len(names) > MAX_TAGS:
         raise ValidationError({"tags": _("Use at most %(max)d tags.") % {"max": MAX_TAGS}})
     return names
+
+
+def _check_rate(author) -> None:
+    """Members post at most a few times a minute (POSTS_PER_MINUTE); moderators are not limited."""
+    from django.conf import settings
+
+    if author.is_moderator:
+        return
+    wait = ratelimits.hit("post", author.pk, limit=settings.POSTS_PER_MINUTE, window=60)
+    if wait:
+        raise ValidationError(
+            {"source": _("You are posting very quickly. Please wait %(seconds)d seconds and try again: your text is kept.")
+             % {"seconds": wait}}
+        )  # fmt: skip
 
 
 def _screen(
@@ -172,6 +186,7 @@ def start_thread(
     title = _clean_title(title)
     tag_names = normalise_tags(tags)
     rendered = _render(source)
+    _check_rate(author)
     verdict, source, rendered = _screen(
         author=author, space=space, source=source.strip(), rendered=rendered, is_new_thread=True
     )
@@ -255,6 +270,7 @@ def create_post(
     ):
         raise ValidationError({"reply_to": _("You can only reply to a post in this thread.")})
     rendered = _render(source)
+    _check_rate(author)
     verdict, source, rendered = _screen(
         author=author,
         space=thread.space,

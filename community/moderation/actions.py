@@ -131,6 +131,7 @@ def expire_pins(*, now: datetime | None = None) -> int:
 
 # --- Flags, the review queue and safeguarding -------------------------------------------
 
+FLAGS_PER_HOUR = 20
 TRUST_FLAG_WEIGHT = {0: 0.5, 1: 1.0, 2: 1.0, 3: 2.0, 4: 3.0}
 
 

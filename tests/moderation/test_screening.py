@@ -88,6 +88,7 @@ def test_new_members_cannot_post_links():
 
 def test_daily_post_limit_for_new_members(settings):
     settings.NEW_MEMBER_POSTS_HELD = 0
+    settings.POSTS_PER_MINUTE = 100
     newcomer = make_user(trust_level=0)
     thread = make_thread()
     for i in range(10):
@@ -139,3 +140,16 @@ def test_watched_word_regex_is_tested_before_saving():
         pattern="hub", is_regex=False, sample="the hub and hubs"
     ) == ["hub"]
     assert not WatchedWord.objects.exists()
+
+
+def test_posting_too_fast_is_refused_with_the_wait(settings):
+    settings.POSTS_PER_MINUTE = 2
+    member = make_user()
+    thread = make_thread()
+    actions.create_post(author=member, thread=thread, source="One reply")
+    actions.create_post(author=member, thread=thread, source="Two replies")
+    with pytest.raises(ValidationError, match="posting very quickly"):
+        actions.create_post(author=member, thread=thread, source="Three is too many")
+    assert actions.create_post(
+        author=make_moderator(), thread=thread, source="Moderators are not limited"
+    )

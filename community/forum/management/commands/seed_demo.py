@@ -104,6 +104,15 @@ class Command(BaseCommand):
     help = "Load demo members, memberships and threads (idempotent) and print the demo logins."
 
     def handle(self, *args, **options) -> None:
+        from django.test.utils import override_settings
+
+        # Demo data is an import, not members typing: no posting rate limit or first-post hold,
+        # and the notification emails it causes are not printed.
+        quiet_mail = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+        with override_settings(POSTS_PER_MINUTE=10**6, NEW_MEMBER_POSTS_HELD=0, MAILERS=quiet_mail):
+            self._seed()
+
+    def _seed(self) -> None:
         rng = random.Random(2026)
         with transaction.atomic():
             users = self._users(rng)
