@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "community.accounts",
     "community.forum",
     "community.moderation",
+    "community.search",
+    "api",
     "notifications",
     "realtime",
 ]

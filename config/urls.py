@@ -7,5 +7,7 @@ urlpatterns = [
     path("", include("community.accounts.urls")),
     path("", include("notifications.urls")),
     path("", include("community.moderation.urls")),
+    path("", include("community.search.urls")),
+    path("", include("api.urls")),
     path("", include("community.forum.urls")),
 ]
