@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("community.moderation.urls")),
     path("", include("community.search.urls")),
     path("", include("api.urls")),
+    path("", include("community.feeds.urls")),
     path("", include("community.forum.urls")),
 ]
