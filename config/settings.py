@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "community.supportline",
     "community.training",
     "community.library",
+    "community.search",
+    "api",
     "notifications",
     "realtime",
 ]
@@ -289,3 +291,7 @@ SAFEGUARDING_CONTACT = os.environ.get(
     "SAFEGUARDING_CONTACT",
     "The centre's designated safeguarding lead: safeguarding@familyhubs.example",
 )
+
+# The Discourse-compatible API's rate limits, per member (or per address when signed out).
+API_RATE = os.environ.get("API_RATE", "120/m")
+API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "30/m")

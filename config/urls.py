@@ -10,5 +10,8 @@ urlpatterns = [
     path("supportline/", include("community.supportline.urls")),
     path("", include("community.training.urls")),
     path("library/", include("community.library.urls")),
+    path("", include("community.search.urls")),
+    path("", include("api.urls")),
+    path("", include("community.feeds.urls")),
     path("", include("community.forum.urls")),
 ]

@@ -1,0 +1,85 @@
+"""Keep the index in step with what it indexes: on events after commit, or all at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import registry
+from .backends import clean_text
+from .models import Document
+
+POST_EVENTS = frozenset(
+    {
+        "thread.created",
+        "post.created",
+        "post.edited",
+        "post.deleted",
+        "post.restored",
+        "post.approved",
+    }
+)
+BATCH = 2000
+
+
+@transaction.atomic
+def index(kind: str, ids: Iterable[int]) -> None:
+    """Write (or remove) the documents of these objects."""
+    ids = list(ids)
+    entries = {e.object_id: e for e in registry.get(kind).entries(ids)}
+    Document.objects.filter(kind=kind, object_id__in=set(ids) - set(entries)).delete()
+    now = timezone.now()
+    for entry in entries.values():
+        Document.objects.update_or_create(
+            kind=kind,
+            object_id=entry.object_id,
+            defaults={
+                "title": clean_text(entry.title)[:300],
+                "body": clean_text(entry.body),
+                "created_at": entry.created_at,
+                "indexed_at": now,
+            },
+        )
+
+
+def rebuild(kind: str) -> int:
+    """Index every object of this kind afresh; return how many documents were written."""
+    now = timezone.now()
+    count = 0
+    with transaction.atomic():
+        Document.objects.filter(kind=kind).delete()
+        batch: list[Document] = []
+        for entry in registry.get(kind).entries(None):
+            batch.append(
+                Document(
+                    kind=kind,
+                    object_id=entry.object_id,
+                    title=clean_text(entry.title)[:300],
+                    body=clean_text(entry.body),
+                    created_at=entry.created_at,
+                    indexed_at=now,
+                )
+            )
+            if len(batch) >= BATCH:
+                Document.objects.bulk_create(batch)
+                count += len(batch)
+                batch = []
+        Document.objects.bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+def on_event(event: dict) -> None:
+    """Re-index what an event changed (subscribed in apps.py, called after commit)."""
+    kind = event.get("type")
+    if kind in POST_EVENTS and event.get("post_id"):
+        index("post", [event["post_id"]])
+    elif kind == "thread.edited" and event.get("thread_id"):
+        from community.forum.models import Post
+
+        first = Post.objects.filter(thread_id=event["thread_id"], number=1).values_list(
+            "pk", flat=True
+        )
+        index("post", list(first))

@@ -1,0 +1,75 @@
+"""The kinds of thing search can find. Each app registers a provider for its kinds.
+
+Forum posts are registered by this app; the library (resources) and training (events)
+register their own providers from their apps' `ready()` once they exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.db.models import QuerySet
+
+    from .query import ParsedQuery
+
+
+@dataclass
+class IndexEntry:
+    """What the index stores for one object."""
+
+    object_id: int
+    title: str
+    body: str
+    created_at: datetime
+
+
+@dataclass
+class Hit:
+    """One search result, ready for a page or the API."""
+
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    created_at: datetime
+    author_name: str = ""
+    context: str = ""
+    snippet: str = ""  # safe HTML: escaped text with <mark> around matches
+    obj: object = None
+    extra: dict = field(default_factory=dict)
+
+
+class Provider(Protocol):
+    kind: str
+
+    def candidates(self, viewer, query: ParsedQuery) -> QuerySet | None:
+        """Ids (a `values("pk")` queryset) of objects this viewer may read that pass the
+        query's filters; None when the filters cannot apply to this kind."""
+
+    def load(self, viewer, ids: Iterable[int]) -> dict[int, Hit]:
+        """The hits for these ids, in a fixed number of queries."""
+
+    def entries(self, ids: Iterable[int] | None = None) -> Iterable[IndexEntry]:
+        """What to index for these ids (all objects when None). Objects that no longer
+        exist or should not be indexed are simply left out."""
+
+
+_providers: dict[str, Provider] = {}
+
+
+def register(provider: Provider) -> Provider:
+    _providers[provider.kind] = provider
+    return provider
+
+
+def providers() -> dict[str, Provider]:
+    return dict(_providers)
+
+
+def get(kind: str) -> Provider:
+    return _providers[kind]
