@@ -75,6 +75,8 @@ def send_notification_email(notification_id: int) -> bool:
         return False
     if not user.is_active:
         return False
+    if notification.post is None and not urgent:
+        return False  # kinds that are not about a post (events, SupportLine) send their own emails
     if (
         notification.post is not None
         and not urgent
