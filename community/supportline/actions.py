@@ -93,7 +93,7 @@ def _locked(case: ConsultationRequest) -> ConsultationRequest:
     """The case row, locked for this transaction and read afresh, so two staff acting at
     once cannot both move it from the same status."""
     return (
-        ConsultationRequest.objects.select_for_update()
+        ConsultationRequest.objects.select_for_update(of=("self",))
         .select_related("requester", "assigned_expert", "owner", "booked_slot")
         .get(pk=case.pk)
     )

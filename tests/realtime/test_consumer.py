@@ -215,3 +215,34 @@ async def test_bad_messages_get_an_error_not_a_crash(setup):
     await communicator.send_json_to({"type": "ping"})
     assert (await communicator.receive_json_from()) == {"type": "pong"}
     await communicator.disconnect()
+
+
+async def test_suspension_closes_the_members_sockets(setup):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.moderation import actions as moderation_actions
+
+    member = setup["author"]
+    cookie = await sync_to_async(_cookie_for)(member)
+    headers = [
+        (b"origin", b"http://testserver"),
+        (b"host", b"testserver"),
+        (b"cookie", f"sessionid={cookie}".encode()),
+    ]
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    await communicator.connect()
+    assert (await communicator.receive_json_from())["user"] == member.pk
+    moderator = await sync_to_async(make_user)(role="moderator")
+    await sync_to_async(moderation_actions.suspend_user)(
+        moderator=moderator, user=member, until=timezone.now() + timedelta(days=2), reason="Abuse"
+    )
+    assert (await communicator.receive_json_from(timeout=3)) == {"type": "session.end"}
+    closed = await communicator.receive_output(timeout=3)
+    assert closed["type"] == "websocket.close" and closed["code"] == 4001
+    # A new socket with the old session cookie is no longer the member.
+    again = WebsocketCommunicator(application, "/ws/", headers=headers)
+    await again.connect()
+    assert (await again.receive_json_from())["user"] is None
+    await again.disconnect()
