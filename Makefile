@@ -50,8 +50,7 @@ seed: migrate
 
 run: seed
 	@echo
-	@echo "Family Hubs Network is starting on http://$(HOST):$(PORT)/"
-	@$(PY) manage.py seed_demo | tail -n +2
+	@echo "Family Hubs Network is starting on http://$(HOST):$(PORT)/ (the demo logins are above)"
 	@echo
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
