@@ -378,15 +378,23 @@ def add_material(
     title: str,
     url: str = "",
     upload: PreparedUpload | None = None,
+    resource=None,
 ) -> Material:
-    """Attach slides or a recording to the event, as a link or a checked file."""
+    """Attach slides or a recording to the event: a link, a checked file, or a published
+    resource from the library."""
+    from community.library.models import Resource
+
     _require_staff(actor)
-    title = " ".join((title or "").split())
+    title = " ".join((title or "").split()) or (resource.title if resource is not None else "")
     if not title:
         raise ValidationError({"title": _("Give the material a title.")})
-    if bool(url) == bool(upload):
-        raise ValidationError({"url": _("Give either a link or a file, not both.")})
-    material = Material(event=event, kind=kind, title=title, url=url, added_by=actor)
+    if sum(map(bool, (url, upload, resource))) != 1:
+        raise ValidationError({"url": _("Give one of: a link, a file, or a library resource.")})
+    if resource is not None and resource.state != Resource.State.PUBLISHED:
+        raise ValidationError({"resource": _("Only a published library resource can be attached.")})
+    material = Material(
+        event=event, kind=kind, title=title, url=url, resource=resource, added_by=actor
+    )
     if upload is not None:
         material.original_name = upload.name
         material.content_type = upload.content_type

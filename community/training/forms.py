@@ -187,6 +187,23 @@ class MaterialForm(forms.Form):
     file = forms.FileField(
         label=_("File"), required=False, help_text=_("A PDF or an image, up to 8 MB.")
     )
+    resource = forms.ModelChoiceField(
+        label=_("Or a resource from the library"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Published resources only: they stay under the library's review schedule."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from community.library.models import Resource
+
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = Resource.objects.filter(
+            state=Resource.State.PUBLISHED
+        ).order_by("title")
+        self.fields["title"].required = False
+        self.fields["title"].help_text = _("Leave empty to use the library resource's title.")
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -194,8 +211,9 @@ class MaterialForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.errors and bool(data.get("url")) == bool(data.get("file")):
-            raise ValidationError(_("Give either a link or a file."))
+        given = sum(map(bool, (data.get("url"), data.get("file"), data.get("resource"))))
+        if not self.errors and given != 1:
+            raise ValidationError(_("Give one of: a link, a file, or a library resource."))
         return data
 
 

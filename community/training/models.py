@@ -185,11 +185,8 @@ class Feedback(models.Model):
 
 
 class Material(models.Model):
-    """Slides or a recording for an event, as a link or a file.
-
-    Kept on the event for now: the library app is being built alongside, and its
-    resources can take these over once it lands.
-    """
+    """Slides or a recording for an event: a link, a file, or a resource in the library
+    (where it is kept under review with everything else the centre publishes)."""
 
     class Kind(models.TextChoices):
         SLIDES = "slides", _("Slides")
@@ -203,6 +200,13 @@ class Material(models.Model):
     file = models.FileField(upload_to="event-materials/%Y/%m/", blank=True)
     original_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=60, blank=True)
+    resource = models.ForeignKey(
+        "library.Resource",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="event_materials",
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -212,6 +216,8 @@ class Material(models.Model):
         ordering = ["event", "created_at", "pk"]
 
     def get_absolute_url(self) -> str:
+        if self.resource_id:
+            return self.resource.get_absolute_url()
         if self.url:
             return self.url
         return reverse("training:material_file", args=[self.pk, self.original_name])

@@ -165,7 +165,7 @@ def event_page(*, viewer, event_id: int) -> EventPage:
     return EventPage(
         event=event,
         registration=registration,
-        materials=list(event.materials.all()),
+        materials=list(event.materials.select_related("resource")),
         my_feedback=my_feedback,
     )
 

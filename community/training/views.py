@@ -472,7 +472,7 @@ def materials(request: HttpRequest, event_id: int) -> HttpResponse:
             try:
                 actions.add_material(
                     actor=request.user, event=ev, kind=data["kind"], title=data["title"],
-                    url=data["url"], upload=data["file"],
+                    url=data["url"], upload=data["file"], resource=data["resource"],
                 )  # fmt: skip
             except ValidationError as exc:
                 _add_errors(form, exc)
