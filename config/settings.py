@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "community.supportline",
     "community.training",
     "community.library",
+    "community.privacy",
     "notifications",
     "realtime",
 ]
@@ -287,3 +288,11 @@ SAFEGUARDING_CONTACT = os.environ.get(
     "SAFEGUARDING_CONTACT",
     "The centre's designated safeguarding lead: safeguarding@familyhubs.example",
 )
+
+# Privacy and members' rights (community/privacy).
+# Confirmed work addresses on these domains verify practitioners, commissioners and experts.
+VERIFIED_EMAIL_DOMAINS = env_list("VERIFIED_EMAIL_DOMAINS", ["nhs.net", "*.nhs.uk", "*.gov.uk"])
+ACCOUNT_DELETION_GRACE_DAYS = int(os.environ.get("ACCOUNT_DELETION_GRACE_DAYS", 14))
+FORMER_MEMBER_USERNAME = "former-member"
+VISITOR_REPORTS_PER_HOUR = int(os.environ.get("VISITOR_REPORTS_PER_HOUR", 5))
+MEMBERS_PER_PAGE = 50
