@@ -38,7 +38,7 @@ def identifiers_of(user) -> dict[str, str]:
 
 
 def _pattern(identifier: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w.@-]){re.escape(identifier)}(?![\w@-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-]){re.escape(identifier)}(?![\w-])", re.IGNORECASE)
 
 
 def _scrub_value(value, patterns):
@@ -75,8 +75,11 @@ def scrub_text_everywhere(identifiers: dict[str, str], *, skip_pk_of=None) -> in
 
 
 def _reassign(user, placeholder) -> None:
-    for relation in get_user_model()._meta.related_objects:
-        if relation.many_to_many or not relation.field.concrete:
+    # include_hidden: relations named "+" (a revision's editor, a log's actor) count too.
+    for relation in get_user_model()._meta.get_fields(include_hidden=True):
+        if not relation.auto_created or relation.concrete or relation.many_to_many:
+            continue
+        if not relation.field.concrete:
             continue
         model = relation.related_model
         key = (model._meta.app_label, model._meta.model_name, relation.field.name)
