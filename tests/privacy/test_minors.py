@@ -226,3 +226,19 @@ def test_threads_show_a_childs_name_without_a_profile_link_to_adults(
     assert minor.display_name in body and f"/u/{minor.username}/" not in body
     client.force_login(moderator)
     assert f"/u/{minor.username}/" in client.get(thread.post_url(2)).content.decode()
+
+
+@pytest.mark.parametrize("extra", [2, 25])
+def test_member_directory_queries_do_not_grow_with_members(
+    client, adult, django_assert_max_num_queries, extra
+):
+    for i in range(extra):
+        make_user(
+            role="young_person" if i % 3 == 0 else "practitioner",
+            age_band="13-15" if i % 3 == 0 else "26+",
+        )
+    client.force_login(adult)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("privacy:members")).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("privacy:mention_suggest") + "?q=member").status_code == 200
