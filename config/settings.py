@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "community.library",
     "community.search",
     "api",
+    "community.privacy",
     "notifications",
     "realtime",
 ]
@@ -297,3 +298,10 @@ SAFEGUARDING_CONTACT = os.environ.get(
 # The Discourse-compatible API's rate limits, per member (or per address when signed out).
 API_RATE = os.environ.get("API_RATE", "120/m")
 API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "30/m")
+# Privacy and members' rights (community/privacy).
+# Confirmed work addresses on these domains verify practitioners, commissioners and experts.
+VERIFIED_EMAIL_DOMAINS = env_list("VERIFIED_EMAIL_DOMAINS", ["nhs.net", "*.nhs.uk", "*.gov.uk"])
+ACCOUNT_DELETION_GRACE_DAYS = int(os.environ.get("ACCOUNT_DELETION_GRACE_DAYS", 14))
+FORMER_MEMBER_USERNAME = "former-member"
+VISITOR_REPORTS_PER_HOUR = int(os.environ.get("VISITOR_REPORTS_PER_HOUR", 5))
+MEMBERS_PER_PAGE = 50

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("community.accounts.urls")),
+    path("", include("community.privacy.urls")),
     path("", include("notifications.urls")),
     path("", include("community.moderation.urls")),
     path("supportline/", include("community.supportline.urls")),

@@ -237,3 +237,35 @@ FLAG_OUTCOME = register(
     )
 )
 SILENCED = register(Kind("silenced", str(_("You cannot post until {until}: {reason}")), data_url))
+
+# Privacy and members' rights (community/privacy): links are kept in data["url"].
+EXPORT_READY = register(
+    Kind("export_ready", str(_("Your data is ready to download")), data_url, email=True)
+)
+APPEAL_OPENED = register(
+    Kind("appeal_opened", str(_("{actor} appealed a moderation decision in “{title}”")), data_url)
+)
+APPEAL_DECIDED = register(
+    Kind(
+        "appeal_decided",
+        str(_("Your appeal about your post in “{title}”: {outcome}")),
+        data_url,
+        email=True,
+    )
+)
+VISITOR_REPORT = register(
+    Kind(
+        "visitor_report",
+        str(_("A visitor reported a post in “{title}” as urgent")),
+        data_url,
+        email_always=True,
+    )
+)
+DELETION_SCHEDULED = register(
+    Kind(
+        "deletion_scheduled",
+        str(_("Your account will be deleted on {when}. You can still change your mind.")),
+        data_url,
+        email=True,
+    )
+)

@@ -36,6 +36,16 @@ class ProfileSignupForm(forms.Form):
     )
     organisation = forms.CharField(label=_("Organisation"), max_length=150, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .pseudonyms import suggest_pseudonym
+
+        self.pseudonym = suggest_pseudonym()
+        self.fields["display_name"].help_text = _(
+            "Shown beside your posts. Parents, carers and young people may use a pseudonym. "
+            "If you are under 18, please don't use your real name: how about “%(name)s”?"
+        ) % {"name": self.pseudonym}
+
     def clean_age_band(self) -> str:
         band = self.cleaned_data["age_band"]
         if band == "under-13":

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from community import markup, ratelimits
+from community.accounts import permissions as member_permissions
 from community.events import publish_on_commit
 
 from . import permissions, screening
@@ -40,16 +41,30 @@ POST_MAX_LENGTH = 32_000
 MAX_TAGS = 5
 
 
-def _known_usernames(candidates: Iterable[str]) -> set[str]:
-    User = get_user_model()
+def _known_usernames(candidates: Iterable[str], author=None) -> set[str]:
+    """Usernames to link as mentions: never a child's, unless a moderator or staff wrote it."""
+    members = get_user_model().objects.filter(is_active=True)
+    if author is not None:
+        members = member_permissions.mentionable_members(author, members)
     return set(
-        User.objects.annotate(lname=Lower("username"))
-        .filter(lname__in=list(candidates), is_active=True)
+        members.annotate(lname=Lower("username"))
+        .filter(lname__in=list(candidates))
         .values_list("lname", flat=True)
     )
 
 
-def _render(source: str) -> markup.Rendered:
+def _known_to(author):
+    return lambda candidates: _known_usernames(candidates, author)
+
+
+def _check_uploads(author, uploads: Sequence[PreparedUpload]) -> None:
+    if uploads and not member_permissions.can_upload(author):
+        raise ValidationError(
+            {"attachments": _("Members under 18 cannot attach files. Your text is kept: post it without the attachment.")}
+        )  # fmt: skip
+
+
+def _render(source: str, author=None) -> markup.Rendered:
     source = (source or "").strip()
     if len(source) < POST_MIN_LENGTH:
         raise ValidationError({"source": _("Write a little more before posting.")})
@@ -57,7 +72,7 @@ def _render(source: str) -> markup.Rendered:
         raise ValidationError(
             {"source": _("Posts can be up to %(max)d characters.") % {"max": POST_MAX_LENGTH}}
         )
-    return markup.render(source, known_usernames=_known_usernames)
+    return markup.render(source, known_usernames=_known_to(author))
 
 
 def _clean_title(title: str) -> str:
@@ -119,7 +134,7 @@ def _screen(
     if verdict.blocked:
         raise ValidationError({"source": verdict.blocked})
     if verdict.censored_source is not None:
-        rendered = markup.render(verdict.censored_source, known_usernames=_known_usernames)
+        rendered = markup.render(verdict.censored_source, known_usernames=_known_to(author))
         source = verdict.censored_source
     return verdict, source, rendered
 
@@ -148,10 +163,10 @@ def _store_attachments(
 def _mentioned_users(rendered: markup.Rendered, author) -> list:
     if not rendered.mentions:
         return []
-    User = get_user_model()
+    members = member_permissions.mentionable_members(author)
     return list(
-        User.objects.annotate(lname=Lower("username"))
-        .filter(lname__in=list(rendered.mentions), is_active=True)
+        members.annotate(lname=Lower("username"))
+        .filter(lname__in=list(rendered.mentions))
         .exclude(pk=author.pk)
     )
 
@@ -185,7 +200,8 @@ def start_thread(
         raise PermissionDenied(_("You cannot start threads in %(space)s.") % {"space": space.name})
     title = _clean_title(title)
     tag_names = normalise_tags(tags)
-    rendered = _render(source)
+    _check_uploads(author, uploads)
+    rendered = _render(source, author)
     _check_rate(author)
     verdict, source, rendered = _screen(
         author=author, space=space, source=source.strip(), rendered=rendered, is_new_thread=True
@@ -269,7 +285,8 @@ def create_post(
         reply_to.thread_id != thread.pk or not permissions.can_read_post(author, reply_to)
     ):
         raise ValidationError({"reply_to": _("You can only reply to a post in this thread.")})
-    rendered = _render(source)
+    _check_uploads(author, uploads)
+    rendered = _render(source, author)
     _check_rate(author)
     verdict, source, rendered = _screen(
         author=author,
@@ -330,7 +347,7 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
     post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
     if not permissions.can_edit_post(editor, post):
         raise PermissionDenied(_("You cannot edit this post."))
-    rendered = _render(source)
+    rendered = _render(source, post.author)
     source = source.strip()
     if source == post.source:
         return post

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
+from community.accounts import permissions as member_permissions
 from community.accounts.models import Region
 from community.markup import quote_source
 from community.pagecache import cache_for_anonymous
@@ -165,15 +166,23 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def user_activity(request: HttpRequest, username: str) -> HttpResponse:
-    member = get_object_or_404(
-        get_user_model().objects.select_related("home_region"), username=username
+    member = (
+        get_user_model().objects.select_related("home_region").filter(username=username).first()
     )
+    if member is None or not member_permissions.can_view_profile(request.user, member):
+        # A hidden child's profile looks exactly like one that does not exist.
+        response = render(request, "404.html", status=404)
+        response["X-Robots-Tag"] = "noindex"
+        return response
     posts, has_next = selectors.user_posts(viewer=request.user, author=member, page=_page(request))
-    return render(
+    response = render(
         request,
         "forum/user.html",
         {"member": member, "posts": posts, "has_next": has_next, "page": _page(request)},
     )
+    if member.is_minor:
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required

@@ -316,6 +316,12 @@ def _unhide(post: Post) -> None:
         _adjust_counters(post.thread, post, +1)
 
 
+def unhide_post(post: Post) -> None:
+    """Put a hidden post back in view (an appeal overturned the decision); the caller logs it."""
+    if post.status == Status.HIDDEN:
+        _unhide(post)
+
+
 def can_see_safeguarding(user) -> bool:
     """Safeguarding records are for the designated leads and centre staff only."""
     return bool(

@@ -24,7 +24,11 @@ def thread_with_voices():
     practitioner = make_user(username="priya", display_name="Priya")
     thread = make_thread(author=practitioner, source="Our hub opens on Saturdays for dads.")
     forum_actions.create_post(author=adult, thread=thread, source="Saturday sessions let me come.")
-    forum_actions.create_post(author=minor, thread=thread, source="I found the youth drop-in.")
+    minors_post = forum_actions.create_post(
+        author=minor, thread=thread, source="I found the youth drop-in."
+    )
+    # Members under 18 are pre-moderated: a moderator has approved this one.
+    forum_actions.approve_post(moderator=make_moderator(), post=minors_post)
     return thread, practitioner, adult, minor
 
 

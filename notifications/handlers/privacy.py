@@ -1,0 +1,88 @@
+"""Who is told what about members' rights: exports, appeals, visitors' urgent reports."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from community.forum.models import Post
+
+from .. import kinds
+from ..recording import handles, notify
+
+
+def _moderators():
+    return get_user_model().objects.filter(
+        Q(is_superuser=True) | Q(role__in=get_user_model().MODERATING_ROLES), is_active=True
+    )
+
+
+@handles("privacy.export_ready")
+def export_ready(event: dict) -> None:
+    notify(
+        [event["user_id"]],
+        kinds.EXPORT_READY.name,
+        data={"url": reverse("privacy:download_export", args=[event["export_id"]]), "title": ""},
+    )
+
+
+@handles("privacy.deletion_requested")
+def deletion_scheduled(event: dict) -> None:
+    from community.privacy.models import DeletionRequest
+
+    request = DeletionRequest.objects.get(pk=event["request_id"])
+    notify(
+        [event["user_id"]],
+        kinds.DELETION_SCHEDULED.name,
+        data={"url": reverse("privacy:delete_account"),
+              "when": date_format(localtime(request.due_at), "j F Y")},
+    )  # fmt: skip
+
+
+@handles("appeal.opened")
+def appeal_opened(event: dict) -> None:
+    """Every moderator but the one whose decision is appealed (they may not decide it)."""
+    post = Post.objects.select_related("thread").get(pk=event["post_id"])
+    appellant = get_user_model().objects.get(pk=event["appellant_id"])
+    moderators = _moderators().exclude(pk=event.get("decided_by_id")).values_list("pk", flat=True)
+    notify(
+        moderators,
+        kinds.APPEAL_OPENED.name,
+        data={"url": reverse("privacy:decide_appeal", args=[event["appeal_id"]]),
+              "title": post.thread.title, "actor": appellant.display_name},
+        actor_id=appellant.pk,
+    )  # fmt: skip
+
+
+@handles("appeal.decided")
+def appeal_decided(event: dict) -> None:
+    post = Post.objects.select_related("thread").get(pk=event["post_id"])
+    outcome = "the post is back" if event["state"] == "overturned" else "the decision stands"
+    notify(
+        [event["appellant_id"]],
+        kinds.APPEAL_DECIDED.name,
+        data={"url": reverse("privacy:appeal", args=[post.pk]), "title": post.thread.title,
+              "outcome": outcome},
+        actor_id=event["moderator_id"],
+    )  # fmt: skip
+
+
+@handles("post.reported_by_visitor")
+def urgent_visitor_report(event: dict) -> None:
+    """Safeguarding and self-harm reports from visitors alert the safeguarding leads at once."""
+    if not event.get("urgent"):
+        return
+    leads = get_user_model().objects.filter(
+        Q(is_safeguarding_lead=True) | Q(role="staff") | Q(is_superuser=True), is_active=True
+    )
+    post = Post.objects.select_related("thread").get(pk=event["post_id"])
+    notify(
+        leads.values_list("pk", flat=True),
+        kinds.VISITOR_REPORT.name,
+        data={"url": reverse("moderation:queue"), "title": post.thread.title},
+        thread_id=post.thread_id,
+        post_id=post.pk,
+    )
