@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from community.accounts import permissions as member_permissions
 from community.forum import actions, permissions, selectors
 from community.forum.models import Post, Space, Thread, Topic
 from community.moderation.actions import set_thread_status
@@ -304,8 +305,8 @@ def notifications(request, viewer):
 @endpoint("GET")
 def user(request, viewer, username: str):
     member = get_object_or_404(get_user_model(), username__iexact=username, is_active=True)
-    # Young people's profiles are for staff and moderators only (the Children's code).
-    if member.is_minor and not permissions.is_moderator(viewer) and member != viewer:
+    # The one rule for profiles: a child's is for themself, moderators and staff only.
+    if not member_permissions.can_view_profile(viewer, member):
         raise Http404
     return {
         "user_badges": [],

@@ -8,6 +8,7 @@ from datetime import datetime, time
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from community.accounts import permissions as member_permissions
 from community.forum import permissions
 from community.forum.models import Bookmark, Post, Topic
 
@@ -31,7 +32,11 @@ class ForumPostProvider:
         qs = permissions.visible_posts(viewer, qs)
         signed_in = bool(viewer and viewer.is_authenticated)
         if query.username:
-            qs = qs.filter(author__username__iexact=query.username)
+            # Searching by author goes through who may be found: a child is not, for adults.
+            authors = member_permissions.visible_members(viewer).filter(
+                username__iexact=query.username
+            )
+            qs = qs.filter(author__in=authors)
         if query.category:
             space = permissions.visible_spaces(viewer).filter(slug=query.category).first()
             if space is not None:
