@@ -25,8 +25,10 @@ def user_basic(user) -> dict:
 
 
 def thread_tags(thread: Thread) -> list[str]:
-    """The practice topic first, then the thread's own tags (tags must be prefetched)."""
-    return [thread.topic.slug, *sorted(t.slug for t in thread.tags.all())]
+    """The practice topic first, then the thread's own tags (attached by the forum's selectors
+    as `tag_list`, else prefetched)."""
+    tags = thread.tag_list if hasattr(thread, "tag_list") else thread.tags.all()
+    return [thread.topic.slug, *sorted(t.slug for t in tags)]
 
 
 def category(space: Space) -> dict:

@@ -20,10 +20,14 @@ _subscribers: list[Subscriber] = []
 _recorders: list[Subscriber] = []
 
 
-def subscribe(subscriber: Subscriber) -> Subscriber:
-    """Call `subscriber(event)` after the transaction that published the event commits."""
+def subscribe(subscriber: Subscriber, *, first: bool = False) -> Subscriber:
+    """Call `subscriber(event)` after the transaction that published the event commits;
+    `first` puts it ahead of the others (what people are waiting to see, before housekeeping)."""
     if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
+        if first:
+            _subscribers.insert(0, subscriber)
+        else:
+            _subscribers.append(subscriber)
     return subscriber
 
 

@@ -116,7 +116,14 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Under ASGI every request runs in a new thread, so persistent connections are never
+    # reused: pool them instead (psycopg's pool); CONN_MAX_AGE must then be 0.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": int(os.environ.get("DATABASE_POOL_SIZE", 10)),
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -138,7 +145,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "community.rediscache.SharedPoolRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "fhn"),
         }
@@ -146,7 +153,15 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CACHE_PREFIX", "fhn")},
+            "CONFIG": {
+                # redis-py 8 times reads out after 5 s, which kills channels_redis's blocking
+                # receive on a quiet socket (channels_redis#422): no read timeout; a pool big
+                # enough for a reconnect storm; room for bursts before messages are dropped.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
+                "prefix": os.environ.get("CACHE_PREFIX", "fhn"),
+                "capacity": 5000,
+                "expiry": 60,
+            },
         }
     }
 else:

@@ -12,4 +12,5 @@ class NotificationsConfig(AppConfig):
 
         handlers.load_all()
         events.record_with(recording.record)
-        events.subscribe(push.forward_thread_event)
+        # Readers of a thread see a new post before the page cache and search are updated.
+        events.subscribe(push.forward_thread_event, first=True)

@@ -55,8 +55,14 @@ def _send_all(messages: list[tuple[str, dict]]) -> None:
         return
 
     async def send() -> None:
-        for group, message in messages:
-            await layer.group_send(group, message)
+        # Concurrent sends, bounded: a thread with a thousand watchers is a thousand sends.
+        limit = asyncio.Semaphore(50)
+
+        async def one(group: str, message: dict) -> None:
+            async with limit:
+                await layer.group_send(group, message)
+
+        await asyncio.gather(*(one(group, message) for group, message in messages))
 
     def run() -> None:
         try:

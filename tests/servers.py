@@ -45,6 +45,10 @@ def daphne(**extra_env: str):
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(extra_env)
+    # The server's log, kept where a failing test's reader can find it.
+    log_path = ROOT / "var" / f"daphne-test-{port}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = open(log_path, "wb")  # noqa: SIM115  (closed in finally)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -59,7 +63,7 @@ def daphne(**extra_env: str):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -82,6 +86,7 @@ def daphne(**extra_env: str):
         except subprocess.TimeoutExpired:
             process.kill()  # daphne has been seen ignoring SIGTERM
             process.wait(timeout=5)
+        log.close()
 
 
 def session_cookie(user) -> str:

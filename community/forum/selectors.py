@@ -55,6 +55,7 @@ def _paginate(qs: QuerySet[Thread], page: int) -> ThreadList:
     start = (page - 1) * per_page
     # One row more than the page tells whether there is a next page, without a COUNT.
     rows = list(qs[start : start + per_page + 1])
+    attach_tags(rows)
     for thread in rows:
         thread.unread_count = (
             max(thread.highest_post_number - thread.last_read, 0)
@@ -64,15 +65,36 @@ def _paginate(qs: QuerySet[Thread], page: int) -> ThreadList:
     return ThreadList(threads=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
+def attach_tags(threads: list[Thread]) -> None:
+    """Each thread's tags as `thread.tag_list`, in one query.
+
+    taggit's prefetch_related("tags") builds a full queryset per thread before discarding
+    it (measured: a fifth of a list page's time); one query over TaggedItem does it once.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import Tag, TaggedItem
+
+    by_thread: dict[int, list[Tag]] = {t.pk: [] for t in threads}
+    if not by_thread:
+        return
+    rows = (
+        TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Thread), object_id__in=list(by_thread)
+        )
+        .order_by("pk")
+        .values_list("object_id", "tag_id", "tag__name", "tag__slug")
+    )
+    for object_id, tag_id, name, slug in rows:
+        by_thread[object_id].append(Tag(pk=tag_id, name=name, slug=slug))
+    for thread in threads:
+        thread.tag_list = by_thread[thread.pk]
+
+
 def _base_threads(user) -> QuerySet[Thread]:
     qs = Thread.objects.filter(deleted_at__isnull=True)
     if not permissions.is_moderator(user):
         qs = qs.filter(is_unlisted=False)  # unlisted threads open by link, never from a list
-    return (
-        permissions.visible_threads(user, qs)
-        .select_related("space", "topic", "author")
-        .prefetch_related("tags")
-    )
+    return permissions.visible_threads(user, qs).select_related("space", "topic", "author")
 
 
 def latest_threads(

@@ -214,7 +214,11 @@ def complete_deletion(*, request: DeletionRequest, now: datetime | None = None) 
     from .erasure import erase_member
 
     now = now or timezone.now()
-    request = DeletionRequest.objects.select_for_update().select_related("user").get(pk=request.pk)
+    request = (
+        DeletionRequest.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=request.pk)
+    )
     if request.state != DeletionRequest.State.SCHEDULED or request.due_at > now:
         return False
     user = request.user
@@ -304,7 +308,11 @@ def decide_appeal(*, moderator, appeal: Appeal, overturn: bool, reason: str) -> 
     from community.forum import actions as forum_actions
     from community.moderation import actions as moderation_actions
 
-    appeal = Appeal.objects.select_for_update().select_related("post__thread").get(pk=appeal.pk)
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("post__thread")
+        .get(pk=appeal.pk)
+    )
     if not can_decide_appeal(moderator, appeal):
         raise PermissionDenied(
             _("An appeal must be decided by a different moderator from the one who made the decision.")

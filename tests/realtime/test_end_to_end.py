@@ -39,7 +39,9 @@ async def _next_of_type(ws, kind: str, timeout: float = 10) -> dict:
     return await asyncio.wait_for(read(), timeout)
 
 
-def _listen_then_post(listen_url: str, post_url: str, author, replier, thread) -> dict:
+def _listen_then_post(
+    listen_url: str, post_url: str, author, replier, thread, idle: float = 0
+) -> dict:
     author_cookie, replier_cookie = session_cookie(author), session_cookie(replier)
     first = thread.posts.get(number=1)
 
@@ -51,6 +53,10 @@ def _listen_then_post(listen_url: str, post_url: str, author, replier, thread) -
             assert hello["user"] == author.pk
             await ws.send(json.dumps({"type": "subscribe", "thread": thread.pk, "after_number": 1}))
             await _next_of_type(ws, "subscribed")
+            if idle:
+                await asyncio.sleep(
+                    idle
+                )  # a quiet socket must survive (redis reads time out at 5 s)
             await asyncio.to_thread(
                 _post_reply, post_url, replier_cookie, thread, first.pk, "Across the wire"
             )
@@ -75,7 +81,7 @@ def test_two_daphne_processes_share_redis(network):
     author, replier = make_user(username="author2"), make_user(username="replier2")
     thread = make_thread(author=author, title="Across two processes")
     with daphne() as server_a, daphne() as server_b:
-        message = _listen_then_post(server_b, server_a, author, replier, thread)
+        message = _listen_then_post(server_b, server_a, author, replier, thread, idle=6)
     assert message["notifications"][0]["kind"] == "reply"
     assert message["notifications"][0]["url"] == thread.post_url(2)
 
