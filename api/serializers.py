@@ -166,3 +166,19 @@ def search_post(hit, *, viewer) -> dict:
         "topic_title_headline": p.thread.title,
         "topic_id": p.thread_id,
     }
+
+
+def search_other(hit) -> dict:
+    """A search hit that is not a post (a library resource, an event), in our own shape."""
+    data = {
+        "id": hit.object_id,
+        "kind": hit.kind,
+        "title": hit.title,
+        "url": hit.url,
+        "blurb": strip_tags(str(hit.snippet)),
+        "context": hit.context,
+        "date": iso(hit.created_at),
+    }
+    for key, value in hit.extra.items():
+        data[key] = iso(value) if hasattr(value, "isoformat") else value
+    return data

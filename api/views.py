@@ -226,15 +226,24 @@ def search(request, viewer):
     results = run_search(viewer, q, page=page)
     if results.problems:
         raise ApiError(422, "invalid_parameters", *results.problems)
-    thread_ids = {hit.obj.thread_id for hit in results.hits}
+    post_hits = [hit for hit in results.hits if hit.kind == "post"]
+    thread_ids = {hit.obj.thread_id for hit in post_hits}
     threads = (
         Thread.objects.filter(pk__in=thread_ids)
         .select_related("topic", "author")
         .prefetch_related("tags")
     )
-    posts = [s.search_post(hit, viewer=viewer) for hit in results.hits]
+    posts = [s.search_post(hit, viewer=viewer) for hit in post_hits]
+    # Library resources and events have no Discourse shape: they go under keys of their own,
+    # which Discourse clients do not read, in the same ranked order as the page shows them.
+    others = {"resource": [], "event": []}
+    for hit in results.hits:
+        if hit.kind in others:
+            others[hit.kind].append(s.search_other(hit))
     return {
         "posts": posts,
+        "resources": others["resource"],
+        "events": others["event"],
         "topics": [s.topic_list_item(t) for t in threads],
         "users": [],
         "categories": [],
@@ -250,6 +259,8 @@ def search(request, viewer):
             "can_create_topic": bool(viewer.is_authenticated),
             "error": None,
             "post_ids": [p["id"] for p in posts],
+            "resource_ids": [r["id"] for r in others["resource"]],
+            "event_ids": [e["id"] for e in others["event"]],
             "user_ids": [],
             "category_ids": [],
             "tag_ids": [],

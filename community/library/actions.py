@@ -277,8 +277,8 @@ def update_resource(*, actor, resource: Resource, **fields) -> Resource:
     resource.state = State.DRAFT
     _apply_fields(resource, fields)
     _log(resource, actor, "edited", from_state=before)
-    if before != State.DRAFT:
-        _event("library.edited", resource, actor)
+    # Published even for drafts: search indexes a draft's working copy for its workers.
+    _event("library.edited", resource, actor)
     return resource
 
 

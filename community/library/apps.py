@@ -5,3 +5,11 @@ class LibraryConfig(AppConfig):
     name = "community.library"
     label = "library"
     verbose_name = "Resource library"
+
+    def ready(self) -> None:
+        from community.search import registry
+
+        from .search import LibraryResourceProvider
+
+        # Site search finds resources through this app's own visibility rule.
+        registry.register(LibraryResourceProvider())

@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from community.accounts import permissions as member_permissions
 from community.forum import permissions
@@ -20,8 +21,19 @@ def _day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+POST_EVENTS = (
+    "thread.created",
+    "post.created",
+    "post.edited",
+    "post.deleted",
+    "post.restored",
+    "post.approved",
+)
+
+
 class ForumPostProvider:
     kind = "post"
+    reindex_on = dict.fromkeys(POST_EVENTS, "post_id")
 
     def candidates(self, viewer, query: ParsedQuery) -> QuerySet | None:
         qs = Post.objects.filter(
@@ -80,6 +92,7 @@ class ForumPostProvider:
                 title=thread.title,
                 url=thread.post_url(post.number),
                 created_at=post.created_at,
+                label=_("Post"),
                 author_name=post.author.display_name or post.author.username,
                 context=f"{thread.space.name} · {thread.topic.name}",
                 obj=post,

@@ -11,16 +11,6 @@ from . import registry
 from .backends import clean_text
 from .models import Document
 
-POST_EVENTS = frozenset(
-    {
-        "thread.created",
-        "post.created",
-        "post.edited",
-        "post.deleted",
-        "post.restored",
-        "post.approved",
-    }
-)
 BATCH = 2000
 
 
@@ -73,10 +63,13 @@ def rebuild(kind: str) -> int:
 
 def on_event(event: dict) -> None:
     """Re-index what an event changed (subscribed in apps.py, called after commit)."""
-    kind = event.get("type")
-    if kind in POST_EVENTS and event.get("post_id"):
-        index("post", [event["post_id"]])
-    elif kind == "thread.edited" and event.get("thread_id"):
+    event_type = event.get("type")
+    for kind, provider in registry.providers().items():
+        key = getattr(provider, "reindex_on", {}).get(event_type)
+        if key and event.get(key):
+            index(kind, [event[key]])
+    if event_type == "thread.edited" and event.get("thread_id"):
+        # A thread's title is indexed with its first post.
         from community.forum.models import Post
 
         first = Post.objects.filter(thread_id=event["thread_id"], number=1).values_list(

@@ -1,7 +1,9 @@
 """The kinds of thing search can find. Each app registers a provider for its kinds.
 
 Forum posts are registered by this app; the library (resources) and training (events)
-register their own providers from their apps' `ready()` once they exist.
+register their own providers from their apps' `ready()`. A provider names the events
+after which an object of its kind is indexed again (`reindex_on`); this app never
+imports the apps it searches.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from django.db.models import QuerySet
 
@@ -36,7 +38,9 @@ class Hit:
     object_id: int
     title: str
     url: str
-    created_at: datetime
+    created_at: datetime  # the date shown with the hit (an event's start)
+    label: str = ""  # what kind of thing it is, in words: "Post", "Library resource"...
+    date_label: str = ""  # words before the date, when it is not simply when it was written
     author_name: str = ""
     context: str = ""
     snippet: str = ""  # safe HTML: escaped text with <mark> around matches
@@ -46,6 +50,8 @@ class Hit:
 
 class Provider(Protocol):
     kind: str
+    # Event type -> the key in the event holding the id of the object to index again.
+    reindex_on: Mapping[str, str]
 
     def candidates(self, viewer, query: ParsedQuery) -> QuerySet | None:
         """Ids (a `values("pk")` queryset) of objects this viewer may read that pass the

@@ -281,6 +281,10 @@ def update_event(*, actor, event: Event, details: EventDetails) -> Event:
     event.topics.set(details.topics)
     if before[:2] != after[:2]:
         Registration.objects.filter(event=event).update(reminded_day_at=None, reminded_hour_at=None)
+    # Any change to the event's text or details (search keeps its index in step).
+    publish_on_commit(
+        {"type": "training.event_updated", "event_id": event.pk, "actor_id": actor.pk}
+    )
     if moved:
         publish_on_commit(
             {

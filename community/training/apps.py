@@ -5,3 +5,11 @@ class TrainingConfig(AppConfig):
     name = "community.training"
     label = "training"
     verbose_name = "Training and events"
+
+    def ready(self) -> None:
+        from community.search import registry
+
+        from .search import TrainingEventProvider
+
+        # Site search finds events through this app's own visibility rule.
+        registry.register(TrainingEventProvider())

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('library', '0002_load_taxonomy'),
-        ('training', '0001_initial'),
+        ('training', '0002_index_for_search'),
     ]
 
     operations = [

@@ -1,0 +1,132 @@
+"""Library resources as a kind of site search result, through the library's visibility rule.
+
+The index holds what readers see: the current published version's title, summary and
+body (quotes included, after the consent rule). A resource never published is indexed
+from its working copy, which only its owner, reviewers, moderators and staff can find.
+A published resource's unpublished edits are never indexed, so a reader's search cannot
+match or show words that are still in draft.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, time
+from html import unescape
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community.accounts.models import Region
+from community.forum.models import Topic
+from community.search.query import ParsedQuery
+from community.search.registry import Hit, IndexEntry
+
+from . import permissions
+from .models import Resource
+
+State = Resource.State
+TAG = re.compile(r"<[^>]*>")
+
+# Every event that can change what is indexed for a resource (its text, or the quotes and
+# names in it after a credit changes); visibility itself is applied at query time.
+RESOURCE_EVENTS = (
+    "library.created",
+    "library.curated",
+    "library.edited",
+    "library.published",
+    "library.archived",
+    "library.credit_answered",
+    "library.credit_withdrawn",
+    "library.words_withdrawn",
+)
+
+
+def _day_start(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def text_of(html: str) -> str:
+    """Plain text of stored, sanitised HTML, with a space wherever a tag was."""
+    return " ".join(unescape(TAG.sub(" ", html or "")).split())
+
+
+class LibraryResourceProvider:
+    kind = "resource"
+    reindex_on = dict.fromkeys(RESOURCE_EVENTS, "resource_id")
+
+    def candidates(self, viewer, query: ParsedQuery) -> QuerySet | None:
+        # Resources have no author in the forum's sense, no bookmarks and no thread status.
+        if query.username or query.in_bookmarks or query.in_mine or query.status:
+            return None
+        qs = permissions.visible_resources(viewer)
+        if query.category:
+            if Topic.objects.filter(slug=query.category).exists():
+                qs = qs.filter(topics__slug=query.category)
+            elif Region.objects.filter(slug=query.category).exists():
+                qs = qs.filter(regions__slug=query.category)
+            else:  # a space: resources do not live in spaces
+                return None
+        for tag in query.tags:
+            qs = qs.filter(tags__slug=tag)
+        # Dates are publication dates (creation for a resource never published), as indexed.
+        if query.before:
+            day = _day_start(query.before)
+            qs = qs.filter(
+                Q(published_at__lt=day) | Q(published_at__isnull=True, created_at__lt=day)
+            )
+        if query.after:
+            day = _day_start(query.after)
+            qs = qs.filter(
+                Q(published_at__gte=day) | Q(published_at__isnull=True, created_at__gte=day)
+            )
+        return qs.values("pk")
+
+    def load(self, viewer, ids: Iterable[int]) -> dict[int, Hit]:
+        resources = Resource.objects.filter(pk__in=list(ids)).select_related("current_version")
+        hits = {}
+        for resource in resources:
+            version = resource.current_version
+            context = [resource.get_type_display()]
+            if resource.evidence_rating != Resource.EvidenceRating.NOT_RATED:
+                context.append(
+                    _("Evidence: %(rating)s") % {"rating": resource.get_evidence_rating_display()}
+                )
+            if version is None:
+                context.append(
+                    _("Not published: %(state)s") % {"state": resource.get_state_display()}
+                )
+            elif resource.state == State.ARCHIVED:
+                context.append(_("Archived"))
+            hits[resource.pk] = Hit(
+                kind=self.kind,
+                object_id=resource.pk,
+                title=version.title if version else resource.title,
+                url=resource.get_absolute_url(),
+                created_at=resource.published_at or resource.created_at,
+                label=_("Library resource"),
+                date_label=_("Published") if resource.published_at else _("Created"),
+                context=" · ".join(str(part) for part in context),
+                obj=resource,
+                extra={
+                    "type": resource.type,
+                    "evidence_rating": resource.evidence_rating,
+                    "published_at": resource.published_at,
+                    "archived": resource.state == State.ARCHIVED,
+                },
+            )
+        return hits
+
+    def entries(self, ids: Iterable[int] | None = None) -> Iterable[IndexEntry]:
+        qs = Resource.objects.select_related("current_version").order_by("pk")
+        if ids is not None:
+            qs = qs.filter(pk__in=list(ids))
+        for resource in qs.iterator(chunk_size=500):
+            shown = resource.current_version or resource
+            yield IndexEntry(
+                object_id=resource.pk,
+                title=shown.title,
+                body=f"{shown.summary}\n\n{text_of(shown.html)}",
+                created_at=resource.published_at or resource.created_at,
+            )
