@@ -9,6 +9,7 @@ from itertools import combinations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -201,12 +202,15 @@ def leave_conversation(*, user, conversation: Conversation) -> None:
 @transaction.atomic
 def mark_read(*, user, conversation: Conversation, at: datetime | None = None) -> None:
     """Note that the member has read the conversation up to `at` (now if not given)."""
-    place = active_participant(user, conversation)
-    if place is None:
-        raise PermissionDenied(_("You are not in this conversation."))
     at = at or timezone.now()
-    if place.last_read_at is None or place.last_read_at < at:
-        Participant.objects.filter(pk=place.pk).update(last_read_at=at)
+    # One conditional update: reading never moves the mark backwards.
+    updated = (
+        Participant.objects.filter(conversation=conversation, user=user, left_at__isnull=True)
+        .filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=at))
+        .update(last_read_at=at)
+    )
+    if not updated and active_participant(user, conversation) is None:
+        raise PermissionDenied(_("You are not in this conversation."))
 
 
 def _snapshot(message: Message, reports: list[dict]) -> dict:

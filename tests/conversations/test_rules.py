@@ -62,13 +62,15 @@ def test_adult_looking_up_a_child_gets_the_same_answer_as_for_nobody(adult, mino
         selectors.recipients_by_username(sender=adult, usernames=[minor.username])
     with pytest.raises(ValidationError) as nobody:
         selectors.recipients_by_username(sender=adult, usernames=["nobody-here"])
-    assert child.value.messages[0].replace(minor.username, "X") == nobody.value.messages[
-        0
-    ].replace("nobody-here", "X")
+    assert child.value.messages[0].replace(minor.username, "X") == nobody.value.messages[0].replace(
+        "nobody-here", "X"
+    )
 
 
 def test_staff_can_look_up_a_child(centre_staff, minor):
-    found = selectors.recipients_by_username(sender=centre_staff, usernames=selectors.parse_usernames(" @KIDD, "))
+    found = selectors.recipients_by_username(
+        sender=centre_staff, usernames=selectors.parse_usernames(" @KIDD, ")
+    )
     assert found == [minor]
 
 
