@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "community.supportline",
     "community.training",
     "community.library",
+    "community.conversations",
     "community.search",
     "api",
     "community.privacy",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("supportline/", include("community.supportline.urls")),
     path("", include("community.training.urls")),
     path("library/", include("community.library.urls")),
+    path("messages/", include("community.conversations.urls")),
     path("", include("community.search.urls")),
     path("", include("api.urls")),
     path("", include("community.feeds.urls")),

@@ -269,3 +269,28 @@ DELETION_SCHEDULED = register(
         email=True,
     )
 )
+
+# Private messages (community/conversations): links are kept in data["url"]. Never emailed:
+# an email would carry a private conversation outside the network.
+PRIVATE_MESSAGE = register(
+    Kind("private_message", str(_("{actor} sent you a private message: “{title}”")), data_url)
+)
+MESSAGE_REPORT_OUTCOME = register(
+    Kind(
+        "message_report_outcome",
+        str(_("Your report of a private message in “{title}” was reviewed: {outcome}")),
+        data_url,
+    )
+)
+MESSAGE_HIDDEN = register(
+    Kind("message_hidden", str(_("A moderator hid your private message in “{title}”")), data_url)
+)
+MESSAGE_SAFEGUARDING = register(
+    Kind(
+        "message_safeguarding",
+        str(_("Safeguarding concern raised about a private message: see the review queue")),
+        data_url,
+        email=True,
+        email_always=True,
+    )
+)

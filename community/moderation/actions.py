@@ -266,6 +266,22 @@ def resolve_review_item(
         user.save(update_fields=["is_active"])
         state = ReviewItem.State.APPROVED if decision == "approve" else ReviewItem.State.REJECTED
         log(actor=moderator, action=f"account.{decision}", target=user, reason=reason)
+    elif item.kind == ReviewItem.Kind.REPORTED_MESSAGE:
+        if decision not in ("hide", "dismiss"):
+            raise ValidationError(
+                {"decision": _("A reported message can be hidden, or the report dismissed.")}
+            )
+        hide = decision == "hide"
+        state = ReviewItem.State.HIDDEN if hide else ReviewItem.State.DISMISSED
+        log(actor=moderator, action=f"review.{decision}", target=item, reason=reason,
+            after={"message_id": item.snapshot.get("message_id")})  # fmt: skip
+        # The conversations app hides the message and tells the reporters (it listens for
+        # this event): moderation only ever sees the snapshot taken when it was reported.
+        publish_on_commit({
+            "type": "review.resolved", "kind": item.kind, "item_id": item.pk, "decision": decision,
+            "outcome": "agreed" if hide else "disagreed", "data": item.snapshot,
+            "moderator_id": moderator.pk,
+        })  # fmt: skip
     else:
         post = Post.objects.select_related("thread__space", "author").get(pk=item.post_id)
         before = {"status": post.status, "deleted": post.deleted_at is not None}

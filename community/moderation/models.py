@@ -78,6 +78,7 @@ class ReviewItem(models.Model):
         FLAGGED_POST = "flagged_post", _("Flagged post")
         HELD_POST = "held_post", _("Post held for approval")
         NEW_ACCOUNT = "new_account", _("New account")
+        REPORTED_MESSAGE = "reported_message", _("Reported private message")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -92,7 +93,7 @@ class ReviewItem(models.Model):
         HIGH = 1, _("High")
         NORMAL = 2, _("Normal")
 
-    kind = models.CharField(max_length=15, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     post = models.ForeignKey(
@@ -106,6 +107,10 @@ class ReviewItem(models.Model):
     )
     reasons = models.JSONField(default=list, blank=True)
     matches = models.JSONField(default=list, blank=True)
+    # What a moderator needs about something that is not a post (a reported private message:
+    # sender, text, conversation and message ids), copied when reported, so moderation never
+    # reads the private conversation itself.
+    snapshot = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

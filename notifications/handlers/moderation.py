@@ -64,6 +64,8 @@ OUTCOME_TEXT = {
 
 @handles("review.resolved")
 def tell_flaggers_and_author(event: dict) -> None:
+    if not event.get("post_id"):
+        return  # not about a post (a reported private message): its own handler tells people
     post = Post.objects.select_related("thread").get(pk=event["post_id"])
     outcome = event.get("outcome")
     if outcome and event.get("flagger_ids"):

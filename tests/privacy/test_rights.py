@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from community.conversations import actions as conversation_actions
 from community.forum import actions as forum_actions
 from community.forum.models import Post, Thread
 from community.markup import quote_source
@@ -69,6 +70,17 @@ def seeded(committed):
         )  # fmt: skip
         moderation_actions.flag_post(
             flagger=member, post=others_post, reason="spam", note="Looks like an advert"
+        )
+        # A private conversation both ways, and a report of the member's message.
+        conversation = conversation_actions.start_conversation(
+            sender=member, recipients=[other], subject=f"A word from {member.display_name}",
+            source=f"Reach me at {member.email}, {member.organisation}.",
+        )  # fmt: skip
+        conversation_actions.reply(
+            author=other, conversation=conversation, source=f"Thanks {member.display_name}"
+        )
+        conversation_actions.report_message(
+            reporter=other, message=conversation.messages.get(author=member), reason="spam"
         )
     prefs = preferences_for(member)
     prefs.digest = "daily"
