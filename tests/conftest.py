@@ -15,7 +15,7 @@ def require_service(name: str, available: bool) -> None:
         return
     if REQUIRE_SERVICES:
         pytest.fail(f"{name} is required (REQUIRE_SERVICES=1) but not configured or not reachable")
-    pytest.skip(f"{name} is not configured; set its URL to run this test")
+    pytest.skip(f"{name} is not configured; set its URL to run this test")  # PostgreSQL or Redis
 
 
 @pytest.fixture

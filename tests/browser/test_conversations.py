@@ -12,7 +12,7 @@ from .test_accessibility import blocking_violations, describe
 pytestmark = pytest.mark.browser
 
 
-def _no_blocking(page) -> None:
+def assert_no_blocking(page) -> None:
     violations = blocking_violations(page)
     assert not violations, describe(violations)
 
@@ -35,10 +35,10 @@ def test_member_messages_another_who_replies(browser, live_server):
         page.goto(f"/u/{bram.username}/")
         page.get_by_role("link", name="Send a private message").click()
         expect(page.get_by_label("To")).to_have_value("bram")
-        _no_blocking(page)
+        assert_no_blocking(page)
         page.get_by_role("button", name="Send message").click()  # empty: errors, text kept
         expect(page.locator(".error-summary")).to_be_visible()
-        _no_blocking(page)
+        assert_no_blocking(page)
         page.get_by_label("Subject").fill("Minibus grants")
         page.get_by_label("Message").fill("Which fund paid for your **minibus**?")
         page.get_by_role("button", name="Send message").click()
@@ -48,10 +48,10 @@ def test_member_messages_another_who_replies(browser, live_server):
         sign_in(other, bram)
         other.get_by_role("link", name="Messages").click()
         expect(other.get_by_text("1 unread", exact=True)).to_be_visible()
-        _no_blocking(other)
+        assert_no_blocking(other)
         other.get_by_role("link", name="Minibus grants").click()
         expect(other.locator("strong", has_text="minibus")).to_be_visible()
-        _no_blocking(other)
+        assert_no_blocking(other)
         other.get_by_label("Your reply").fill("The parish transport fund.")
         other.get_by_role("button", name="Send reply").click()
         expect(other.get_by_text("The parish transport fund.")).to_be_visible()
@@ -59,16 +59,16 @@ def test_member_messages_another_who_replies(browser, live_server):
         page.reload()
         expect(page.get_by_text("The parish transport fund.")).to_be_visible()
         page.get_by_role("link", name="Report the message from Bram Okafor").click()
-        _no_blocking(page)
+        assert_no_blocking(page)
         page.get_by_role("radio", name="Something else").check()
         page.get_by_role("button", name="Send report").click()
         expect(page.locator(".error-summary")).to_be_visible()
-        _no_blocking(page)
+        assert_no_blocking(page)
         page.get_by_label("Spam or advertising").check()
         page.get_by_role("button", name="Send report").click()
         expect(page.get_by_text("Thank you: your report was sent.")).to_be_visible()
         expect(page.get_by_text("You reported this message")).to_be_visible()
-        _no_blocking(page)
+        assert_no_blocking(page)
     finally:
         asha_context.close()
         bram_context.close()
@@ -93,7 +93,7 @@ def test_moderator_hides_a_reported_message_from_the_queue(page):
     sign_in(page, moderator)
     page.goto("/mod/queue/?kind=reported_message")
     expect(page.get_by_text("Buy my course now!")).to_be_visible()
-    _no_blocking(page)
+    assert_no_blocking(page)
     page.get_by_role("button", name="Hide the message").click()
     expect(page.get_by_text("Done: hide.")).to_be_visible()
     assert conversation.messages.get().is_hidden

@@ -21,7 +21,7 @@ FOOTER = [
 ]
 
 
-def _no_blocking(page) -> None:
+def assert_no_blocking(page) -> None:
     violations = blocking_violations(page)
     assert not violations, describe(violations)
 
@@ -31,30 +31,30 @@ def test_footer_pages_are_reachable_and_pass_axe(page):
     for path in FOOTER:
         page.locator("footer").locator(f'a[href="{path}"]').click()
         expect(page).to_have_url(f"{page.url.split('/', 3)[0]}//{page.url.split('/')[2]}{path}")
-        _no_blocking(page)
+        assert_no_blocking(page)
 
 
 def test_member_manages_consents_exports_and_deletion(page):
     member = make_member(username="priya", display_name="Priya Member")
     sign_in(page, member)
     page.goto("/account/data/")
-    _no_blocking(page)
+    assert_no_blocking(page)
     page.get_by_role("button", name="I agree").first.click()
     expect(page.get_by_text("You agreed to")).to_be_visible()
     page.get_by_role("button", name="Withdraw consent").click()
     expect(page.get_by_text("You withdrew")).to_be_visible()
     page.get_by_role("button", name="Prepare my data").click()
     page.get_by_role("link", name="download it").click()
-    _no_blocking(page)
+    assert_no_blocking(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download my data (ZIP)").click()
     assert download.value.suggested_filename.endswith(".zip")
     page.goto("/account/delete/")
-    _no_blocking(page)
+    assert_no_blocking(page)
     page.get_by_label("I understand that my account and personal data will be deleted").check()
     page.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_role("button", name="Keep my account")).to_be_visible()
-    _no_blocking(page)
+    assert_no_blocking(page)
     page.get_by_role("button", name="Keep my account").click()
     expect(page.get_by_text("Your account will not be deleted.")).to_be_visible()
 
@@ -69,11 +69,11 @@ def test_visitor_reports_a_public_post(page):
     thread = make_thread(space=space, title="A public thread about outreach")
     page.goto(thread.get_absolute_url())
     page.get_by_role("link", name="Report post 1").click()
-    _no_blocking(page)
+    assert_no_blocking(page)
     page.get_by_role("radio", name="Something else").check()
     page.get_by_role("button", name="Send report").click()
     expect(page.locator(".error-summary")).to_be_visible()
-    _no_blocking(page)
+    assert_no_blocking(page)
     page.get_by_label("Spam or advertising").check()
     page.get_by_role("button", name="Send report").click()
     expect(page.get_by_role("heading", name="Thank you: your report was sent")).to_be_visible()
@@ -96,7 +96,7 @@ def test_member_appeals_and_another_moderator_decides(page, browser, live_server
 
     sign_in(page, author)
     page.goto(f"/p/{post.pk}/appeal/")
-    _no_blocking(page)
+    assert_no_blocking(page)
     page.get_by_label("Why should the decision be changed?").fill(
         "It only lists our opening hours."
     )
@@ -107,9 +107,9 @@ def test_member_appeals_and_another_moderator_decides(page, browser, live_server
     tab = other.new_page()
     sign_in(tab, reviewer)
     tab.goto("/mod/appeals/")
-    _no_blocking(tab)
+    assert_no_blocking(tab)
     tab.get_by_role("link", name="Decide this appeal from Ravi Author").click()
-    _no_blocking(tab)
+    assert_no_blocking(tab)
     tab.get_by_label("Overturn: put the post back").check()
     tab.get_by_label("Reason, as the member will read it").fill("Opening hours are fine to share.")
     tab.get_by_role("button", name="Record the outcome").click()
@@ -123,4 +123,4 @@ def test_members_directory_and_verification_pass_axe(page):
     sign_in(page, staff)
     for path in ("/members/", "/staff/verification/", "/accessibility/"):
         page.goto(path)
-        _no_blocking(page)
+        assert_no_blocking(page)

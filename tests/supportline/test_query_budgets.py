@@ -24,7 +24,7 @@ def _cases(n: int, staff, expert):
             actions.assign_expert(case=case, actor=staff, expert=expert)
 
 
-def _queue_queries(client, django_assert_max_num_queries, budget):
+def check_queue_queries(client, django_assert_max_num_queries, budget):
     with django_assert_max_num_queries(budget):
         assert client.get(reverse("supportline:queue")).status_code == 200
 
@@ -35,7 +35,7 @@ def test_queue_queries_do_not_grow_with_cases(
 ):
     _cases(size, staff, expert)
     client.force_login(staff)
-    _queue_queries(client, django_assert_max_num_queries, 9)
+    check_queue_queries(client, django_assert_max_num_queries, 9)
 
 
 @pytest.mark.parametrize("size", [1, 15])
