@@ -294,3 +294,24 @@ MESSAGE_SAFEGUARDING = register(
         email_always=True,
     )
 )
+
+
+GONE_TEXT = str(_("A post you can no longer see"))
+
+
+def still_visible(notification, viewer) -> bool:
+    """Whether the post a notification points at is still readable by its member (it may have
+    been hidden, deleted or moved to a group they are not in since)."""
+    if notification.post_id is None:
+        return True  # other kinds link to pages that apply their own rule
+    from community.forum import permissions
+
+    return permissions.can_read_post(viewer, notification.post)
+
+
+def text_for(notification, viewer) -> str:
+    return text_of(notification) if still_visible(notification, viewer) else GONE_TEXT
+
+
+def link_for(notification, viewer) -> str:
+    return link_of(notification) if still_visible(notification, viewer) else "/notifications/"

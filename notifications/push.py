@@ -38,12 +38,17 @@ def thread_group(thread_id: int) -> str:
     return f"thread-{thread_id}"
 
 
-def serialise(notification: Notification) -> dict:
+def serialise(notification: Notification, viewer=None) -> dict:
+    """A notification for the socket or JSON; with a viewer, what it points at is re-checked."""
+    if viewer is not None:
+        text, url = kinds.text_for(notification, viewer), kinds.link_for(notification, viewer)
+    else:
+        text, url = kinds.text_of(notification), kinds.link_of(notification)
     return {
         "id": notification.pk,
         "kind": notification.kind,
-        "text": kinds.text_of(notification),
-        "url": kinds.link_of(notification),
+        "text": text,
+        "url": url,
         "created_at": notification.created_at.isoformat(),
         "read": notification.read_at is not None,
     }

@@ -12,6 +12,7 @@ def notification_list(
     start = (max(page, 1) - 1) * per_page
     qs = (
         Notification.objects.filter(user=viewer)
+        .select_related("post__thread__space")
         .annotate(
             unread_first=Case(
                 When(read_at__isnull=True, then=Value(0)),
@@ -27,7 +28,11 @@ def notification_list(
 
 def notifications_after(*, viewer, after: int, limit: int = 200) -> list[Notification]:
     """What a reconnecting client missed: everything after the last id it saw."""
-    return list(Notification.objects.filter(user=viewer, pk__gt=after).order_by("pk")[:limit])
+    return list(
+        Notification.objects.filter(user=viewer, pk__gt=after)
+        .select_related("post__thread__space")
+        .order_by("pk")[:limit]
+    )
 
 
 def unread_count(viewer) -> int:

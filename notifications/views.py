@@ -30,7 +30,7 @@ def _page(request) -> int:
 def notification_list(request: HttpRequest) -> HttpResponse:
     items, has_next = selectors.notification_list(viewer=request.user, page=_page(request))
     for item in items:
-        item.text = kinds.text_of(item)
+        item.text = kinds.text_for(item, request.user)
     return render(
         request,
         "notifications/list.html",
@@ -48,7 +48,7 @@ def notifications_json(request: HttpRequest) -> JsonResponse:
     items = selectors.notifications_after(viewer=request.user, after=after)
     return JsonResponse(
         {
-            "notifications": [push.serialise(n) for n in items],
+            "notifications": [push.serialise(n, request.user) for n in items],
             "unread": selectors.unread_count(request.user),
         }
     )
@@ -59,7 +59,7 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
     """Follow a notification to its post, marking it read on every tab."""
     notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
     actions.mark_read(user=request.user, notification=notification)
-    return redirect(kinds.link_of(notification))
+    return redirect(kinds.link_for(notification, request.user))
 
 
 @require_POST

@@ -80,7 +80,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _missed(self, after: int) -> tuple[list[dict], int]:
-        items = [push.serialise(n) for n in notifications_after(viewer=self.user, after=after)]
+        items = [
+            push.serialise(n, self.user) for n in notifications_after(viewer=self.user, after=after)
+        ]
         return items, unread_count(self.user)
 
     async def _subscribe(self, thread_id, after_number) -> None:

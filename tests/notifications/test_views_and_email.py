@@ -173,3 +173,28 @@ def test_email_preferences_form(client):
     client.post(reverse("notifications:preferences"), {"digest": "daily"})
     prefs = Preferences.objects.get(user=member)
     assert prefs.digest == "daily" and prefs.email_when_away is False
+
+
+def test_a_notification_about_a_post_later_hidden_no_longer_shows_it(client, committed):
+    from community.moderation import actions as moderation_actions
+
+    author = make_user()
+    thread = make_thread(author=author, title="Weekend cover for peer supporters")
+    with committed():
+        reply = actions.create_post(
+            author=make_user(),
+            thread=thread,
+            source="A reply later hidden",
+            reply_to=thread.posts.get(number=1),
+        )
+    moderation_actions.flag_post(flagger=make_user(), post=reply, reason="safeguarding")
+    client.force_login(author)
+    listing = client.get(reverse("notifications:list")).content.decode()
+    assert "A post you can no longer see" in listing and "Weekend cover" not in listing
+    data = client.get(reverse("notifications:after") + "?after=0").json()
+    assert data["notifications"][0]["url"] == "/notifications/"
+    notification = Notification.objects.get(user=author, kind="reply")
+    assert (
+        client.get(reverse("notifications:open", args=[notification.pk]))["Location"]
+        == "/notifications/"
+    )
