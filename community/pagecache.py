@@ -25,6 +25,11 @@ def generation() -> int:
 
 
 def invalidate(event: dict | None = None) -> None:
+    """Drop every cached anonymous page; events that touch no thread, space or library resource change none."""
+    if event is not None and not (
+        {"thread_id", "space_id", "thread_ids", "resource_id"} & event.keys()
+    ):
+        return
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:

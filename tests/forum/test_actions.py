@@ -221,3 +221,19 @@ def test_rebuild_counters_repairs_drift():
     space = Space.objects.get(pk=thread.space_id)
     assert (thread.post_count, thread.highest_post_number) == (4, 4)
     assert (space.thread_count, space.post_count) == (1, 4)
+
+
+def test_rebuild_counters_does_not_count_moderator_notes():
+    from django.core.management import call_command
+
+    from community.moderation import actions as moderation_actions
+    from tests.factories import make_moderator
+
+    thread = make_thread()
+    add_replies(thread, 2)
+    moderation_actions.set_thread_status(
+        actor=make_moderator(), thread=thread, status="closed", enabled=True
+    )
+    call_command("rebuild_counters", stdout=open("/dev/null", "w"))
+    thread.refresh_from_db()
+    assert thread.post_count == 3 and thread.highest_post_number == 4

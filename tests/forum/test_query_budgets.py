@@ -108,3 +108,16 @@ def test_signed_in_thread_read_writes_only_the_read_position(member_client):
         if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
     ]
     assert len(writes) == 1 and "forum_threadread" in writes[0].lower()
+
+
+def test_events_outside_the_forum_leave_the_page_cache_alone(client):
+    from community import pagecache
+
+    make_thread(space=national())
+    client.get(reverse("forum:latest"))
+    pagecache.invalidate({"type": "supportline.request_submitted", "case_id": 1})
+    assert client.get(reverse("forum:latest"))["X-Page-Cache"] == "hit"
+    pagecache.invalidate({"type": "post.created", "thread_id": 1, "space_id": 1})
+    assert client.get(reverse("forum:latest"))["X-Page-Cache"] == "miss"
+    pagecache.invalidate({"type": "library.published", "resource_id": 1})  # the cached library page
+    assert client.get(reverse("forum:latest"))["X-Page-Cache"] == "miss"
