@@ -1,22 +1,47 @@
-"""Django's Redis cache with one connection pool per process.
+"""Django's Redis cache with one connection pool and one client per process.
 
 Django's RedisCacheClient keeps its pools on the cache object, and under ASGI each request
 gets a new cache object (caches are per async context), so every request opened a new Redis
-connection (Django ticket #35651). Sharing the pools per process fixes that.
+connection (Django ticket #35651). It also builds a new redis-py client for every cache
+call, and each one copies redis-py's table of ~500 response callbacks: about a third of a
+millisecond per call, several calls per page. redis-py clients are safe to share between
+threads (they take a connection from the pool per command), so the whole cache client is
+kept per process.
 """
+
+from functools import cached_property
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
-_POOLS: dict = {}
+_CLIENTS: dict = {}
 
 
-class SharedPoolRedisCacheClient(RedisCacheClient):
+class SharedRedisCacheClient(RedisCacheClient):
     def __init__(self, servers, **options):
         super().__init__(servers, **options)
-        self._pools = _POOLS.setdefault((tuple(servers), repr(sorted(options.items()))), {})
+        self._redis_clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._redis_clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)
+            client = self._redis_clients.setdefault(index, self._client(connection_pool=pool))
+        return client
+
+    def _get_connection_pool_index(self, write):
+        # One server here (REDIS_URL); with several, Django picks a read replica at random,
+        # which would not match the cached client's index.
+        return 0
 
 
 class SharedPoolRedisCache(RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = SharedPoolRedisCacheClient
+    @cached_property
+    def _cache(self):
+        key = (tuple(self._servers), repr(sorted(self._options.items())))
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = _CLIENTS.setdefault(
+                key, SharedRedisCacheClient(self._servers, **self._options)
+            )
+        return client

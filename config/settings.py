@@ -264,6 +264,9 @@ FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30
 LIBRARY_RESOURCES_PER_PAGE = 20
 ANONYMOUS_PAGE_CACHE_SECONDS = 300
+# Rendered posts and thread rows shared between members (community/fragments.py); off only
+# to compare against a full render.
+FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", True)
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -173,7 +173,9 @@ class ThreadPage:
 def get_thread(*, viewer, thread_id: int) -> Thread:
     """The thread if this viewer may read it; 404 otherwise (never reveal what is hidden)."""
     qs = permissions.visible_threads(viewer).select_related("space", "topic", "author")
-    thread = qs.filter(pk=thread_id).first()
+    # The member's read position comes with it: where the thread opens, and whether this
+    # view moves it forward (a re-read writes nothing).
+    thread = _with_read_state(viewer, qs).filter(pk=thread_id).first()
     if thread is None:
         raise Http404("No such thread")
     return thread
@@ -187,11 +189,14 @@ def first_unread_number(*, viewer, thread: Thread) -> int | None:
     """Where a thread opens for this member: the post after the last one they read."""
     if not (viewer and viewer.is_authenticated):
         return None
-    last = (
-        ThreadRead.objects.filter(user=viewer, thread=thread)
-        .values_list("last_read_number", flat=True)
-        .first()
-    )
+    if hasattr(thread, "last_read"):  # annotated by get_thread
+        last = thread.last_read
+    else:
+        last = (
+            ThreadRead.objects.filter(user=viewer, thread=thread)
+            .values_list("last_read_number", flat=True)
+            .first()
+        )
     if last is None or last >= thread.highest_post_number:
         return None
     return last + 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
@@ -18,6 +21,7 @@ from taggit.models import Tag
 from community.accounts import permissions as member_permissions
 from community.accounts.models import Region
 from community.markup import quote_source
+from community.fragments import attach_fragments, time_bucket
 from community.pagecache import cache_for_anonymous
 
 from . import actions, permissions, selectors
@@ -34,7 +38,34 @@ def _page(request: HttpRequest) -> int:
         return 1
 
 
+def _thread_row_key_parts(user):
+    """Every value the thread-row partial of forum/thread_list.html reads, for one row."""
+    is_authenticated = bool(user and user.is_authenticated)
+    now = timezone.now()
+
+    def parts(thread) -> tuple:
+        return (
+            is_authenticated,
+            (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
+            (thread.status, thread.reply_count, thread.last_poster_name),
+            (thread.last_post_at, time_bucket(thread.last_post_at, now)),
+            (thread.last_read, thread.unread_count),
+            (thread.space.slug, thread.space.name, thread.topic.slug, thread.topic.name),
+            [(t.slug, t.name) for t in thread.tag_list],
+        )
+
+    return parts
+
+
 def _render_list(request, listing, *, title, tab=None, space=None, extra=None) -> HttpResponse:
+    attach_fragments(
+        request,
+        listing.threads,
+        template_name="forum/thread_list.html#thread-row",
+        item_name="thread",
+        key_parts=_thread_row_key_parts(request.user),
+        context={"user": request.user},
+    )
     context = {
         "listing": listing,
         "title": title,
@@ -218,27 +249,80 @@ def _decorate_posts(user, posts, my_reactions: dict, my_bookmarks: set) -> None:
         ]
 
 
-def _thread_context(request, thread, page: int, reply_form=None) -> dict:
+def _post_key_parts(user, thread, *, is_moderator: bool, can_reply: bool, target_number):
+    """Every value the post partial of forum/thread.html reads, for one post and viewer."""
+    user_id = getattr(user, "pk", None)
+    is_authenticated = bool(user and user.is_authenticated)
+    now = timezone.now()
+
+    def parts(post) -> tuple | None:
+        if post.kind == Post.Kind.NOTE:
+            return None  # a line of text: cheaper to render than to look up
+        author = post.author
+        return (
+            (thread.pk, thread.slug, is_authenticated, is_moderator, can_reply),
+            (post.pk, post.number, post.kind, post.status, post.html, post.revision_count),
+            (post.reply_to_number, post.reply_to_name, post.created_at),
+            time_bucket(post.created_at, now),
+            (post.deleted_at is not None, post.deleted_by_id == user_id),
+            sorted(post.reaction_counts.items()),
+            [
+                (a.pk, a.kind, a.original_name, a.size, a.width, a.height)
+                for a in post.attachments.all()
+            ],
+            (author.username, author.display_name, author.role, author.is_verified_professional),
+            (author.is_minor, post.author_id == user_id, post.number == target_number),
+            (post.can_edit, post.can_delete, post.can_restore, post.can_react),
+            (sorted(post.my_reactions), post.is_bookmarked),
+        )
+
+    return parts
+
+
+@functools.cache
+def _blank_reply_form() -> str:
+    # The same for every member and thread, and rendering a form through Django's form
+    # templates costs about 2 ms: render it once per process.
+    return ReplyForm().render()
+
+
+def _thread_context(request, thread, page: int, target_number=None) -> dict:
     result = selectors.thread_page(viewer=request.user, thread=thread, page=page)
     user = request.user
     _decorate_posts(user, result.posts, result.my_reactions, result.my_bookmarks)
     can_reply = permissions.can_reply(user, thread)
-    if reply_form is None and can_reply:
-        reply_form = ReplyForm()
-    return {
-        "page": result,
+    reply_form = _blank_reply_form() if can_reply else None
+    context = {
         "thread": thread,
         "can_reply": can_reply,
-        "reply_form": reply_form,
         "is_moderator": permissions.is_moderator(user),
+        "target_number": target_number,
+        "user": user,
     }
+    attach_fragments(
+        request,
+        result.posts,
+        template_name="forum/thread.html#post",
+        item_name="post",
+        key_parts=_post_key_parts(
+            user,
+            thread,
+            is_moderator=context["is_moderator"],
+            can_reply=can_reply,
+            target_number=target_number,
+        ),
+        context=context,
+    )
+    return {**context, "page": result, "reply_form": reply_form}
 
 
 def _mark_read(request, result_posts) -> None:
-    if request.user.is_authenticated and result_posts:
-        actions.record_read(
-            user=request.user, thread=result_posts[0].thread, number=result_posts[-1].number
-        )
+    if not (request.user.is_authenticated and result_posts):
+        return
+    thread, number = result_posts[0].thread, result_posts[-1].number
+    already_read = getattr(thread, "last_read", None)
+    if already_read is None or already_read < number:
+        actions.record_read(user=request.user, thread=thread, number=number)
 
 
 @cache_for_anonymous
@@ -260,8 +344,7 @@ def post(request: HttpRequest, slug: str, thread_id: int, number: int) -> HttpRe
     thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
     if slug != thread.slug:
         return redirect(thread.post_url(number), permanent=True)
-    context = _thread_context(request, thread, selectors.page_of_post(number))
-    context["target_number"] = number
+    context = _thread_context(request, thread, selectors.page_of_post(number), target_number=number)
     _mark_read(request, context["page"].posts)
     return TemplateResponse(request, "forum/thread.html", context).render()
 

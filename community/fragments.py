@@ -1,0 +1,124 @@
+"""Rendered HTML fragments shared between requests and members, kept in the shared cache.
+
+Most of a signed-in page renders the same for every member who may see it: a post's author,
+body and links, a thread row's title and counts. Rendering them with Django templates was
+most of a page's cost (a 20-post thread page took ~85 ms of CPU), so each fragment is
+rendered once and cached under a key made from *every value its template reads*, the
+viewer's own state included (their reactions, bookmark, what they may do to the post).
+Two requests share a fragment only when it would render identically for both; a change to
+any input (an edit, a new reaction count, a renamed author, an older relative time, a new
+deploy of the template) makes a new key, so nothing is invalidated by hand and nothing
+stale is served. Visibility is decided before this runs: only items the selector returned
+for this viewer are looked up.
+
+The one per-member value inside a shared fragment is the CSRF token: fragments are
+rendered with a placeholder in its place, replaced with this request's token on the way out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+CSRF_PLACEHOLDER = "fhn-csrf-token-placeholder"
+# Keys change whenever their inputs do; the timeout only bounds how long unused ones linger.
+TIMEOUT_SECONDS = 24 * 60 * 60
+
+_template_digests: dict[str, tuple[str, str]] = {}
+
+
+def _template_digest(template_name: str) -> tuple[Any, str]:
+    """The compiled template and a digest of its source, so a deploy that changes it misses."""
+    template = get_template(template_name.split("#", 1)[0])
+    source = template.template.source
+    known = _template_digests.get(template_name)
+    if known is None or known[0] is not source:
+        known = (source, hashlib.blake2b(source.encode(), digest_size=8).hexdigest())
+        _template_digests[template_name] = known
+    return get_template(template_name), known[1]
+
+
+def time_bucket(value: datetime | None, now: datetime) -> int | None:
+    """A number that changes whenever ``naturaltime(value)`` would, and is cheap to compute.
+
+    naturaltime says seconds under a minute, minutes under an hour, and hours or coarser
+    units after that (whole days, weeks and months elapse on an hour boundary from
+    ``value``), so counting elapsed seconds, minutes or hours is never coarser than its text.
+    Calling naturaltime itself for every row was a tenth of a list page's cost.
+    """
+    if value is None:
+        return None
+    elapsed = int((now - value).total_seconds())
+    if elapsed < 60:
+        return elapsed
+    if elapsed < 3600:
+        return 100_000 + elapsed // 60
+    return 200_000 + elapsed // 3600
+
+
+def fragment_key(kind: str, version: str, parts: tuple) -> str:
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"fragment:{kind}:{version}:{digest}"
+
+
+def attach_fragments(
+    request: HttpRequest,
+    items: Sequence[Any],
+    *,
+    template_name: str,
+    item_name: str,
+    key_parts: Callable[[Any], tuple | None],
+    context: dict[str, Any],
+) -> None:
+    """Set ``item.fragment`` (safe HTML) on each item whose ``key_parts`` is not None.
+
+    ``key_parts(item)`` must return every value the template reads for that item and
+    viewer; items it returns None for are left to the page template to render.
+    ``context`` holds what the fragment template reads besides the item (no request:
+    fragments must not depend on anything not in their key).
+    """
+    if not settings.FRAGMENT_CACHE_ENABLED or not items:
+        return
+    template, version = _template_digest(template_name)
+    kind = template_name.replace("/", ".")
+    keyed: dict[str, list[Any]] = {}
+    for item in items:
+        parts = key_parts(item)
+        if parts is not None:
+            keyed.setdefault(fragment_key(kind, version, parts), []).append(item)
+    if not keyed:
+        return
+    found = cache.get_many(list(keyed))
+    missing = {}
+    for key, group in keyed.items():
+        html = found.get(key)
+        if html is None:
+            html = template.render({**context, item_name: group[0], "csrf_token": CSRF_PLACEHOLDER})
+            missing[key] = html
+        for item in group:
+            item.fragment = html
+    if missing:
+        cache.set_many(missing, TIMEOUT_SECONDS)
+    _fill_csrf(request, (item for group in keyed.values() for item in group))
+
+
+def _fill_csrf(request: HttpRequest, items: Iterable[Any]) -> None:
+    token = None
+    for item in items:
+        html = item.fragment
+        if CSRF_PLACEHOLDER in html:
+            if token is None:
+                # Only asked for when a form needs it: asking marks the CSRF cookie as used,
+                # which would make an anonymous page uncacheable.
+                token = get_token(request)
+            html = html.replace(CSRF_PLACEHOLDER, token)
+        item.fragment = mark_safe(html)
