@@ -18,8 +18,8 @@ rendered with a placeholder in its place, replaced with this request's token on 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings

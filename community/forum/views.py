@@ -20,8 +20,8 @@ from taggit.models import Tag
 
 from community.accounts import permissions as member_permissions
 from community.accounts.models import Region
-from community.markup import quote_source
 from community.fragments import attach_fragments, time_bucket
+from community.markup import quote_source
 from community.pagecache import cache_for_anonymous
 
 from . import actions, permissions, selectors
