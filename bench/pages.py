@@ -960,7 +960,10 @@ def print_table(results: list[Result], meta: dict) -> None:
     for r in results:
         if r.note:
             log(f"  {r.label}: {r.note}")
-    log("  Signed-in thread pages also write the member's read position (one upsert per view).")
+    log(
+        "  Signed-in thread pages write the member's read position (one upsert) only when the "
+        "page moves it forward: the bench reader's repeated views after the first write nothing."
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ for this viewer are looked up.
 
 The one per-member value inside a shared fragment is the CSRF token: fragments are
 rendered with a placeholder in its place, replaced with this request's token on the way out.
+Only the whole hidden input is replaced, and the placeholder is derived from SECRET_KEY:
+member-written HTML (sanitised, no <input>) can never carry it, so a post cannot make a
+link that picks up the reader's token.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 
-CSRF_PLACEHOLDER = "fhn-csrf-token-placeholder"
+CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 # Keys change whenever their inputs do; the timeout only bounds how long unused ones linger.
 TIMEOUT_SECONDS = 24 * 60 * 60
 
@@ -89,6 +93,7 @@ def attach_fragments(
     if not settings.FRAGMENT_CACHE_ENABLED or not items:
         return
     template, version = _template_digest(template_name)
+    placeholder = _csrf_placeholder()
     kind = template_name.replace("/", ".")
     keyed: dict[str, list[Any]] = {}
     for item in items:
@@ -102,23 +107,28 @@ def attach_fragments(
     for key, group in keyed.items():
         html = found.get(key)
         if html is None:
-            html = template.render({**context, item_name: group[0], "csrf_token": CSRF_PLACEHOLDER})
+            html = template.render({**context, item_name: group[0], "csrf_token": placeholder})
             missing[key] = html
         for item in group:
             item.fragment = html
     if missing:
         cache.set_many(missing, TIMEOUT_SECONDS)
-    _fill_csrf(request, (item for group in keyed.values() for item in group))
+    _fill_csrf(request, (item for group in keyed.values() for item in group), placeholder)
 
 
-def _fill_csrf(request: HttpRequest, items: Iterable[Any]) -> None:
-    token = None
+def _csrf_placeholder() -> str:
+    return "csrf-" + salted_hmac("fhn.fragments", "csrf-placeholder").hexdigest()[:32]
+
+
+def _fill_csrf(request: HttpRequest, items: Iterable[Any], placeholder: str) -> None:
+    marker = CSRF_INPUT.format(placeholder)
+    token_input = None
     for item in items:
         html = item.fragment
-        if CSRF_PLACEHOLDER in html:
-            if token is None:
+        if marker in html:
+            if token_input is None:
                 # Only asked for when a form needs it: asking marks the CSRF cookie as used,
                 # which would make an anonymous page uncacheable.
-                token = get_token(request)
-            html = html.replace(CSRF_PLACEHOLDER, token)
+                token_input = CSRF_INPUT.format(get_token(request))
+            html = html.replace(marker, token_input)
         item.fragment = mark_safe(html)

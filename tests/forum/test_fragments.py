@@ -146,3 +146,23 @@ def test_changes_show_at_once_with_fragments_cached(busy_thread):
     thread.refresh_from_db()
     actions.create_post(author=author, thread=thread, source="One more reply")
     assert "One more reply" in _page(viewer, url)
+
+
+def test_a_post_cannot_pick_up_the_readers_csrf_token(busy_thread):
+    """Only the hidden input is filled in: a link carrying the placeholder stays inert."""
+    from community.fragments import _csrf_placeholder
+
+    thread = busy_thread["thread"]
+    placeholder = _csrf_placeholder()
+    actions.create_post(
+        author=busy_thread["author"],
+        thread=thread,
+        source=f"[see this](https://example.org/?t={placeholder}) and `{placeholder}`",
+    )
+    client = _client_for(make_user())
+    url = thread.get_absolute_url() + "?page=1"
+    for _round in range(2):
+        page = client.get(url).content.decode()
+        token = client.cookies["csrftoken"].value
+        assert f"https://example.org/?t={placeholder}" in page
+        assert f"?t={token}" not in page
