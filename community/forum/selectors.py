@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -212,23 +221,42 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
         permissions.posts_of_readable_thread(viewer, thread)
         .filter(number__gte=low, number__lte=high)
         .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .annotate(has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))))
         .order_by("number")
     )
     posts = list(posts_qs)
+    _attach_attachments(posts)
     for post in posts:
         post.thread = thread
     result = ThreadPage(thread=thread, posts=posts, page=page, page_count=page_count)
     if viewer and viewer.is_authenticated and posts:
         ids = [p.pk for p in posts]
-        for post_id, kind in Reaction.objects.filter(user=viewer, post_id__in=ids).values_list(
+        # The member's reactions and bookmarks on this page in one query (a bookmark is a row
+        # with no reaction kind).
+        reactions = Reaction.objects.filter(user=viewer, post_id__in=ids).values_list(
             "post_id", "kind"
-        ):
-            result.my_reactions.setdefault(post_id, set()).add(kind)
-        result.my_bookmarks = set(
-            Bookmark.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True)
         )
+        bookmarks = (
+            Bookmark.objects.filter(user=viewer, post_id__in=ids)
+            .annotate(kind=Value(None, output_field=CharField()))
+            .values_list("post_id", "kind")
+        )
+        for post_id, kind in reactions.union(bookmarks, all=True):
+            if kind is None:
+                result.my_bookmarks.add(post_id)
+            else:
+                result.my_reactions.setdefault(post_id, set()).add(kind)
     return result
+
+
+def _attach_attachments(posts: list[Post]) -> None:
+    """Each post's files as `post.attachment_list`; no query when no post on the page has one."""
+    with_files = {post.pk: [] for post in posts if post.has_attachments}
+    if with_files:
+        for attachment in Attachment.objects.filter(post_id__in=list(with_files)).order_by("pk"):
+            with_files[attachment.post_id].append(attachment)
+    for post in posts:
+        post.attachment_list = with_files.get(post.pk, [])
 
 
 def get_post(*, viewer, post_id: int) -> Post:

@@ -268,7 +268,7 @@ def _post_key_parts(user, thread, *, is_moderator: bool, can_reply: bool, target
             sorted(post.reaction_counts.items()),
             [
                 (a.pk, a.kind, a.original_name, a.size, a.width, a.height)
-                for a in post.attachments.all()
+                for a in post.attachment_list
             ],
             (author.username, author.display_name, author.role, author.is_verified_professional),
             (author.is_minor, post.author_id == user_id, post.number == target_number),
@@ -288,6 +288,7 @@ def _blank_reply_form() -> str:
 
 def _thread_context(request, thread, page: int, target_number=None) -> dict:
     result = selectors.thread_page(viewer=request.user, thread=thread, page=page)
+    selectors.attach_tags([thread])
     user = request.user
     _decorate_posts(user, result.posts, result.my_reactions, result.my_bookmarks)
     can_reply = permissions.can_reply(user, thread)
