@@ -54,10 +54,12 @@ def _template_digest(template_name: str) -> tuple[Any, str]:
 def time_bucket(value: datetime | None, now: datetime) -> int | None:
     """A number that changes whenever ``naturaltime(value)`` would, and is cheap to compute.
 
-    naturaltime says seconds under a minute, minutes under an hour, and hours or coarser
-    units after that (whole days, weeks and months elapse on an hour boundary from
-    ``value``), so counting elapsed seconds, minutes or hours is never coarser than its text.
-    Calling naturaltime itself for every row was a tenth of a list page's cost.
+    naturaltime says seconds under a minute, minutes under an hour, then two units of
+    timesince: hours under a week ("2 days, 3 hours"), then weeks and days, months and weeks,
+    years and months, all of which elapse on a whole day from ``value``. Counting elapsed
+    seconds, minutes, hours or days in those ranges is never coarser than the text, and old
+    posts get one new key a day rather than one an hour. (Calling naturaltime itself for
+    every row was a tenth of a list page's cost.)
     """
     if value is None:
         return None
@@ -66,7 +68,9 @@ def time_bucket(value: datetime | None, now: datetime) -> int | None:
         return elapsed
     if elapsed < 3600:
         return 100_000 + elapsed // 60
-    return 200_000 + elapsed // 3600
+    if elapsed < 7 * 86400:
+        return 200_000 + elapsed // 3600
+    return 300_000 + elapsed // 86400
 
 
 def fragment_key(kind: str, version: str, parts: tuple) -> str:

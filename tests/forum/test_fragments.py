@@ -166,3 +166,28 @@ def test_a_post_cannot_pick_up_the_readers_csrf_token(busy_thread):
         token = client.cookies["csrftoken"].value
         assert f"https://example.org/?t={placeholder}" in page
         assert f"?t={token}" not in page
+
+
+def _naturaltime_at(value, now):
+    from unittest import mock
+
+    from django.contrib.humanize.templatetags import humanize
+
+    with mock.patch.object(humanize, "datetime", wraps=humanize.datetime) as patched:
+        patched.now.return_value = now
+        return humanize.naturaltime(value)
+
+
+def test_time_bucket_changes_whenever_the_relative_time_does():
+    from community.fragments import time_bucket
+
+    now = timezone.now()
+    elapsed = 400 * 86400
+    seen: dict[int, str] = {}
+    # From a year ago to now, in steps finer than each range's unit, so that several values
+    # fall in each bucket and must all read the same.
+    while elapsed >= 0:
+        value = now - timedelta(seconds=elapsed)
+        bucket, text = time_bucket(value, now), _naturaltime_at(value, now)
+        assert seen.setdefault(bucket, text) == text, (elapsed, bucket, text)
+        elapsed -= 3 * 3600 if elapsed > 8 * 86400 else 7 * 60 if elapsed > 3600 else 7
