@@ -20,11 +20,14 @@ link that picks up the reader's token.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import django
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -40,6 +43,22 @@ TIMEOUT_SECONDS = 24 * 60 * 60
 _template_digests: dict[str, tuple[str, str]] = {}
 
 
+@functools.cache
+def _code_version() -> str:
+    """Django's version and the project's code as deployed (paths, sizes, modification times),
+    read once per process: processes of one deploy agree, and a new deploy starts afresh."""
+    digest = hashlib.blake2b(django.get_version().encode(), digest_size=8)
+    base = Path(settings.BASE_DIR)
+    for top in ("community", "notifications", "config", "api", "templates"):
+        for path in sorted((base / top).rglob("*")):
+            if path.suffix in (".py", ".html"):
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                )
+    return digest.hexdigest()
+
+
 def _template_digest(template_name: str) -> tuple[Any, str]:
     """The compiled template and a digest of its source, so a deploy that changes it misses."""
     template = get_template(template_name.split("#", 1)[0])
@@ -51,13 +70,14 @@ def _template_digest(template_name: str) -> tuple[Any, str]:
     return get_template(template_name), known[1]
 
 
-def time_bucket(value: datetime | None, now: datetime) -> int | None:
-    """A number that changes whenever ``naturaltime(value)`` would, and is cheap to compute.
+def time_bucket(value: datetime | None, now: datetime) -> tuple | None:
+    """A value that changes whenever ``naturaltime(value)`` would, and is cheap to compute.
 
     naturaltime says seconds under a minute, minutes under an hour, then two units of
     timesince: hours under a week ("2 days, 3 hours"), then weeks and days, months and weeks,
-    years and months, all of which elapse on a whole day from ``value``. Counting elapsed
-    seconds, minutes, hours or days in those ranges is never coarser than the text, and old
+    years and months. Past a week its text changes when a whole day has elapsed from
+    ``value`` or when timesince's count of calendar months does (which, for dates late in a
+    month, can happen at midnight), so both are counted. Never coarser than the text, and old
     posts get one new key a day rather than one an hour. (Calling naturaltime itself for
     every row was a tenth of a list page's cost.)
     """
@@ -65,12 +85,29 @@ def time_bucket(value: datetime | None, now: datetime) -> int | None:
         return None
     elapsed = int((now - value).total_seconds())
     if elapsed < 60:
-        return elapsed
+        return (0, elapsed)
     if elapsed < 3600:
-        return 100_000 + elapsed // 60
+        return (1, elapsed // 60)
     if elapsed < 7 * 86400:
-        return 200_000 + elapsed // 3600
-    return 300_000 + elapsed // 86400
+        return (2, elapsed // 3600)
+    now = now.astimezone(value.tzinfo)
+    # As django.utils.timesince counts months.
+    months = (now.year - value.year) * 12 + (now.month - value.month)
+    if value.day > now.day or (value.day == now.day and value.time() > now.time()):
+        months -= 1
+    return (3, elapsed // 86400, months)
+
+
+def time_bucket_seconds(value: datetime | None, now: datetime) -> int:
+    """How long a fragment showing naturaltime(value) can be useful: its bucket's width."""
+    if value is None:
+        return TIMEOUT_SECONDS
+    elapsed = (now - value).total_seconds()
+    if elapsed < 3600:
+        return 60
+    if elapsed < 7 * 86400:
+        return 3600
+    return TIMEOUT_SECONDS
 
 
 def fragment_key(kind: str, version: str, parts: tuple) -> str:
@@ -86,18 +123,22 @@ def attach_fragments(
     item_name: str,
     key_parts: Callable[[Any], tuple | None],
     context: dict[str, Any],
+    lifetime: Callable[[Any], int] | None = None,
 ) -> None:
     """Set ``item.fragment`` (safe HTML) on each item whose ``key_parts`` is not None.
 
     ``key_parts(item)`` must return every value the template reads for that item and
     viewer; items it returns None for are left to the page template to render.
     ``context`` holds what the fragment template reads besides the item (no request:
-    fragments must not depend on anything not in their key).
+    fragments must not depend on anything not in their key). ``lifetime(item)`` says how
+    many seconds a fragment can be of use (its key will have moved on after that).
     """
     if not settings.FRAGMENT_CACHE_ENABLED or not items:
         return
-    template, version = _template_digest(template_name)
+    template, template_version = _template_digest(template_name)
     placeholder = _csrf_placeholder()
+    # The code (labels, URLs, Django) and the placeholder (SECRET_KEY) shape the HTML too.
+    version = f"{_code_version()}.{template_version}.{placeholder[-8:]}"
     kind = template_name.replace("/", ".")
     keyed: dict[str, list[Any]] = {}
     for item in items:
@@ -107,16 +148,17 @@ def attach_fragments(
     if not keyed:
         return
     found = cache.get_many(list(keyed))
-    missing = {}
+    missing: dict[int, dict[str, str]] = {}
     for key, group in keyed.items():
         html = found.get(key)
         if html is None:
             html = template.render({**context, item_name: group[0], "csrf_token": placeholder})
-            missing[key] = html
+            seconds = min(lifetime(group[0]), TIMEOUT_SECONDS) if lifetime else TIMEOUT_SECONDS
+            missing.setdefault(seconds, {})[key] = html
         for item in group:
             item.fragment = html
-    if missing:
-        cache.set_many(missing, TIMEOUT_SECONDS)
+    for seconds, fragments in missing.items():
+        cache.set_many(fragments, seconds)
     _fill_csrf(request, (item for group in keyed.values() for item in group), placeholder)
 
 

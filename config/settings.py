@@ -143,11 +143,13 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache may live in its own Redis (with maxmemory and allkeys-lru), apart from the layer's.
+CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "") or REDIS_URL
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "community.rediscache.SharedPoolRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "fhn"),
         }
     }

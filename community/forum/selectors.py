@@ -233,11 +233,15 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
         ids = [p.pk for p in posts]
         # The member's reactions and bookmarks on this page in one query (a bookmark is a row
         # with no reaction kind).
-        reactions = Reaction.objects.filter(user=viewer, post_id__in=ids).values_list(
-            "post_id", "kind"
+        # order_by(): a default ordering on either model would break the UNION on SQLite.
+        reactions = (
+            Reaction.objects.filter(user=viewer, post_id__in=ids)
+            .order_by()
+            .values_list("post_id", "kind")
         )
         bookmarks = (
             Bookmark.objects.filter(user=viewer, post_id__in=ids)
+            .order_by()
             .annotate(kind=Value(None, output_field=CharField()))
             .values_list("post_id", "kind")
         )

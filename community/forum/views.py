@@ -20,7 +20,7 @@ from taggit.models import Tag
 
 from community.accounts import permissions as member_permissions
 from community.accounts.models import Region
-from community.fragments import attach_fragments, time_bucket
+from community.fragments import attach_fragments, time_bucket, time_bucket_seconds
 from community.markup import quote_source
 from community.pagecache import cache_for_anonymous
 
@@ -65,6 +65,7 @@ def _render_list(request, listing, *, title, tab=None, space=None, extra=None) -
         item_name="thread",
         key_parts=_thread_row_key_parts(request.user),
         context={"user": request.user},
+        lifetime=lambda thread: time_bucket_seconds(thread.last_post_at, timezone.now()),
     )
     context = {
         "listing": listing,
@@ -313,6 +314,7 @@ def _thread_context(request, thread, page: int, target_number=None) -> dict:
             target_number=target_number,
         ),
         context=context,
+        lifetime=lambda post: time_bucket_seconds(post.created_at, timezone.now()),
     )
     return {**context, "page": result, "reply_form": reply_form}
 

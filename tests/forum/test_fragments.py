@@ -1,7 +1,7 @@
 """Cached post and thread-row fragments render exactly what a full render would, per viewer."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -183,7 +183,7 @@ def test_time_bucket_changes_whenever_the_relative_time_does():
 
     now = timezone.now()
     elapsed = 400 * 86400
-    seen: dict[int, str] = {}
+    seen: dict[tuple, str] = {}
     # From a year ago to now, in steps finer than each range's unit, so that several values
     # fall in each bucket and must all read the same.
     while elapsed >= 0:
@@ -191,3 +191,21 @@ def test_time_bucket_changes_whenever_the_relative_time_does():
         bucket, text = time_bucket(value, now), _naturaltime_at(value, now)
         assert seen.setdefault(bucket, text) == text, (elapsed, bucket, text)
         elapsed -= 3 * 3600 if elapsed > 8 * 86400 else 7 * 60 if elapsed > 3600 else 7
+
+
+def test_time_bucket_follows_months_that_end_early():
+    """timesince clamps to short months: from 31 January, "1 month" starts at midnight on
+    1 March, not at the post's time of day."""
+    from community.fragments import time_bucket
+
+    value = datetime(2026, 1, 31, 10, 0, tzinfo=UTC)
+    now = value + timedelta(days=7)
+    seen: dict[tuple, str] = {}
+    while now < value + timedelta(days=400):
+        bucket, text = time_bucket(value, now), _naturaltime_at(value, now)
+        assert seen.setdefault(bucket, text) == text, (now, bucket, text)
+        now += timedelta(hours=1)
+    before = datetime(2026, 2, 28, 23, 59, 59, tzinfo=UTC)
+    after = datetime(2026, 3, 1, 0, 0, 0, tzinfo=UTC)
+    assert _naturaltime_at(value, before) != _naturaltime_at(value, after)
+    assert time_bucket(value, before) != time_bucket(value, after)
