@@ -5,6 +5,19 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+
+class RateLimited(ValidationError):
+    """A form or API error for a limit that was hit; `wait_seconds` says when to try again.
+
+    A ValidationError, so forms show it beside the field and keep the text; the API answers
+    it with 429 and `extras.wait_seconds`, as Discourse does.
+    """
+
+    def __init__(self, message, *, wait_seconds: int) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
 
 
 def hit(scope: str, key: str | int, *, limit: int, window: int) -> int:

@@ -86,9 +86,10 @@ def _check_rate(user, scope: str, limit: int, window: int) -> None:
         return
     wait = ratelimits.hit(scope, user.pk, limit=limit, window=window)
     if wait:
-        raise ValidationError(
+        raise ratelimits.RateLimited(
             {"source": _("You are sending messages very quickly. Please wait %(minutes)d minute(s) and try again: your text is kept.")
-             % {"minutes": max(wait // 60, 1)}}
+             % {"minutes": max(wait // 60, 1)}},
+            wait_seconds=wait,
         )  # fmt: skip
 
 

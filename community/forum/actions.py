@@ -109,9 +109,10 @@ def _check_rate(author) -> None:
         return
     wait = ratelimits.hit("post", author.pk, limit=settings.POSTS_PER_MINUTE, window=60)
     if wait:
-        raise ValidationError(
+        raise ratelimits.RateLimited(
             {"source": _("You are posting very quickly. Please wait %(seconds)d seconds and try again: your text is kept.")
-             % {"seconds": wait}}
+             % {"seconds": wait}},
+            wait_seconds=wait,
         )  # fmt: skip
 
 
