@@ -61,6 +61,16 @@ def mentionable_members(author, qs: QuerySet | None = None) -> QuerySet:
     return qs.exclude(_minor_q())
 
 
+def can_use_network(member) -> bool:
+    """The one suspension rule: may this account act through any way in at all?
+
+    Every way in asks it: the session backends, API keys, open sockets, webhook owners.
+    A suspended or deactivated account may not. (Silencing only stops writing: see the
+    forum's and conversations' posting rules.)
+    """
+    return bool(member is not None and member.is_active and not member.is_suspended)
+
+
 def can_upload(user) -> bool:
     """Children cannot attach files: photos give away faces, places and school uniforms."""
     return _signed_in(user) and (not user.is_minor or user.is_moderator)
