@@ -61,7 +61,7 @@ MANY_FIELDS = ("topics", "regions", "audiences", "age_stages")
 
 CREDIT_ROLE_FOR_USER_ROLE = {
     "practitioner": Credit.Role.PRACTITIONER,
-    "commissioner": Credit.Role.PRACTITIONER,
+    "commissioner": Credit.Role.COMMISSIONER,
     "parent_carer": Credit.Role.PARENT_CARER,
     "young_person": Credit.Role.YOUNG_PERSON,
     "expert": Credit.Role.EXPERT,
@@ -70,6 +70,7 @@ CREDIT_ROLE_FOR_USER_ROLE = {
 }
 ANONYMOUS_ATTRIBUTION = {
     Credit.Role.PRACTITIONER: _("A practitioner"),
+    Credit.Role.COMMISSIONER: _("A commissioner or hub lead"),
     Credit.Role.PARENT_CARER: _("A parent or carer"),
     Credit.Role.YOUNG_PERSON: _("A young person"),
     Credit.Role.EXPERT: _("An expert"),

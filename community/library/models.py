@@ -202,6 +202,7 @@ class Credit(models.Model):
 
     class Role(models.TextChoices):
         PRACTITIONER = "practitioner", _("Practitioner")
+        COMMISSIONER = "commissioner", _("Commissioner or hub lead")
         PARENT_CARER = "parent_carer", _("Parent or carer")
         YOUNG_PERSON = "young_person", _("Young person")
         EXPERT = "expert", _("Expert")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from community.accounts.models import LocalAuthority, Region
-from community.forum import actions
+from community.forum import actions, demo
 from community.forum.models import Membership, Space, Thread, Topic
 
 DEMO_PASSWORD = "family-hubs-demo"
@@ -116,13 +117,24 @@ class Command(BaseCommand):
         rng = random.Random(2026)
         with transaction.atomic():
             users = self._users(rng)
+            self._admin_rights(next(u for u in users if u.username == "alex"))
         created = 0
         if not Thread.objects.filter(title=THREADS[0][2]).exists():
             created = self._threads(rng, users)
+        by_username = {u.username: u for u in users}
+        summaries = [seeder(members=by_username) for seeder in demo.seeders()]
         self.stdout.write(self.style.SUCCESS(f"Demo network ready ({created} threads added)."))
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for summary in summaries:
+            self.stdout.write(f"  {summary}")
+        self.stdout.write(
+            f"Demo logins (sign in with the email; password for all: {DEMO_PASSWORD}):"
+        )
         for username, _name, role, *_rest in DEMO_USERS:
-            self.stdout.write(f"  {ROLE_LABELS[role]:<26} {username}@demo.familyhubs.example")
+            email = f"{username}@demo.familyhubs.example"
+            self.stdout.write(f"  {ROLE_LABELS[role]:<26} {email:<36} {username}")
+        self.stdout.write(
+            "  Centre staff (alex) can also open the admin at /admin/ (username alex)."
+        )
 
     def _user(self, *, username, name, role, age_band, region, verified, organisation):
         User = get_user_model()
@@ -152,6 +164,23 @@ class Command(BaseCommand):
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         return user
+
+    def _admin_rights(self, staff) -> None:
+        """Centre staff manage the network's own data in the admin.
+
+        Not the accounts app: whoever may change members there could make themselves a
+        superuser; staff verify and sanction members through the network's own pages.
+        """
+        from django.contrib.auth.models import Group, Permission
+
+        group, _created = Group.objects.get_or_create(name="Centre staff (admin)")
+        labels = [
+            c.label
+            for c in apps.get_app_configs()
+            if c.name.startswith(("community.", "api", "notifications")) and c.label != "accounts"
+        ]
+        group.permissions.set(Permission.objects.filter(content_type__app_label__in=labels))
+        staff.groups.add(group)
 
     def _users(self, rng: random.Random) -> list:
         regions = {r.slug: r for r in Region.objects.all()}
