@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "community.privacy",
     "notifications",
     "realtime",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -326,3 +327,7 @@ ACCOUNT_DELETION_GRACE_DAYS = int(os.environ.get("ACCOUNT_DELETION_GRACE_DAYS", 
 FORMER_MEMBER_USERNAME = "former-member"
 VISITOR_REPORTS_PER_HOUR = int(os.environ.get("VISITOR_REPORTS_PER_HOUR", 5))
 MEMBERS_PER_PAGE = 50
+
+# Webhooks (webhooks/): payload URLs must resolve to public addresses, except these hosts
+# (a receiver on the same private network, or the tests' loopback receiver).
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])

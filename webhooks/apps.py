@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "webhooks"
+    verbose_name = "Webhooks"
+
+    def ready(self) -> None:
+        from community import events
+
+        from . import dispatch
+
+        # After commit, each domain event becomes deliveries to the webhooks that chose it.
+        events.subscribe(dispatch.on_event)
