@@ -1,9 +1,10 @@
-"""A real HTTP receiver on loopback that records each delivery, for the webhook tests."""
+"""A real HTTP receiver on loopback that records each delivery (the webhook and browser tests)."""
 
 from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -36,9 +37,9 @@ class Receiver:
         return matches[0]
 
 
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+@contextmanager
+def running_receiver():
+    """Serve on a free loopback port until the block ends."""
     state = Receiver(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -61,3 +62,10 @@ def receiver(settings):
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    with running_receiver() as state:
+        yield state
