@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -48,7 +50,12 @@ def _save(request: HttpRequest, form: WebhookForm, webhook: Webhook | None):
 
 def webhook_new(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    form = WebhookForm(request.POST or None, initial={"owner": request.user.username})
+    # A strong secret suggested in the form: staff copy it to their receiver; it is not shown
+    # again once saved.
+    suggested = secrets.token_urlsafe(24)
+    form = WebhookForm(
+        request.POST or None, initial={"owner": request.user.username, "secret": suggested}
+    )
     if request.method == "POST" and form.is_valid():
         webhook = _save(request, form, None)
         if webhook is not None:
