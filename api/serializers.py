@@ -7,6 +7,10 @@ from django.utils.html import strip_tags
 from community.forum import permissions
 from community.forum.models import Post, Space, Status, Thread
 
+# Keys we add to Discourse's shapes (search's library resources and events, and whatever
+# other apps register): Discourse clients ignore them, and they are not its contract.
+EXTENSION_KEYS: set[str] = {"resources", "events", "resource_ids", "event_ids"}
+
 AVATAR = "/static/img/avatar.svg?size={size}"
 SPACE_COLOURS = {"national": "1d70b8", "regional": "00703c", "community": "4c2c92"}
 
