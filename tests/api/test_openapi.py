@@ -10,6 +10,7 @@ Operations that cannot apply to this network answer a JSON error that says so (5
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -32,11 +33,14 @@ SPEC = json.loads(SPEC_PATH.read_text())
 DOCUMENT = "urn:discourse-openapi"
 REGISTRY = Registry().with_resource(DOCUMENT, DRAFT202012.create_resource(SPEC))
 METHODS = ("get", "post", "put", "delete", "patch")
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+
+
+def png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "teal").save(out, "PNG")
+    return out.getvalue()
 
 
 def operations() -> list[tuple[str, str, dict]]:
@@ -79,17 +83,13 @@ def example_value(schema: dict):
     )
 
 
-def without_extensions(data):
-    """Our own keys beyond Discourse's (registered in the serialisers) are not its contract."""
-    if isinstance(data, dict):
-        return {
-            k: without_extensions(v)
-            for k, v in data.items()
-            if k not in serializers.EXTENSION_KEYS
-        }
-    if isinstance(data, list):
-        return [without_extensions(v) for v in data]
-    return data
+def is_extension(error) -> bool:
+    """Our own keys beyond Discourse's (registered in the serialisers) are not its contract:
+    an "additional property" that is one of them is no failure."""
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return False
+    allowed = set(error.schema.get("properties", {}))
+    return set(error.instance) - allowed <= serializers.EXTENSION_KEYS
 
 
 @pytest.fixture
@@ -223,7 +223,7 @@ def build_request(path: str, method: str, op: dict, s: dict) -> tuple[str, dict]
         }
         body.update(body_values(op["operationId"], s))
         if content_type == "multipart/form-data":
-            body["file"] = SimpleUploadedFile("dot.png", PNG, content_type="image/png")
+            body["file"] = SimpleUploadedFile("dot.png", png(), content_type="image/png")
             kwargs["data"] = body
         else:
             kwargs["data"] = json.dumps(body)
@@ -259,8 +259,10 @@ def test_every_operation_in_discourses_document_answers_to_its_schema(client, se
         if schema is None:
             valid.append(name)
             continue
-        data = without_extensions(response.json())
-        errors = sorted(validator(schema).iter_errors(data), key=str)
+        errors = sorted(
+            (e for e in validator(schema).iter_errors(response.json()) if not is_extension(e)),
+            key=str,
+        )
         if errors:
             failing.append(
                 f"{name}: " + "; ".join(
@@ -286,4 +288,3 @@ def test_the_walker_refuses_an_answer_that_breaks_the_schema():
     """The validator is not a rubber stamp: a post without its required fields fails."""
     schema = response_schema("/posts/{id}.json", "get", 200)
     assert list(validator(schema).iter_errors({"id": "one"}))
-
