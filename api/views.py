@@ -10,20 +10,23 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.csrf import csrf_exempt
 
 from community.accounts import permissions as member_permissions
+from community.conversations.actions import start_conversation
+from community.conversations.selectors import recipients_by_username
 from community.forum import actions, permissions, selectors
 from community.forum.models import Post, Space, Thread, Topic
-from community.moderation.actions import set_thread_status
+from community.moderation.actions import flag_post, set_thread_status, set_timer
 from community.search.service import search as run_search
-from notifications.models import Notification
+from notifications import actions as notification_actions
+from notifications.models import Notification, Subscription
 
 from . import serializers as s
+from . import shapes
 from .http import ApiError, endpoint
 
 NOTIFICATION_TYPES = {
@@ -32,12 +35,25 @@ NOTIFICATION_TYPES = {
 }  # fmt: skip
 
 
-def _int(request, name: str, default: int = 0, minimum: int = 0) -> int:
-    value = request.GET.get(name, default)
+# Larger numbers than any page, offset or id can reach are refused, not sent to the database.
+LARGEST = 2**31 - 1
+
+
+def whole_number(value, name: str, default: int = 0, minimum: int = 0) -> int:
+    """A parameter as a whole number in range, or a 400 that says why (never a 500)."""
+    if value is None or value == "":
+        return default
     try:
-        return max(int(value), minimum)
+        number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ApiError(422, "invalid_parameters", f"{name} must be a whole number.") from None
+        raise ApiError(400, "invalid_parameters", f"{name} must be a whole number.") from None
+    if number > LARGEST:
+        raise ApiError(400, "invalid_parameters", f"{name} is too large.")
+    return max(number, minimum)
+
+
+def _int(request, name: str, default: int = 0, minimum: int = 0) -> int:
+    return whole_number(request.GET.get(name), name, default, minimum)
 
 
 def _list_page(request) -> int:
@@ -45,11 +61,12 @@ def _list_page(request) -> int:
     return _int(request, "page") + 1
 
 
-def _listing(request, viewer, listing, path: str) -> dict:
+def _listing(request, viewer, listing, path: str, shape=shapes.LIST_TOPIC) -> dict:
     more = f"{path}?page={listing.page}" if listing.has_next else None
     return s.topic_list(
-        listing.threads, viewer=viewer, more_url=more, per_page=settings.FORUM_THREADS_PER_PAGE
-    )
+        listing.threads, viewer=viewer, more_url=more, per_page=settings.FORUM_THREADS_PER_PAGE,
+        shape=shape,
+    )  # fmt: skip
 
 
 def _readable_space(viewer, space_id: int) -> Space:
@@ -73,7 +90,7 @@ def top(request, viewer):
     if period not in selectors.TOP_PERIODS:
         raise ApiError(422, "invalid_parameters", "period must be day, week, month, year or all.")
     listing = selectors.top_threads(viewer=viewer, period=period, page=_list_page(request))
-    return _listing(request, viewer, listing, "/top.json")
+    return _listing(request, viewer, listing, "/top.json", shapes.TOP_TOPIC)
 
 
 @endpoint("GET", signed_in=True)
@@ -89,14 +106,14 @@ def categories(request, viewer):
         "category_list": {
             "can_create_category": False,
             "can_create_topic": bool(viewer.is_authenticated),
-            "categories": [s.category(space) for space in spaces],
+            "categories": [s.category(space, viewer, shapes.LISTED_CATEGORY) for space in spaces],
         }
     }
 
 
 @endpoint("GET")
 def category_show(request, viewer, category_id: int):
-    return {"category": s.category(_readable_space(viewer, category_id))}
+    return {"category": s.category(_readable_space(viewer, category_id), viewer)}
 
 
 @endpoint("GET")
@@ -108,8 +125,10 @@ def category_topics(request, viewer, category_id: int | None = None, slug: str |
     else:
         space = _readable_space(viewer, category_id)
     listing = selectors.latest_threads(viewer=viewer, space=space, page=_list_page(request))
-    data = _listing(request, viewer, listing, f"/c/{space.slug}/{space.pk}.json")
-    data["category"] = s.category(space)
+    data = _listing(
+        request, viewer, listing, f"/c/{space.slug}/{space.pk}.json", shapes.CATEGORY_TOPIC
+    )
+    data["topic_list"] = shapes.CATEGORY_TOPIC_LIST.project(data["topic_list"])
     return data
 
 
@@ -121,8 +140,29 @@ def tag(request, viewer, name: str):
     else:
         listing = selectors.latest_threads(viewer=viewer, tag=name, page=_list_page(request))
     data = _listing(request, viewer, listing, f"/tag/{name}.json")
-    data["topic_list"]["tags"] = [{"id": name, "name": name, "topic_count": None}]
+    data["topic_list"]["tags"] = [{"id": 0, "name": name, "topic_count": len(listing.threads)}]
     return data
+
+
+@endpoint("GET")
+def tags(request, viewer):
+    """Practice topics as Discourse's tags, with how many threads the viewer can read."""
+    from django.db.models import Count
+
+    counts = dict(
+        permissions.visible_threads(viewer)
+        .filter(deleted_at__isnull=True)
+        .values_list("topic")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "tags": [
+            {"id": t.pk, "text": t.slug, "name": t.slug, "count": counts.get(t.pk, 0),
+             "pm_count": 0}
+            for t in Topic.objects.order_by("slug")
+        ],
+        "extras": {"categories": []},
+    }  # fmt: skip
 
 
 def _thread(viewer, thread_id: int) -> Thread:
@@ -139,30 +179,65 @@ def _thread_posts(viewer, thread: Thread):
 
 
 @endpoint("GET")
-def topic(request, viewer, thread_id: int, slug: str | None = None):
+def topic(request, viewer, thread_id: int, slug: str | None = None, post_number: int = 1):
+    """A topic with a page of its posts, from `post_number` (Discourse's /t/{id}/{number})."""
     thread = _thread(viewer, thread_id)
     per_page = settings.FORUM_POSTS_PER_PAGE
-    stream = list(_thread_posts(viewer, thread).order_by("number").values_list("pk", flat=True))
-    first = list(_thread_posts(viewer, thread).filter(pk__in=stream[:per_page]).order_by("number"))
-    for p in first:
+    numbered = list(_thread_posts(viewer, thread).order_by("number").values_list("pk", "number"))
+    stream = [pk for pk, _n in numbered]
+    start = next((i for i, (_pk, n) in enumerate(numbered) if n >= post_number), len(numbered))
+    start = max(min(start, len(numbered) - per_page), 0)
+    page = list(
+        _thread_posts(viewer, thread)
+        .filter(pk__in=stream[start : start + per_page])
+        .order_by("number")
+    )
+    for p in page:
         p.thread = thread
-    return {
-        **s.topic_list_item(thread),
-        "user_id": thread.author_id,
+    first = next((p for p in page if p.number == 1), None)
+    creator = s.author(viewer, thread.author)
+    is_mod = permissions.is_moderator(viewer)
+    values = {
+        **s.topic_values(thread, viewer),
+        "tags": s.thread_tags(thread),
+        "user_id": creator["id"],
         "deleted_at": None,
         "word_count": None,
+        "timeline_lookup": [],
+        "suggested_topics": [],
+        "actions_summary": [],
+        "chunk_size": per_page,
+        "bookmarked": False,
+        "bookmarks": [],
+        "participant_count": 1,
+        "thumbnails": None,
+        "unpinned": None,
+        "draft_sequence": 0,
+        "draft_key": f"topic_{thread.pk}",
         "post_stream": {
-            "posts": [s.post(p, viewer=viewer, thread=thread) for p in first],
+            "posts": s.posts(page, viewer=viewer),
             "stream": stream,
         },
-        "details": {
-            "created_by": s.user_basic(thread.author),
-            "can_create_post": permissions.can_reply(viewer, thread),
-            "can_edit": bool(first) and first[0].number == 1
-            and permissions.can_edit_post(viewer, first[0]),
-            "participants": [],
-        },
-    }  # fmt: skip
+        "details": shapes.TOPIC_DETAILS.project(
+            {
+                "created_by": creator,
+                "last_poster": creator,
+                "can_create_post": permissions.can_reply(viewer, thread),
+                "can_edit": bool(first) and permissions.can_edit_post(viewer, first),
+                "can_delete": bool(first) and permissions.can_delete_post(viewer, first),
+                "can_close_topic": is_mod,
+                "can_archive_topic": is_mod,
+                "can_pin_unpin_topic": is_mod,
+                "can_toggle_topic_visibility": is_mod,
+                "can_move_posts": is_mod,
+                "can_split_merge_topic": is_mod,
+                "can_moderate_category": is_mod,
+                "notification_level": 1,
+                "participants": [],
+            }
+        ),
+    }
+    return shapes.TOPIC.project(values, s.topic_extensions(thread, viewer))
 
 
 @endpoint("GET")
@@ -171,19 +246,37 @@ def topic_posts(request, viewer, thread_id: int):
     qs = _thread_posts(viewer, thread).order_by("number")
     wanted = request.GET.getlist("post_ids[]") or request.GET.getlist("post_ids")
     if wanted:
-        try:
-            qs = qs.filter(pk__in=[int(v) for v in wanted])
-        except ValueError:
-            raise ApiError(422, "invalid_parameters", "post_ids must be post ids.") from None
+        qs = qs.filter(pk__in=[whole_number(v, "post_ids") for v in wanted if v != ""])
     else:
         qs = qs[: settings.FORUM_POSTS_PER_PAGE]
-    posts = list(qs)
-    for p in posts:
+    found = list(qs)
+    for p in found:
         p.thread = thread
-    return {
-        "id": thread.pk,
-        "post_stream": {"posts": [s.post(p, viewer=viewer, thread=thread) for p in posts]},
-    }
+    return {"id": thread.pk, "post_stream": {"posts": s.posts(found, viewer=viewer)}}
+
+
+@endpoint("GET")
+def topics_created_by(request, viewer, username: str):
+    """Topics a member started, when the viewer may know who they are."""
+    member = _member(viewer, username)
+    threads = list(
+        permissions.visible_threads(viewer)
+        .filter(author=member, deleted_at__isnull=True)
+        .select_related("topic", "author")
+        .prefetch_related("tags")
+        .order_by("-created_at")[: settings.FORUM_THREADS_PER_PAGE]
+    )
+    if not permissions.is_moderator(viewer):  # the unlisted filter (listable_threads)
+        threads = [t for t in threads if not t.is_unlisted]
+    return s.topic_list(threads, viewer=viewer, more_url=None, per_page=len(threads))
+
+
+def _member(viewer, username: str):
+    member = get_object_or_404(get_user_model(), username__iexact=username, is_active=True)
+    # The one rule for profiles: a child's is for themself, moderators and staff only.
+    if not member_permissions.can_view_profile(viewer, member):
+        raise Http404
+    return member
 
 
 @endpoint("GET")
@@ -194,29 +287,183 @@ def latest_posts(request, viewer):
             deleted_at__isnull=True, kind=Post.Kind.POST, thread__deleted_at__isnull=True
         ),
     )
-    if not permissions.is_moderator(viewer):
+    if not permissions.is_moderator(viewer):  # the unlisted filter (listable_threads)
         qs = qs.filter(thread__is_unlisted=False)
     before = request.GET.get("before")
     if before:
         qs = qs.filter(pk__lt=_int(request, "before"))
-    posts = list(
+    found = list(
         qs.select_related("author", "thread").order_by("-pk")[: settings.FORUM_THREADS_PER_PAGE]
     )
-    return {"latest_posts": [s.post(p, viewer=viewer) for p in posts]}
+    return {"latest_posts": s.posts(found, viewer=viewer, shape=shapes.LATEST_POST, raw=True)}
 
 
 @endpoint("GET")
 def post_detail(request, viewer, post_id: int):
     post = selectors.get_post(viewer=viewer, post_id=post_id)
-    return s.post(post, viewer=viewer, raw=True)
+    return s.post(post, viewer=viewer, raw=True, shape=shapes.POST_DETAIL)
 
 
-@csrf_exempt  # each endpoint it dispatches to checks CSRF for session writes
-def post_or_edit(request, post_id: int):
-    """GET /posts/<id>.json reads a post; PUT /posts/<id> edits it (as Discourse routes them)."""
-    if request.method == "PUT":
-        return edit_post(request, post_id=post_id)
-    return post_detail(request, post_id=post_id)
+@endpoint("GET")
+def post_by_number(request, viewer, thread_id: int, post_number: int):
+    thread = selectors.get_thread(viewer=viewer, thread_id=thread_id)
+    post = _thread_posts(viewer, thread).filter(number=post_number).first()
+    if post is None:
+        raise Http404
+    return s.post(post, viewer=viewer, thread=thread, raw=True, shape=shapes.POST_DETAIL)
+
+
+@endpoint("GET")
+def post_replies(request, viewer, post_id: int):
+    post = selectors.get_post(viewer=viewer, post_id=post_id)
+    replies = list(
+        _thread_posts(viewer, post.thread).filter(reply_to=post).order_by("number")[:100]
+    )
+    return s.posts(replies, viewer=viewer, shape=shapes.REPLY_POST)
+
+
+@endpoint("DELETE", write=True)
+def delete_post(request, viewer, post_id: int):
+    post = selectors.get_post(viewer=viewer, post_id=post_id)
+    actions.delete_post(actor=viewer, post=post)
+    return {"success": "OK"}
+
+
+@endpoint("DELETE", write=True)
+def delete_topic(request, viewer, thread_id: int):
+    thread = selectors.get_thread(viewer=viewer, thread_id=thread_id)
+    first = _thread_posts(viewer, thread).filter(number=1).first()
+    if first is None:
+        raise Http404
+    actions.delete_post(actor=viewer, post=first)
+    return {"success": "OK"}
+
+
+@endpoint("PUT", write=True)
+def update_topic(request, viewer, thread_id: int, slug: str | None = None):
+    """Rename a topic or change its practice topic and tags (`topic[title]`, `title`, `tags[]`)."""
+    data = request.data
+    thread = _thread(viewer, thread_id)
+    title = data.get("topic[title]", data.get("title", thread.title))
+    names = data.getlist("topic[tags][]") or data.getlist("tags[]") or None
+    topic = thread.topic
+    rest = [t.slug for t in thread.tags.all()]
+    if names is not None:
+        chosen = Topic.objects.filter(slug__in=names).first()
+        topic = chosen or topic
+        rest = [n for n in names if not chosen or n != chosen.slug]
+    thread = actions.edit_thread(editor=viewer, thread=thread, title=title, topic=topic, tags=rest)
+    return {"basic_topic": shapes.BASIC_TOPIC.project(s.topic_values(thread, viewer))}
+
+
+@endpoint("PUT", write=True)
+def bookmark_topic(request, viewer, thread_id: int):
+    thread = selectors.get_thread(viewer=viewer, thread_id=thread_id)
+    first = _thread_posts(viewer, thread).filter(number=1).first()
+    if first is None:
+        raise Http404
+    if not first.bookmarks.filter(user=viewer).exists():
+        actions.toggle_bookmark(user=viewer, post=first)
+    return {"success": "OK"}
+
+
+@endpoint("POST", write=True)
+def create_bookmark(request, viewer):
+    """POST /bookmarks.json: bookmark a post (`bookmarkable_id`, `bookmarkable_type=Post`)."""
+    data = request.data
+    kind = data.get("bookmarkable_type", "Post")
+    target = whole_number(data.get("bookmarkable_id") or data.get("post_id"), "bookmarkable_id")
+    if kind == "Topic":
+        thread = selectors.get_thread(viewer=viewer, thread_id=target)
+        post = _thread_posts(viewer, thread).filter(number=1).first()
+        if post is None:
+            raise Http404
+    elif kind == "Post":
+        post = selectors.get_post(viewer=viewer, post_id=target)
+    else:
+        raise ApiError(400, "invalid_parameters", "bookmarkable_type must be Post or Topic.")
+    if not post.bookmarks.filter(user=viewer).exists():
+        actions.toggle_bookmark(user=viewer, post=post)
+    return {"success": "OK", "id": post.pk}
+
+
+@endpoint("POST", write=True)
+def topic_timings(request, viewer):
+    """POST /topics/timings: how far the member has read (`topic_id`, `timings[n]=ms`)."""
+    data = request.data
+    thread = selectors.get_thread(
+        viewer=viewer, thread_id=whole_number(data.get("topic_id"), "topic_id", minimum=1)
+    )
+    numbers = [
+        whole_number(key[len("timings[") : -1], "timings")
+        for key in data
+        if key.startswith("timings[") and key.endswith("]")
+    ]
+    if numbers:
+        actions.record_read(
+            user=viewer, thread=thread, number=min(max(numbers), thread.highest_post_number)
+        )
+    return {"success": "OK"}
+
+
+# Discourse's post action types: a like, and the flags moderators review.
+FLAG_REASONS = {3: "off_topic", 4: "inappropriate", 7: "other", 8: "spam"}
+
+
+@endpoint("POST", write=True)
+def post_action(request, viewer):
+    """POST /post_actions.json: like a post (type 2) or flag it (3, 4, 7, 8)."""
+    data = request.data
+    post = selectors.get_post(viewer=viewer, post_id=whole_number(data.get("id"), "id"))
+    kind = whole_number(data.get("post_action_type_id"), "post_action_type_id")
+    if kind == s.LIKE:
+        if not post.reactions.filter(user=viewer, kind="like").exists():
+            actions.toggle_reaction(user=viewer, post=post, kind="like")
+    elif kind in FLAG_REASONS:
+        flag_post(
+            flagger=viewer, post=post, reason=FLAG_REASONS[kind], note=data.get("message", "")
+        )
+    else:
+        raise ApiError(400, "invalid_parameters", "post_action_type_id must be 2, 3, 4, 7 or 8.")
+    post = Post.objects.select_related("author", "thread").get(pk=post.pk)
+    return s.post(post, viewer=viewer, shape=shapes.ACTED_POST)
+
+
+@endpoint("DELETE", write=True)
+def undo_post_action(request, viewer, post_id: int):
+    """DELETE /post_actions/{post id}.json?post_action_type_id=2: take a like back."""
+    post = selectors.get_post(viewer=viewer, post_id=post_id)
+    kind = whole_number(request.data.get("post_action_type_id"), "post_action_type_id", s.LIKE)
+    if kind != s.LIKE:
+        raise ApiError(400, "invalid_parameters", "Only a like can be taken back.")
+    if post.reactions.filter(user=viewer, kind="like").exists():
+        actions.toggle_reaction(user=viewer, post=post, kind="like")
+    post = Post.objects.select_related("author", "thread").get(pk=post.pk)
+    return s.post(post, viewer=viewer, shape=shapes.ACTED_POST)
+
+
+@endpoint("POST", write=True)
+def topic_notification_level(request, viewer, thread_id: int):
+    thread = selectors.get_thread(viewer=viewer, thread_id=thread_id)
+    level = whole_number(request.data.get("notification_level"), "notification_level", 1)
+    notification_actions.set_level(
+        user=viewer, target=Subscription.Target.THREAD, target_id=thread.pk, level=level
+    )
+    return {"success": "OK"}
+
+
+@endpoint("POST", write=True)
+def topic_timer(request, viewer, thread_id: int):
+    data = request.data
+    action = data.get("status_type", "close")
+    if action not in ("close", "open", "reopen"):
+        raise ApiError(400, "invalid_parameters", "status_type must be close or open.")
+    at = parse_datetime(data["time"]) if data.get("time") else None
+    if data.get("time") and at is None:
+        raise ApiError(400, "invalid_parameters", "time must be a date and time.")
+    thread = selectors.get_thread(viewer=viewer, thread_id=thread_id)
+    set_timer(actor=viewer, thread=thread, action="reopen" if action == "open" else action, at=at)
+    return {"success": "OK", "execute_at": data.get("time"), "closed": thread.is_closed}
 
 
 @endpoint("GET")
@@ -233,7 +480,7 @@ def search(request, viewer):
         .select_related("topic", "author")
         .prefetch_related("tags")
     )
-    posts = [s.search_post(hit, viewer=viewer) for hit in post_hits]
+    found = [s.search_post(hit, viewer=viewer) for hit in post_hits]
     # Library resources and events have no Discourse shape: they go under keys of their own,
     # which Discourse clients do not read, in the same ranked order as the page shows them.
     others = {"resource": [], "event": []}
@@ -241,30 +488,26 @@ def search(request, viewer):
         if hit.kind in others:
             others[hit.kind].append(s.search_other(hit))
     return {
-        "posts": posts,
+        "posts": found,
         "resources": others["resource"],
         "events": others["event"],
-        "topics": [s.topic_list_item(t) for t in threads],
+        "topics": [s.topic_list_item(t, viewer) for t in threads],
         "users": [],
         "categories": [],
         "tags": [],
         "groups": [],
         "grouped_search_result": {
-            "more_posts": None,
-            "more_users": None,
-            "more_categories": None,
-            "term": q,
-            "search_log_id": None,
-            "more_full_page_results": results.has_next or None,
-            "can_create_topic": bool(viewer.is_authenticated),
-            "error": None,
-            "post_ids": [p["id"] for p in posts],
+            **shapes.SEARCH_RESULT.project(
+                {
+                    "term": q,
+                    "search_log_id": 0,
+                    "more_full_page_results": "true" if results.has_next else None,
+                    "can_create_topic": bool(viewer.is_authenticated),
+                    "post_ids": [p["id"] for p in found],
+                }
+            ),
             "resource_ids": [r["id"] for r in others["resource"]],
             "event_ids": [e["id"] for e in others["event"]],
-            "user_ids": [],
-            "category_ids": [],
-            "tag_ids": [],
-            "group_ids": [],
         },
     }
 
@@ -303,36 +546,26 @@ def notifications(request, viewer):
                 "data": n.data,
             }
         )
-    return {
+    answer = {
         "notifications": items,
         "total_rows_notifications": len(items),
-        "seen_notification_id": max((i["id"] for i in items), default=None),
-        "load_more_notifications": f"/notifications?offset={offset + limit}&limit={limit}"
-        if len(rows) > limit
-        else None,
+        "seen_notification_id": max((i["id"] for i in items), default=0),
     }
+    if len(rows) > limit:
+        answer["load_more_notifications"] = f"/notifications?offset={offset + limit}&limit={limit}"
+    return answer
 
 
-@endpoint("GET")
-def user(request, viewer, username: str):
-    member = get_object_or_404(get_user_model(), username__iexact=username, is_active=True)
-    # The one rule for profiles: a child's is for themself, moderators and staff only.
-    if not member_permissions.can_view_profile(viewer, member):
-        raise Http404
-    return {
-        "user_badges": [],
-        "user": {
-            **s.user_basic(member),
-            "created_at": s.iso(member.date_joined),
-            "last_posted_at": None,
-            "last_seen_at": None,
-            "trust_level": 2 if member.is_verified else 1,
-            "moderator": member.is_moderator,
-            "admin": member.is_superuser,
-            "title": member.get_role_display(),
-            "can_edit": viewer.is_authenticated and viewer.pk == member.pk,
-        },
-    }
+@endpoint("PUT", write=True)
+def mark_notifications_read(request, viewer):
+    if request.data.get("id"):
+        notification = get_object_or_404(
+            Notification, pk=whole_number(request.data["id"], "id"), user=viewer
+        )
+        notification_actions.mark_read(user=viewer, notification=notification)
+    else:
+        notification_actions.mark_all_read(user=viewer)
+    return {"success": "OK"}
 
 
 def _bool(value) -> bool:
@@ -341,25 +574,32 @@ def _bool(value) -> bool:
 
 @endpoint("POST", write=True)
 def create_post(request, viewer):
-    data = request.POST
+    """A reply (`topic_id`), a new topic (`title`, `category`) or a private message
+    (`archetype=private_message`, `target_recipients`)."""
+    data = request.data
     raw = data.get("raw", "")
+    if data.get("archetype") == "private_message":
+        return _create_private_message(viewer, data, raw)
     topic_id = data.get("topic_id")
     if topic_id:
-        try:
-            thread = selectors.get_thread(viewer=viewer, thread_id=int(topic_id))
-        except ValueError:
-            raise ApiError(422, "invalid_parameters", "topic_id must be a topic id.") from None
+        thread = selectors.get_thread(viewer=viewer, thread_id=whole_number(topic_id, "topic_id"))
         reply_to = None
         number = data.get("reply_to_post_number")
         if number:
+            number = whole_number(number, "reply_to_post_number", minimum=1)
             reply_to = permissions.posts_of_readable_thread(viewer, thread).filter(
                 number=number
             ).first()  # fmt: skip
+            if reply_to is None:
+                raise ApiError(422, "invalid_parameters", "reply_to_post_number names no post.")
         post = actions.create_post(author=viewer, thread=thread, source=raw, reply_to=reply_to)
     else:
         space = _space_for_new_topic(viewer, data.get("category"))
         tag_names = data.getlist("tags[]") or data.getlist("tags")
         topic = Topic.objects.filter(slug__in=tag_names).first()
+        if topic is None:
+            # API clients need not name a practice topic: the space's default stands in.
+            topic = space.default_topic
         if topic is None:
             raise ValidationError(
                 "Give the topic a practice topic as a tag, for example tags[]=infant-feeding."
@@ -378,15 +618,55 @@ def create_post(request, viewer):
             "pending_post": {"id": post.pk, "raw": post.source, "topic_id": post.thread_id},
             "pending_count": 1,
         }
-    return s.post(post, viewer=viewer, raw=True)
+    return s.post(post, viewer=viewer, raw=True, shape=shapes.CREATED_POST)
+
+
+def _create_private_message(viewer, data, raw: str) -> dict:
+    names = ",".join(
+        data.getlist("target_recipients[]")
+        or data.getlist("target_recipients")
+        or data.getlist("target_usernames")
+    )
+    usernames = [n.strip() for n in names.split(",") if n.strip()]
+    if not usernames:
+        raise ApiError(
+            422, "invalid_parameters", "Name who the message is for in target_recipients."
+        )
+    recipients = recipients_by_username(sender=viewer, usernames=usernames)
+    conversation = start_conversation(
+        sender=viewer, recipients=recipients, subject=data.get("title", ""), source=raw
+    )
+    message = conversation.messages.order_by("pk").first()
+    return shapes.CREATED_POST.project(
+        {
+            "id": message.pk,
+            "name": viewer.display_name,
+            "username": viewer.username,
+            "display_username": viewer.display_name,
+            "avatar_template": s.AVATAR,
+            "created_at": s.iso(message.created_at),
+            "updated_at": s.iso(message.created_at),
+            "cooked": message.html,
+            "raw": message.source,
+            "post_number": 1,
+            "post_type": 1,
+            "posts_count": 1,
+            "topic_id": conversation.pk,
+            "topic_slug": "message",
+            "yours": True,
+            "version": 1,
+            "user_id": viewer.pk,
+            "trust_level": viewer.trust_level,
+        }
+    )
 
 
 def _space_for_new_topic(viewer, category) -> Space:
     if not category:
         raise ValidationError("category is required to start a topic.")
     try:
-        return _readable_space(viewer, int(category))
-    except ValueError:
+        return _readable_space(viewer, whole_number(category, "category"))
+    except ApiError:
         space = permissions.visible_spaces(viewer).filter(slug=category).first()
         if space is None:
             raise Http404 from None
@@ -395,9 +675,7 @@ def _space_for_new_topic(viewer, category) -> Space:
 
 @endpoint("PUT", write=True)
 def edit_post(request, viewer, post_id: int):
-    from django.http import QueryDict
-
-    data = QueryDict(request.body, encoding="utf-8")
+    data = request.data
     raw = data.get("post[raw]", data.get("raw"))
     if raw is None:
         raise ApiError(422, "invalid_parameters", "post[raw] is required.")
@@ -406,14 +684,12 @@ def edit_post(request, viewer, post_id: int):
         editor=viewer, post=post, source=raw, reason=data.get("post[edit_reason]", "")
     )
     post = Post.objects.select_related("author", "thread").get(pk=post.pk)
-    return {"post": s.post(post, viewer=viewer, raw=True)}
+    return {"post": s.post(post, viewer=viewer, raw=True, shape=shapes.EDITED_POST)}
 
 
 @endpoint("PUT", write=True)
 def topic_status(request, viewer, thread_id: int):
-    from django.http import QueryDict
-
-    data = QueryDict(request.body, encoding="utf-8")
+    data = request.data
     status = data.get("status", "")
     globally = status == "pinned_globally"
     if globally:
@@ -433,9 +709,34 @@ def topic_status(request, viewer, thread_id: int):
     return {"success": "OK", "topic_status_update": None}
 
 
-@csrf_exempt  # each endpoint it dispatches to checks CSRF for session writes
-def latest_posts_or_create(request):
-    """GET /posts.json lists the latest posts; POST /posts.json creates one."""
-    if request.method == "POST":
-        return create_post(request)
-    return latest_posts(request)
+def _staff_only(viewer) -> None:
+    if not permissions.is_moderator(viewer):
+        raise PermissionDenied("Only moderators and centre staff may do that.")
+
+
+@endpoint("POST", write=True)
+def create_upload(request, viewer):
+    """POST /uploads.json: an image or PDF (`file`), checked and re-encoded as the site does."""
+    from community.forum.uploads import prepare_upload
+
+    upload = request.FILES.get("file") or request.FILES.get("files[]")
+    if upload is None:
+        raise ApiError(422, "invalid_parameters", "Send the file as file.")
+    stored = actions.upload_attachment(uploader=viewer, upload=prepare_upload(upload))
+    return shapes.UPLOAD.project(
+        {
+            "id": stored.pk,
+            "url": stored.file.url,
+            "original_filename": stored.original_name,
+            "filesize": stored.size,
+            "width": stored.width or 0,
+            "height": stored.height or 0,
+            "thumbnail_width": stored.width or 0,
+            "thumbnail_height": stored.height or 0,
+            "extension": stored.original_name.rsplit(".", 1)[-1].lower(),
+            "short_url": f"upload://{stored.pk}",
+            "short_path": stored.file.url,
+            "retain_hours": None,
+            "human_filesize": f"{max(stored.size // 1024, 1)} KB",
+        }
+    )

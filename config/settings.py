@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "notifications.presence.PresenceMiddleware",
+    "api.middleware.DiscourseJsonMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

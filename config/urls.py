@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # Discourse's API first: its /admin/users/… paths are not the Django admin's.
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("community.accounts.urls")),
@@ -14,7 +16,6 @@ urlpatterns = [
     path("messages/", include("community.conversations.urls")),
     path("", include("community.search.urls")),
     path("staff/webhooks/", include("webhooks.urls")),
-    path("", include("api.urls")),
     path("", include("community.feeds.urls")),
     path("", include("community.forum.urls")),
 ]

@@ -141,7 +141,7 @@ def _screen(
 
 
 def _store_attachments(
-    *, uploader, post: Post, uploads: Sequence[PreparedUpload]
+    *, uploader, post: Post | None, uploads: Sequence[PreparedUpload]
 ) -> list[Attachment]:
     stored = []
     for upload in uploads:
@@ -159,6 +159,16 @@ def _store_attachments(
         attachment.save()
         stored.append(attachment)
     return stored
+
+
+@transaction.atomic
+def upload_attachment(*, uploader, upload: PreparedUpload) -> Attachment:
+    """Store a file before the post it goes with exists (as API clients upload first).
+
+    It is served to nobody until a post holds it (the attachment view needs a post).
+    """
+    _check_uploads(uploader, [upload])
+    return _store_attachments(uploader=uploader, post=None, uploads=[upload])[0]
 
 
 def _mentioned_users(rendered: markup.Rendered, author) -> list:
@@ -558,6 +568,17 @@ def add_member(*, actor, user, space: Space) -> Membership:
     membership, _created = Membership.objects.get_or_create(user=user, space=space)
     publish_on_commit({"type": "membership.joined", "user_id": user.pk, "space_id": space.pk})
     return membership
+
+
+@transaction.atomic
+def remove_member(*, actor, user, space: Space) -> None:
+    """Staff take a member out of a group (the twin of `add_member`)."""
+    if not permissions.is_moderator(actor):
+        raise PermissionDenied(_("Only moderators and staff can remove members from a group."))
+    deleted, _n = Membership.objects.filter(user=user, space=space).delete()
+    if deleted:
+        permissions.forget_cached_access(user)
+        publish_on_commit({"type": "membership.left", "user_id": user.pk, "space_id": space.pk})
 
 
 @transaction.atomic

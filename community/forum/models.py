@@ -71,6 +71,17 @@ class Space(models.Model):
         default=0,
         help_text=_("Trust level a member needs to start threads here (moderators always can)."),
     )
+    default_topic = models.ForeignKey(
+        Topic,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The practice topic a thread started here through the API gets when its client "
+            "names none. The site's own form always asks for one."
+        ),
+    )
     open_membership = models.BooleanField(
         default=True, help_text=_("Members may join and leave this group themselves.")
     )

@@ -74,3 +74,18 @@ def load_structure(Region, Topic, Space) -> None:
                 "position": 30 + index,
             },
         )
+    set_default_topics(Topic, Space)
+
+
+# Where a thread started through the API without a practice topic goes, until staff choose
+# a better default for a space: the topic about how hubs are run and reached.
+DEFAULT_API_TOPIC = "hub-model-access"
+
+
+def set_default_topics(Topic, Space) -> None:
+    """Give spaces without one the default practice topic (skipped before the field exists)."""
+    if not any(f.name == "default_topic" for f in Space._meta.fields):
+        return
+    topic = Topic.objects.filter(slug=DEFAULT_API_TOPIC).first()
+    if topic is not None:
+        Space.objects.filter(default_topic__isnull=True).update(default_topic=topic)

@@ -1,0 +1,59 @@
+"""Discourse's content negotiation: the same paths answer HTML to browsers and JSON to clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from .http import ApiError, error_response, not_found, wants_json
+
+JSON_ERRORS = {
+    400: (400, "invalid_parameters", "The request cannot be read."),
+    403: (403, "invalid_access", "You are not permitted to view the requested resource."),
+    404: (404, "not_found", "The requested URL or resource could not be found."),
+    405: (405, "invalid_parameters", "That method is not allowed here."),
+    413: (413, "too_large", "The request is too large."),
+}
+
+
+class DiscourseJsonMiddleware:
+    """Route `Accept: application/json` requests for `/latest`, `/t/{slug}/{id}` and the like to
+    their `.json` endpoint, and answer API requests that match nothing with a JSON 404 (never the
+    HTML page, never a redirect)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not wants_json(request):
+            return self.get_response(request)
+        path = request.path_info
+        if not path.endswith(".json"):
+            match = _api_match(path.rstrip("/") + ".json") or _api_match(path)
+            if match is not None:
+                return match.func(request, *match.args, **match.kwargs)
+        elif _api_match(path) is None:
+            return not_found(request)
+        response = self.get_response(request)
+        if response.status_code in JSON_ERRORS and "html" in response.get("Content-Type", ""):
+            status, error_type, message = JSON_ERRORS[response.status_code]
+            return error_response(ApiError(status, error_type, message))
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if wants_json(request) and not settings.DEBUG:
+            return error_response(
+                ApiError(500, "server_error", "Something went wrong on our side.")
+            )
+        return None
+
+
+def _api_match(path: str):
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match if match.app_name == "api" else None
