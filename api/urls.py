@@ -6,7 +6,7 @@ those that cannot apply to this network answer a JSON 501 saying why (`not_appli
 
 from django.urls import path, register_converter
 
-from . import views, views_people
+from . import views, views_likes, views_people
 from .http import by_method, not_applicable
 
 
@@ -95,6 +95,7 @@ urlpatterns = [
          not_applicable("Posts are not locked against edits here; moderators close the thread.")),
     path("posts/by_number/<int:thread_id>/<int:post_number>.json", views.post_by_number),
     path("posts/by_number/<int:thread_id>/<int:post_number>", views.post_by_number),
+    path("post_action_users.json", views_likes.post_action_users),
     path("post_actions.json", views.post_action),
     path("post_actions", views.post_action),
     path("post_actions/<int:post_id>.json", views.undo_post_action),

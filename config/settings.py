@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "notifications",
     "realtime",
     "webhooks",
+    "importer",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ POST_EVENTS = (
     "post.deleted",
     "post.restored",
     "post.approved",
+    "post.imported",
 )
 
 
