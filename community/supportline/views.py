@@ -58,11 +58,17 @@ def _staff_only(request: HttpRequest) -> None:
         raise Http404("Not found")
 
 
+def _not_for_young_people(request: HttpRequest) -> HttpResponse:
+    return render(request, "supportline/not_for_young_people.html", status=403)
+
+
 def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supportline/index.html",
         {
+            "may_ask": not request.user.is_authenticated
+            or permissions.can_request_consultation(request.user),
             "is_staff": permissions.is_supportline_staff(request.user),
             "is_expert": permissions.is_expert(request.user),
         },
@@ -72,6 +78,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def request_form(request: HttpRequest) -> HttpResponse:
     """The full form for members; the short one, with an account invitation, for visitors."""
     user = request.user
+    if user.is_authenticated and not permissions.can_request_consultation(user):
+        return _not_for_young_people(request)
     if user.is_authenticated:
         form_class = RequestForm
         initial = {
