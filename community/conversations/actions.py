@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from community import markup, ratelimits
-from community.accounts.permissions import can_message, sees_minors
+from community.accounts.permissions import can_message, can_use_network, can_write, sees_minors
 from community.events import publish_on_commit
 from community.moderation.models import Flag, ReviewItem
 
@@ -40,9 +40,9 @@ def refusal(sender, recipient) -> str | None:
         return _("Sign in to send private messages.")
     if sender.pk == recipient.pk:
         return _("You cannot send a private message to yourself.")
-    if sender.is_suspended:
+    if not can_use_network(sender):
         return _("You cannot send private messages while your account is suspended.")
-    if sender.is_silenced and not sees_minors(recipient):
+    if not can_write(sender) and not sees_minors(recipient):
         return _(
             "You cannot send private messages until %(date)s, except to moderators and staff."
         ) % {"date": date_format(timezone.localtime(sender.silenced_until), "j F Y")}
