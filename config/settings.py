@@ -270,6 +270,9 @@ NEW_MEMBER_POSTS_HELD = int(os.environ.get("NEW_MEMBER_POSTS_HELD", 1))
 NEW_ACCOUNTS_NEED_APPROVAL = env_bool("NEW_ACCOUNTS_NEED_APPROVAL", False)
 
 POSTS_PER_MINUTE = int(os.environ.get("POSTS_PER_MINUTE", 6))
+# Flags a member (not a moderator) may raise in an hour: flags can hide posts, so they are
+# limited like posts (community.ratelimits).
+FLAGS_PER_HOUR = int(os.environ.get("FLAGS_PER_HOUR", 20))
 
 FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30
@@ -319,6 +322,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # service level in working days (English bank holidays excluded).
 SUPPORTLINE_EMAIL = os.environ.get("SUPPORTLINE_EMAIL", "supportline@familyhubs.example")
 SUPPORTLINE_FIRST_RESPONSE_WORKING_DAYS = 2
+# Requests a signed-out visitor may send from one address in an hour (each emails an invitation).
+SUPPORTLINE_VISITOR_REQUESTS_PER_HOUR = int(
+    os.environ.get("SUPPORTLINE_VISITOR_REQUESTS_PER_HOUR", 5)
+)
 
 SAFEGUARDING_CONTACT = os.environ.get(
     "SAFEGUARDING_CONTACT",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from community import markup
+from community import markup, ratelimits
 from community.events import publish_on_commit
 from community.forum import permissions
 from community.forum.models import Post, Status, Thread
@@ -131,7 +131,6 @@ def expire_pins(*, now: datetime | None = None) -> int:
 
 # --- Flags, the review queue and safeguarding -------------------------------------------
 
-FLAGS_PER_HOUR = 20
 TRUST_FLAG_WEIGHT = {0: 0.5, 1: 1.0, 2: 1.0, 3: 2.0, 4: 3.0}
 
 
@@ -172,6 +171,11 @@ def flag_post(*, flagger, post: Post, reason: str, note: str = "") -> Flag:
         raise ValidationError(
             {"reason": _("You cannot flag your own post; edit or delete it instead.")}
         )
+    if not permissions.is_moderator(flagger):
+        ratelimits.check(
+            "flag", flagger.pk, limit=settings.FLAGS_PER_HOUR, window=3600,
+            message={"reason": _("You have flagged many posts in the last hour. Please wait %(wait)s and try again: your note is kept. If someone is in danger now, call 999.")},
+        )  # fmt: skip
     post = (
         Post.objects.select_for_update().select_related("thread__space", "author").get(pk=post.pk)
     )

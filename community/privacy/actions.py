@@ -12,12 +12,12 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import ratelimits
 from community.accounts import permissions as member_permissions
 from community.events import publish_on_commit
 from community.forum import permissions as forum_permissions
@@ -378,12 +378,10 @@ def report_as_visitor(*, post: Post, reason: str, note: str, ip: str) -> ReviewI
     note = (note or "").strip()
     if reason == "other" and not note:
         raise ValidationError({"note": _("Tell the moderators what is wrong.")})
-    key = _rate_key(ip)
-    if cache.get(key, 0) >= settings.VISITOR_REPORTS_PER_HOUR:
-        raise PermissionDenied(
-            _("You have sent several reports in the last hour. Please try again later, or call 999 in an emergency.")
-        )  # fmt: skip
-    cache.set(key, cache.get(key, 0) + 1, 3600)
+    ratelimits.check(
+        "visitor-report", _rate_key(ip), limit=settings.VISITOR_REPORTS_PER_HOUR, window=3600,
+        message=_("You have sent several reports in the last hour. Please wait %(wait)s and try again later, or call 999 in an emergency."),
+    )  # fmt: skip
     label, priority = VISITOR_REASONS[reason]
     text = _("Visitor report: %(label)s") % {"label": label}
     if note:

@@ -282,14 +282,11 @@ def visitor_report(request: HttpRequest, post_id: int) -> HttpResponse:
                     post=post, reason=form.cleaned_data["reason"],
                     note=form.cleaned_data["note"], ip=_client_ip(request),
                 )  # fmt: skip
-            except ValidationError as exc:
+            except ValidationError as exc:  # a RateLimited one is answered 429 by the middleware
                 _form_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-                status = 429
             else:
                 return render(request, "privacy/report_sent.html", {"post": post})
-        status = status if status != 200 else 400
+        status = 400
     return render(request, "privacy/report.html", {"form": form, "post": post}, status=status)
 
 
