@@ -288,7 +288,7 @@ MESSAGE_HIDDEN = register(
 MESSAGE_SAFEGUARDING = register(
     Kind(
         "message_safeguarding",
-        str(_("Safeguarding concern raised about a private message: see the review queue")),
+        str(_("Safeguarding concern raised about a private message")),
         data_url,
         email=True,
         email_always=True,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from community import markup, ratelimits
 from community.accounts.permissions import can_message, can_use_network, can_write, sees_minors
 from community.events import publish_on_commit
+from community.moderation.actions import raise_message_concern
 from community.moderation.models import Flag, ReviewItem
 
 from .models import Conversation, Message, MessageReport, Participant
@@ -282,12 +283,19 @@ def report_message(*, reporter, message: Message, reason: str, note: str = "") -
         item.reasons = sorted(set(item.reasons) | {label})
         item.snapshot = {**item.snapshot, "reports": [*item.snapshot.get("reports", []), entry]}
         item.save(update_fields=["priority", "reasons", "snapshot"])
-    if is_safeguarding and not message.is_hidden:
-        Message.objects.filter(pk=message.pk).update(hidden_at=timezone.now(), hidden_by=None)
+    concern = None
+    if is_safeguarding:
+        concern = raise_message_concern(
+            raised_by=reporter, author=message.author, description=note,
+            snapshot=_snapshot(message, [entry]),
+        )  # fmt: skip
+        if not message.is_hidden:
+            Message.objects.filter(pk=message.pk).update(hidden_at=timezone.now(), hidden_by=None)
     publish_on_commit({
         "type": "message.reported", "report_id": report.pk, "message_id": message.pk,
         "conversation_id": message.conversation_id, "author_id": message.author_id,
         "reporter_id": reporter.pk, "reason": reason, "item_id": item.pk,
+        "concern_id": concern.pk if concern else None,
     })  # fmt: skip
     return report
 

@@ -210,7 +210,9 @@ def flag_post(*, flagger, post: Post, reason: str, note: str = "") -> Flag:
     concern = None
     if is_safeguarding:
         _hide(post)
-        concern = SafeguardingConcern.objects.create(post=post, raised_by=flagger, description=note)
+        concern = SafeguardingConcern.objects.create(
+            post=post, author=post.author, raised_by=flagger, description=note
+        )
         log(actor=flagger, action="safeguarding.raised", target=post, reason=note)
     else:
         total = sum(
@@ -375,6 +377,25 @@ def update_concern(
         SafeguardingNote.objects.create(concern=concern, author=actor, text=note.strip())
     log(actor=actor, action="safeguarding.updated", target=concern, reason=note.strip(), before=before,
         after={"state": state, "referral": referral})  # fmt: skip
+    return concern
+
+
+@transaction.atomic
+def raise_message_concern(
+    *, raised_by, author, snapshot: dict, description: str = ""
+) -> SafeguardingConcern:
+    """Record a safeguarding concern about a private message, from a copy of it as reported.
+
+    Called by conversations when a participant reports a message as a safeguarding concern: the
+    record, its page and its trail are the same as for a post, and as private (leads and
+    centre staff only). The caller hides the message and publishes the alert.
+    """
+    if not (raised_by and raised_by.is_authenticated):
+        raise PermissionDenied(_("Sign in to raise a safeguarding concern."))
+    concern = SafeguardingConcern.objects.create(
+        message_snapshot=snapshot, author=author, raised_by=raised_by, description=description
+    )
+    log(actor=raised_by, action="safeguarding.raised", target=concern, reason=description)
     return concern
 
 

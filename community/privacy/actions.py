@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,9 +202,10 @@ def cancel_deletion(*, user) -> DeletionRequest:
 
 
 def safeguarding_hold(user) -> bool:
-    """An open safeguarding concern about one of the member's posts keeps their posts as they are."""
+    """An open safeguarding concern about the member's words (a post or a private message)
+    keeps their posts as they are."""
     return SafeguardingConcern.objects.filter(
-        post__author=user,
+        Q(post__author=user) | Q(author=user),
         state__in=[SafeguardingConcern.State.OPEN, SafeguardingConcern.State.ESCALATED],
     ).exists()
 
