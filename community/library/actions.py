@@ -572,6 +572,29 @@ def archive_resource(*, actor, resource: Resource, reason: str) -> Resource:
 
 
 @transaction.atomic
+def unarchive_resource(*, actor, resource: Resource, reason: str = "") -> Resource:
+    """Bring an archived resource back: published again if it has a version, else a draft.
+
+    A resource whose review date passed while it was archived comes back as due for review.
+    """
+    _lock(resource)
+    if not permissions.can_unarchive(actor, resource):
+        raise PermissionDenied(_("You cannot bring this resource back from the archive."))
+    before = resource.state
+    if resource.current_version_id is None:
+        resource.state = State.DRAFT
+    elif resource.next_review_at and resource.next_review_at <= timezone.localdate():
+        resource.state = State.REVIEW_DUE
+    else:
+        resource.state = State.PUBLISHED
+    resource.archived_reason = ""
+    resource.save(update_fields=["state", "archived_reason"])
+    _log(resource, actor, "unarchived", from_state=before, detail=(reason or "").strip()[:2000])
+    _event("library.unarchived", resource, actor)
+    return resource
+
+
+@transaction.atomic
 def mark_due_resources(*, today: datetime.date | None = None) -> list[int]:
     """Mark published resources whose review date has come as review due, and tell their people."""
     today = today or timezone.localdate()

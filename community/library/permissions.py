@@ -103,6 +103,11 @@ def can_archive(user, resource: Resource) -> bool:
     return _owns_or_moderates(user, resource) and resource.state != State.ARCHIVED
 
 
+def can_unarchive(user, resource: Resource) -> bool:
+    """Whoever may archive a resource may bring it back, e.g. after archiving it by mistake."""
+    return _owns_or_moderates(user, resource) and resource.state == State.ARCHIVED
+
+
 def can_rate(user, resource: Resource) -> bool:
     return _is_member(user) and resource.is_public and resource.state != State.ARCHIVED
 
