@@ -40,8 +40,23 @@ def set_consent(*, user, kind: str, granted: bool) -> Consent:
     if kind not in Consent.Kind.values:
         raise ValidationError({"kind": _("There is no such consent.")})
     version, text = TEXTS[kind]
-    return Consent.objects.create(
+    consent = Consent.objects.create(
         user=user, kind=kind, granted=bool(granted), text_version=version, text=str(text)
+    )
+    if kind == Consent.Kind.CREDIT:
+        from community.library.actions import apply_standing_credit_choice
+
+        apply_standing_credit_choice(member=user, granted=bool(granted))
+    return consent
+
+
+def standing_credit_choice(member) -> bool | None:
+    """The member's latest "credit me by name" choice, None if never made (read by the library)."""
+    return (
+        Consent.objects.filter(user=member, kind=Consent.Kind.CREDIT)
+        .order_by("-created_at", "-pk")
+        .values_list("granted", flat=True)
+        .first()
     )
 
 
