@@ -301,6 +301,19 @@ def report_message(*, reporter, message: Message, reason: str, note: str = "") -
 
 
 @transaction.atomic
+def unhide_message(*, moderator, message: Message) -> Message:
+    """Put back a message a moderator hid (an appeal overturned the decision)."""
+    if not sees_minors(moderator):  # moderators and centre staff
+        raise PermissionDenied(_("Only moderators can put a hidden message back."))
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.is_hidden:
+        message.hidden_at = None
+        message.hidden_by = None
+        message.save(update_fields=["hidden_at", "hidden_by"])
+    return message
+
+
+@transaction.atomic
 def apply_review_decision(*, moderator_id: int | None, message_id: int, decision: str) -> None:
     """Carry out a moderator's decision on a reported message, made in the review queue.
 
