@@ -23,6 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from community import ratelimits
 
+from community.accounts.permissions import can_use_network
+
 from .models import ApiKey, hash_key
 
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -83,8 +85,8 @@ def authenticate(request: HttpRequest):
         user = get_user_model().objects.filter(username__iexact=username).first()
         if user is None:
             raise ApiError(403, "invalid_access", "Api-Username does not name a member.")
-    if not user.is_active:
-        raise ApiError(403, "invalid_access", "That member's account is not active.")
+    if not can_use_network(user):
+        raise ApiError(403, "invalid_access", "That member's account is suspended or not active.")
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
     return user, api_key.scope, True
 

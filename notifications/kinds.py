@@ -253,6 +253,21 @@ APPEAL_DECIDED = register(
         email=True,
     )
 )
+MESSAGE_APPEAL_OPENED = register(
+    Kind(
+        "message_appeal_opened",
+        str(_("{actor} appealed a decision to hide their private message")),
+        data_url,
+    )
+)
+MESSAGE_APPEAL_DECIDED = register(
+    Kind(
+        "message_appeal_decided",
+        str(_("Your appeal about your private message: {outcome}")),
+        data_url,
+        email=True,
+    )
+)
 VISITOR_REPORT = register(
     Kind(
         "visitor_report",
@@ -288,7 +303,7 @@ MESSAGE_HIDDEN = register(
 MESSAGE_SAFEGUARDING = register(
     Kind(
         "message_safeguarding",
-        str(_("Safeguarding concern raised about a private message: see the review queue")),
+        str(_("Safeguarding concern raised about a private message")),
         data_url,
         email=True,
         email_always=True,

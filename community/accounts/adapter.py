@@ -7,12 +7,22 @@ from django.shortcuts import redirect
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from community.events import publish_on_commit
+
+from .permissions import can_use_network
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Keep the profile fields chosen at sign-up on the new member."""
+
+    # One answer for every username already held, an adult's or a hidden child's, so sign-up
+    # never confirms that a child's account exists (their profile is a 404 to others).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_taken": _lazy("That username is not available. Please choose another."),
+    }
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
@@ -31,7 +41,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def pre_login(self, request, user, **kwargs):
-        if getattr(user, "is_suspended", False):
+        # Inactive accounts take allauth's own "account inactive" way; suspended ones stop here.
+        if user.is_active and not can_use_network(user):
             from allauth.account.internal.stagekit import clear_login
 
             clear_login(request)

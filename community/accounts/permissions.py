@@ -71,6 +71,15 @@ def can_use_network(member) -> bool:
     return bool(member is not None and member.is_active and not member.is_suspended)
 
 
+def can_write(member) -> bool:
+    """The one silencing rule: may this member write in public (post, reply, edit, react)?
+
+    A silenced member reads but does not write, through any way in (pages, API, email);
+    private messages to moderators and staff stay open to them (`can_message`).
+    """
+    return can_use_network(member) and not member.is_silenced
+
+
 def can_upload(user) -> bool:
     """Children cannot attach files: photos give away faces, places and school uniforms."""
     return _signed_in(user) and (not user.is_minor or user.is_moderator)
@@ -80,8 +89,10 @@ def can_message(sender, recipient) -> bool:
     """Private conversations: a child only with moderators and staff, in either direction."""
     if not (_signed_in(sender) and recipient.is_active) or sender.pk == recipient.pk:
         return False
-    if sender.is_suspended:
+    if not can_use_network(sender):
         return False
+    if not can_write(sender) and not sees_minors(recipient):
+        return False  # silenced: only moderators and staff can still be written to
     if sender.is_minor or recipient.is_minor:
         return sees_minors(sender) or sees_minors(recipient)
     return True

@@ -15,8 +15,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from community import markup, ratelimits
-from community.accounts.permissions import can_message, sees_minors
+from community.accounts.permissions import can_message, can_use_network, can_write, sees_minors
 from community.events import publish_on_commit
+from community.moderation.actions import raise_message_concern
 from community.moderation.models import Flag, ReviewItem
 
 from .models import Conversation, Message, MessageReport, Participant
@@ -40,9 +41,9 @@ def refusal(sender, recipient) -> str | None:
         return _("Sign in to send private messages.")
     if sender.pk == recipient.pk:
         return _("You cannot send a private message to yourself.")
-    if sender.is_suspended:
+    if not can_use_network(sender):
         return _("You cannot send private messages while your account is suspended.")
-    if sender.is_silenced and not sees_minors(recipient):
+    if not can_write(sender) and not sees_minors(recipient):
         return _(
             "You cannot send private messages until %(date)s, except to moderators and staff."
         ) % {"date": date_format(timezone.localtime(sender.silenced_until), "j F Y")}
@@ -282,14 +283,34 @@ def report_message(*, reporter, message: Message, reason: str, note: str = "") -
         item.reasons = sorted(set(item.reasons) | {label})
         item.snapshot = {**item.snapshot, "reports": [*item.snapshot.get("reports", []), entry]}
         item.save(update_fields=["priority", "reasons", "snapshot"])
-    if is_safeguarding and not message.is_hidden:
-        Message.objects.filter(pk=message.pk).update(hidden_at=timezone.now(), hidden_by=None)
+    concern = None
+    if is_safeguarding:
+        concern = raise_message_concern(
+            raised_by=reporter, author=message.author, description=note,
+            snapshot=_snapshot(message, [entry]),
+        )  # fmt: skip
+        if not message.is_hidden:
+            Message.objects.filter(pk=message.pk).update(hidden_at=timezone.now(), hidden_by=None)
     publish_on_commit({
         "type": "message.reported", "report_id": report.pk, "message_id": message.pk,
         "conversation_id": message.conversation_id, "author_id": message.author_id,
         "reporter_id": reporter.pk, "reason": reason, "item_id": item.pk,
+        "concern_id": concern.pk if concern else None,
     })  # fmt: skip
     return report
+
+
+@transaction.atomic
+def unhide_message(*, moderator, message: Message) -> Message:
+    """Put back a message a moderator hid (an appeal overturned the decision)."""
+    if not sees_minors(moderator):  # moderators and centre staff
+        raise PermissionDenied(_("Only moderators can put a hidden message back."))
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.is_hidden:
+        message.hidden_at = None
+        message.hidden_by = None
+        message.save(update_fields=["hidden_at", "hidden_by"])
+    return message
 
 
 @transaction.atomic

@@ -111,7 +111,10 @@ class TopicFeed(ThreadsFeed):
 
 class TagFeed(ThreadsFeed):
     def get_object(self, request, slug: str) -> Tag:
-        return get_object_or_404(Tag, slug=slug)
+        tag = get_object_or_404(Tag, slug=slug)
+        if not permissions.can_see_tag(VISITOR, tag):
+            raise Http404("No such tag")  # as for a tag nobody used
+        return tag
 
     def title(self, obj=None) -> str:
         return f"Family Hubs Network: tagged {obj.name}"

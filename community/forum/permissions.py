@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from community.accounts.permissions import can_write
+
 from .models import Membership, Post, Space, Status, Thread
 
 if TYPE_CHECKING:
@@ -103,6 +105,22 @@ def can_read_thread(user, thread: Thread) -> bool:
     return thread.status == Status.HELD and _is_member(user) and thread.author_id == user.pk
 
 
+def visible_tags(user, qs: QuerySet | None = None) -> QuerySet:
+    """Tags on at least one thread this user may open.
+
+    Any other tag is as good as unknown to them (a 404 on its page and feed), so a tag used
+    only in a private region or on a held or hidden thread does not reveal that it exists.
+    """
+    from taggit.models import Tag
+
+    qs = Tag.objects.all() if qs is None else qs
+    return qs.filter(pk__in=visible_threads(user).filter(tags__isnull=False).values("tags__id"))
+
+
+def can_see_tag(user, tag) -> bool:
+    return visible_threads(user).filter(tags=tag).exists()
+
+
 def visible_posts(user, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
     """Posts this user may read, in threads they may read."""
     qs = Post.objects.all() if qs is None else qs
@@ -140,7 +158,7 @@ def can_read_post(user, post: Post) -> bool:
 def can_post_in_space(user, space: Space) -> bool:
     if not _is_member(user) or not can_read_space(user, space):
         return False
-    if user.is_silenced:
+    if not can_write(user):
         return False  # silenced members read but do not post
     if is_moderator(user):
         return True
@@ -164,11 +182,12 @@ def can_reply(user, thread: Thread) -> bool:
 def can_edit_post(user, post: Post) -> bool:
     if post.kind == Post.Kind.NOTE or post.thread.is_archived:
         return False
+    if not _is_member(user) or not can_write(user):
+        return False
     if is_moderator(user):
         return True
     return (
-        _is_member(user)
-        and post.author_id == user.pk
+        post.author_id == user.pk
         and post.deleted_at is None
         and post.status != Status.HIDDEN
         and not post.thread.is_closed
@@ -186,6 +205,7 @@ def can_delete_post(user, post: Post) -> bool:
 def can_react(user, post: Post) -> bool:
     return (
         _is_member(user)
+        and can_write(user)
         and post.author_id != user.pk
         and post.kind == Post.Kind.POST
         and not post.thread.is_archived

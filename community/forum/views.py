@@ -191,6 +191,8 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_for_anonymous
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
+    if not permissions.can_see_tag(request.user, tag):
+        raise Http404("No such tag")  # the same answer as for a tag nobody used
     listing = selectors.latest_threads(viewer=request.user, page=_page(request), tag=tag.slug)
     return _render_list(
         request, listing, title=_("Tagged “%(tag)s”") % {"tag": tag.name}, extra={"tag_obj": tag}

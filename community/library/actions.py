@@ -184,7 +184,7 @@ def _included(credit: Credit) -> bool:
 
 
 def _attribution(credit: Credit) -> str:
-    if credit.is_shown:
+    if permissions.shows_name(credit):
         return credit.user.display_name or credit.user.username
     return str(ANONYMOUS_ATTRIBUTION[credit.role])
 
@@ -343,16 +343,21 @@ def curate_thread(
     )
     _apply_fields(resource, fields)
     credits: dict[int, Credit] = {}
+    now = timezone.now()
     for position, post in enumerate(posts):
         author = post.author
         if author.pk not in credits:
+            # The curator needs no asking, nor does an adult whose standing choice is yes;
+            # a standing no keeps their name off while they are asked about their words.
+            standing = permissions.standing_credit_choice(author)
+            agreed = author.pk == actor.pk or (standing is True and not author.is_minor)
             credits[author.pk] = Credit.objects.create(
                 resource=resource,
                 user=author,
                 role=CREDIT_ROLE_FOR_USER_ROLE.get(author.role, Credit.Role.PRACTITIONER),
-                # The curator needs no asking; everyone else does.
-                consent=Credit.Consent.GIVEN if author.pk == actor.pk else Credit.Consent.PENDING,
-                responded_at=timezone.now() if author.pk == actor.pk else None,
+                consent=Credit.Consent.GIVEN if agreed else Credit.Consent.PENDING,
+                responded_at=now if agreed else None,
+                credit_withdrawn_at=now if standing is False and not agreed else None,
             )
         resource.contributions.create(
             credit=credits[author.pk], post=post, source=post.source, position=position
@@ -399,6 +404,42 @@ def withdraw_credit(*, actor, credit: Credit) -> Credit:
     _log(credit.resource, actor, "credit_withdrawn")
     _event("library.credit_withdrawn", credit.resource, actor, credit_id=credit.pk)
     return credit
+
+
+@transaction.atomic
+def apply_standing_credit_choice(*, member, granted: bool) -> list[Resource]:
+    """Carry a member's standing choice about being credited by name into every resource.
+
+    No: their name comes off every resource at once (their words stay, attributed to their
+    role), as if they had withdrawn it from each. Yes: an adult's unanswered requests count as
+    agreed; a child still answers for each resource. Returns the resources changed.
+    """
+    now = timezone.now()
+    credits = Credit.objects.select_related("resource", "user").filter(user=member)
+    if granted:
+        if member.is_minor:
+            return []
+        changed = list(credits.filter(consent=Credit.Consent.PENDING))
+        for credit in changed:
+            credit.consent, credit.responded_at = Credit.Consent.GIVEN, now
+            credit.credit_withdrawn_at = None
+            credit.save(update_fields=["consent", "responded_at", "credit_withdrawn_at"])
+        action = "consent_given"
+    else:
+        changed = list(credits.filter(credit_withdrawn_at__isnull=True))
+        for credit in changed:
+            credit.credit_withdrawn_at = now
+            credit.save(update_fields=["credit_withdrawn_at"])
+        action = "credit_withdrawn"
+    resources = []
+    for credit in changed:
+        resource = _lock(credit.resource)
+        _refresh_after_credit_change(resource)
+        _log(resource, member, action, detail=_("Their standing choice on their privacy page"))
+        event = "library.credit_answered" if granted else "library.credit_withdrawn"
+        _event(event, resource, member, credit_id=credit.pk, consent=granted)
+        resources.append(resource)
+    return resources
 
 
 @transaction.atomic
@@ -569,6 +610,29 @@ def archive_resource(*, actor, resource: Resource, reason: str) -> Resource:
     resource.save(update_fields=["state", "archived_reason"])
     _log(resource, actor, "archived", from_state=before, detail=reason)
     _event("library.archived", resource, actor)
+    return resource
+
+
+@transaction.atomic
+def unarchive_resource(*, actor, resource: Resource, reason: str = "") -> Resource:
+    """Bring an archived resource back: published again if it has a version, else a draft.
+
+    A resource whose review date passed while it was archived comes back as due for review.
+    """
+    _lock(resource)
+    if not permissions.can_unarchive(actor, resource):
+        raise PermissionDenied(_("You cannot bring this resource back from the archive."))
+    before = resource.state
+    if resource.current_version_id is None:
+        resource.state = State.DRAFT
+    elif resource.next_review_at and resource.next_review_at <= timezone.localdate():
+        resource.state = State.REVIEW_DUE
+    else:
+        resource.state = State.PUBLISHED
+    resource.archived_reason = ""
+    resource.save(update_fields=["state", "archived_reason"])
+    _log(resource, actor, "unarchived", from_state=before, detail=(reason or "").strip()[:2000])
+    _event("library.unarchived", resource, actor)
     return resource
 
 

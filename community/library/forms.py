@@ -144,6 +144,16 @@ class PublishForm(forms.Form):
     )
 
 
+class UnarchiveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it coming back? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the resource's log."),
+    )
+
+
 class ArchiveForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is it archived?"),

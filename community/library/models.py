@@ -235,7 +235,10 @@ class Credit(models.Model):
 
     @property
     def is_shown(self) -> bool:
-        return self.consent == self.Consent.GIVEN and self.credit_withdrawn_at is None
+        """For templates: `permissions.shows_name`, the one rule."""
+        from .permissions import shows_name
+
+        return shows_name(self)
 
 
 class Contribution(models.Model):

@@ -7,6 +7,8 @@ reviewers, and moderators and staff.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
@@ -103,8 +105,45 @@ def can_archive(user, resource: Resource) -> bool:
     return _owns_or_moderates(user, resource) and resource.state != State.ARCHIVED
 
 
+def can_unarchive(user, resource: Resource) -> bool:
+    """Whoever may archive a resource may bring it back, e.g. after archiving it by mistake."""
+    return _owns_or_moderates(user, resource) and resource.state == State.ARCHIVED
+
+
 def can_rate(user, resource: Resource) -> bool:
     return _is_member(user) and resource.is_public and resource.state != State.ARCHIVED
+
+
+# --- Crediting co-producers by name --------------------------------------------------------
+#
+# Members make a standing choice about being credited by name on their privacy page
+# (privacy's "credit" consent); privacy, above the library, registers how to read it, so the
+# library never imports privacy. The choice feeds each resource's own consent: a standing
+# yes agrees for an adult when their words are curated, a standing no withdraws their name
+# everywhere. Whether a name is shown is then decided by `shows_name` alone.
+
+_standing_credit_readers: list[Callable[[object], bool | None]] = []
+
+
+def register_standing_credit_choice(reader: Callable[[object], bool | None]) -> None:
+    """Privacy registers its reader of a member's standing choice (None: never chosen)."""
+    if reader not in _standing_credit_readers:
+        _standing_credit_readers.append(reader)
+
+
+def standing_credit_choice(member) -> bool | None:
+    for reader in _standing_credit_readers:
+        choice = reader(member)
+        if choice is not None:
+            return choice
+    return None
+
+
+def shows_name(credit: Credit) -> bool:
+    """The one rule for naming a co-producer, wherever the library credits them (the resource
+    page, every published version's quotes, the working copy): they agreed for this resource
+    and have not taken their name back, here or by a standing "no" on their privacy page."""
+    return credit.consent == Credit.Consent.GIVEN and credit.credit_withdrawn_at is None
 
 
 def can_answer_credit(user, credit: Credit) -> bool:

@@ -34,6 +34,7 @@ urlpatterns = [
     path("r/<int:resource_id>/review/", views.review, name="review"),
     path("r/<int:resource_id>/publish/", views.publish, name="publish"),
     path("r/<int:resource_id>/archive/", views.archive, name="archive"),
+    path("r/<int:resource_id>/unarchive/", views.unarchive, name="unarchive"),
     path("r/<int:resource_id>/next-review/", views.next_review, name="next_review"),
     path("r/<int:resource_id>/rate/", views.rate, name="rate"),
     path("r/<int:resource_id>/feedback/", views.feedback, name="feedback"),

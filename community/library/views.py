@@ -84,6 +84,7 @@ def _resource_context(request, resource: Resource, **extra) -> dict:
         "can_review": permissions.can_review(user, resource),
         "can_publish": permissions.can_publish(user, resource),
         "can_archive": permissions.can_archive(user, resource),
+        "can_unarchive": permissions.can_unarchive(user, resource),
         "can_rate": permissions.can_rate(user, resource),
         "thread_visible": resource.source_thread is not None
         and can_read_thread(user, resource.source_thread),
@@ -96,6 +97,7 @@ def _resource_context(request, resource: Resource, **extra) -> dict:
         "review_form": forms.ReviewForm(),
         "publish_form": forms.PublishForm(),
         "archive_form": forms.ArchiveForm(),
+        "unarchive_form": forms.UnarchiveForm(),
         "next_review_form": forms.NextReviewForm(
             initial={"next_review_at": resource.next_review_at}
         ),
@@ -262,6 +264,18 @@ def archive(request: HttpRequest, resource_id: int) -> HttpResponse:
         messages.success(request, _("The resource was archived."))
 
     return _post_back(request, item, "archive_form", forms.ArchiveForm(request.POST), call)
+
+
+@require_POST
+@login_required
+def unarchive(request: HttpRequest, resource_id: int) -> HttpResponse:
+    item = _resource(request, resource_id)
+
+    def call(data):
+        actions.unarchive_resource(actor=request.user, resource=item, reason=data["reason"])
+        messages.success(request, _("The resource is back from the archive."))
+
+    return _post_back(request, item, "unarchive_form", forms.UnarchiveForm(request.POST), call)
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from community import markup
+from community import markup, ratelimits
 from community.events import publish_on_commit
 from community.forum import permissions
 from community.forum.models import Post, Status, Thread
@@ -131,7 +131,6 @@ def expire_pins(*, now: datetime | None = None) -> int:
 
 # --- Flags, the review queue and safeguarding -------------------------------------------
 
-FLAGS_PER_HOUR = 20
 TRUST_FLAG_WEIGHT = {0: 0.5, 1: 1.0, 2: 1.0, 3: 2.0, 4: 3.0}
 
 
@@ -172,6 +171,11 @@ def flag_post(*, flagger, post: Post, reason: str, note: str = "") -> Flag:
         raise ValidationError(
             {"reason": _("You cannot flag your own post; edit or delete it instead.")}
         )
+    if not permissions.is_moderator(flagger):
+        ratelimits.check(
+            "flag", flagger.pk, limit=settings.FLAGS_PER_HOUR, window=3600,
+            message={"reason": _("You have flagged many posts in the last hour. Please wait %(wait)s and try again: your note is kept. If someone is in danger now, call 999.")},
+        )  # fmt: skip
     post = (
         Post.objects.select_for_update().select_related("thread__space", "author").get(pk=post.pk)
     )
@@ -206,7 +210,9 @@ def flag_post(*, flagger, post: Post, reason: str, note: str = "") -> Flag:
     concern = None
     if is_safeguarding:
         _hide(post)
-        concern = SafeguardingConcern.objects.create(post=post, raised_by=flagger, description=note)
+        concern = SafeguardingConcern.objects.create(
+            post=post, author=post.author, raised_by=flagger, description=note
+        )
         log(actor=flagger, action="safeguarding.raised", target=post, reason=note)
     else:
         total = sum(
@@ -371,6 +377,25 @@ def update_concern(
         SafeguardingNote.objects.create(concern=concern, author=actor, text=note.strip())
     log(actor=actor, action="safeguarding.updated", target=concern, reason=note.strip(), before=before,
         after={"state": state, "referral": referral})  # fmt: skip
+    return concern
+
+
+@transaction.atomic
+def raise_message_concern(
+    *, raised_by, author, snapshot: dict, description: str = ""
+) -> SafeguardingConcern:
+    """Record a safeguarding concern about a private message, from a copy of it as reported.
+
+    Called by conversations when a participant reports a message as a safeguarding concern: the
+    record, its page and its trail are the same as for a post, and as private (leads and
+    centre staff only). The caller hides the message and publishes the alert.
+    """
+    if not (raised_by and raised_by.is_authenticated):
+        raise PermissionDenied(_("Sign in to raise a safeguarding concern."))
+    concern = SafeguardingConcern.objects.create(
+        message_snapshot=snapshot, author=author, raised_by=raised_by, description=description
+    )
+    log(actor=raised_by, action="safeguarding.raised", target=concern, reason=description)
     return concern
 
 

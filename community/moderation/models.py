@@ -129,7 +129,12 @@ class ReviewItem(models.Model):
 
 
 class SafeguardingConcern(models.Model):
-    """A safeguarding record: only designated safeguarding leads and centre staff see it."""
+    """A safeguarding record: only designated safeguarding leads and centre staff see it.
+
+    About a post (`post`) or a private message: a message stays private to its conversation,
+    so the concern keeps a copy of it as reported (`message_snapshot`), as the review queue
+    does. `author` is whose words they are, for the safeguarding hold on deleting accounts.
+    """
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")
@@ -144,7 +149,13 @@ class SafeguardingConcern(models.Model):
         CEOP = "ceop", _("CEOP")
         IWF = "iwf", _("Internet Watch Foundation")
 
-    post = models.ForeignKey("forum.Post", on_delete=models.PROTECT, related_name="+")
+    post = models.ForeignKey(
+        "forum.Post", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    message_snapshot = models.JSONField(default=dict, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -153,6 +164,10 @@ class SafeguardingConcern(models.Model):
     referral = models.CharField(max_length=10, choices=Referral.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_about_a_message(self) -> bool:
+        return self.post_id is None
 
 
 class SafeguardingNote(models.Model):

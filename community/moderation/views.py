@@ -229,7 +229,7 @@ def concern(request: HttpRequest, concern_id: int) -> HttpResponse:
         raise Http404("No such page")
     item = get_object_or_404(
         SafeguardingConcern.objects.select_related(
-            "post__thread__space", "post__author", "raised_by"
+            "post__thread__space", "post__author", "raised_by", "author"
         ),
         pk=concern_id,
     )

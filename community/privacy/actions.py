@@ -12,12 +12,13 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import ratelimits
 from community.accounts import permissions as member_permissions
 from community.events import publish_on_commit
 from community.forum import permissions as forum_permissions
@@ -39,8 +40,23 @@ def set_consent(*, user, kind: str, granted: bool) -> Consent:
     if kind not in Consent.Kind.values:
         raise ValidationError({"kind": _("There is no such consent.")})
     version, text = TEXTS[kind]
-    return Consent.objects.create(
+    consent = Consent.objects.create(
         user=user, kind=kind, granted=bool(granted), text_version=version, text=str(text)
+    )
+    if kind == Consent.Kind.CREDIT:
+        from community.library.actions import apply_standing_credit_choice
+
+        apply_standing_credit_choice(member=user, granted=bool(granted))
+    return consent
+
+
+def standing_credit_choice(member) -> bool | None:
+    """The member's latest "credit me by name" choice, None if never made (read by the library)."""
+    return (
+        Consent.objects.filter(user=member, kind=Consent.Kind.CREDIT)
+        .order_by("-created_at", "-pk")
+        .values_list("granted", flat=True)
+        .first()
     )
 
 
@@ -201,9 +217,10 @@ def cancel_deletion(*, user) -> DeletionRequest:
 
 
 def safeguarding_hold(user) -> bool:
-    """An open safeguarding concern about one of the member's posts keeps their posts as they are."""
+    """An open safeguarding concern about the member's words (a post or a private message)
+    keeps their posts as they are."""
     return SafeguardingConcern.objects.filter(
-        post__author=user,
+        Q(post__author=user) | Q(author=user),
         state__in=[SafeguardingConcern.State.OPEN, SafeguardingConcern.State.ESCALATED],
     ).exists()
 
@@ -293,6 +310,53 @@ def appeal_decision(*, member, post: Post, statement: str) -> Appeal:
     return appeal
 
 
+def appealable_message_decision(message) -> str | None:
+    """The decision that hid a private message, if a moderator hid it and it is still hidden.
+
+    A message hidden at once by a safeguarding report waits for a moderator's review first.
+    """
+    if message.hidden_at is None or message.hidden_by_id is None:
+        return None
+    return "review.hide"
+
+
+def can_appeal_message(user, message) -> bool:
+    return (
+        bool(user and user.is_authenticated)
+        and message.author_id == user.pk
+        and appealable_message_decision(message) is not None
+        and not Appeal.objects.filter(message=message, state=Appeal.State.OPEN).exists()
+    )
+
+
+@transaction.atomic
+def appeal_message_decision(*, member, message, statement: str) -> Appeal:
+    """Ask for a moderator's decision to hide the member's own private message to be looked
+    at again, by a different moderator."""
+    from community.conversations.models import Message
+
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    statement = (statement or "").strip()
+    decision = appealable_message_decision(message)
+    if not (member and member.is_authenticated) or message.author_id != member.pk or not decision:
+        raise PermissionDenied(_("There is no decision about this message that you can appeal."))
+    if len(statement) < 10:
+        raise ValidationError({"statement": _("Tell us in a sentence or two why the decision was wrong.")})  # fmt: skip
+    if Appeal.objects.filter(message=message, state=Appeal.State.OPEN).exists():
+        raise ValidationError({"statement": _("You have already appealed this decision.")})
+    appeal = Appeal.objects.create(
+        message=message, appellant=member, decided_by_id=message.hidden_by_id,
+        decision=decision, statement=statement[:4000],
+    )  # fmt: skip
+    log(actor=member, action="appeal.opened", target=message, reason=statement[:4000])
+    publish_on_commit(
+        {"type": "appeal.opened", "appeal_id": appeal.pk, "post_id": None,
+         "message_id": message.pk, "decided_by_id": message.hidden_by_id,
+         "appellant_id": member.pk}
+    )  # fmt: skip
+    return appeal
+
+
 def can_decide_appeal(user, appeal: Appeal) -> bool:
     """Any moderator but the one who made the decision (and never the appellant)."""
     return (
@@ -310,7 +374,7 @@ def decide_appeal(*, moderator, appeal: Appeal, overturn: bool, reason: str) -> 
 
     appeal = (
         Appeal.objects.select_for_update(of=("self",))
-        .select_related("post__thread")
+        .select_related("post__thread", "message")
         .get(pk=appeal.pk)
     )
     if not can_decide_appeal(moderator, appeal):
@@ -322,6 +386,8 @@ def decide_appeal(*, moderator, appeal: Appeal, overturn: bool, reason: str) -> 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the member a reason for the outcome.")})
+    if appeal.message_id is not None:
+        return _decide_message_appeal(moderator=moderator, appeal=appeal, overturn=overturn, reason=reason)  # fmt: skip
     post = appeal.post
     before = {"status": post.status, "deleted": post.deleted_at is not None}
     if overturn:
@@ -341,6 +407,28 @@ def decide_appeal(*, moderator, appeal: Appeal, overturn: bool, reason: str) -> 
     publish_on_commit(
         {"type": "appeal.decided", "appeal_id": appeal.pk, "post_id": post.pk,
          "appellant_id": appeal.appellant_id, "state": appeal.state, "moderator_id": moderator.pk}
+    )  # fmt: skip
+    return appeal
+
+
+def _decide_message_appeal(*, moderator, appeal: Appeal, overturn: bool, reason: str) -> Appeal:
+    from community.conversations import actions as conversation_actions
+
+    message = appeal.message
+    before = {"hidden": message.is_hidden}
+    if overturn:
+        message = conversation_actions.unhide_message(moderator=moderator, message=message)
+    appeal.state = Appeal.State.OVERTURNED if overturn else Appeal.State.UPHELD
+    appeal.reviewer = moderator
+    appeal.outcome_reason = reason[:4000]
+    appeal.resolved_at = timezone.now()
+    appeal.save(update_fields=["state", "reviewer", "outcome_reason", "resolved_at"])
+    log(actor=moderator, action=f"appeal.{appeal.state}", target=message, reason=reason,
+        before=before, after={"hidden": message.is_hidden})  # fmt: skip
+    publish_on_commit(
+        {"type": "appeal.decided", "appeal_id": appeal.pk, "post_id": None,
+         "message_id": message.pk, "appellant_id": appeal.appellant_id, "state": appeal.state,
+         "moderator_id": moderator.pk}
     )  # fmt: skip
     return appeal
 
@@ -378,12 +466,10 @@ def report_as_visitor(*, post: Post, reason: str, note: str, ip: str) -> ReviewI
     note = (note or "").strip()
     if reason == "other" and not note:
         raise ValidationError({"note": _("Tell the moderators what is wrong.")})
-    key = _rate_key(ip)
-    if cache.get(key, 0) >= settings.VISITOR_REPORTS_PER_HOUR:
-        raise PermissionDenied(
-            _("You have sent several reports in the last hour. Please try again later, or call 999 in an emergency.")
-        )  # fmt: skip
-    cache.set(key, cache.get(key, 0) + 1, 3600)
+    ratelimits.check(
+        "visitor-report", _rate_key(ip), limit=settings.VISITOR_REPORTS_PER_HOUR, window=3600,
+        message=_("You have sent several reports in the last hour. Please wait %(wait)s and try again later, or call 999 in an emergency."),
+    )  # fmt: skip
     label, priority = VISITOR_REASONS[reason]
     text = _("Visitor report: %(label)s") % {"label": label}
     if note:

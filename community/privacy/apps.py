@@ -10,8 +10,12 @@ class PrivacyConfig(AppConfig):
         from allauth.account.signals import email_confirmed
 
         from community.forum import screening as forum_screening
+        from community.library import permissions as library_permissions
 
-        from . import receivers, screening
+        from . import actions, receivers, screening
+
+        # The library reads members' standing choice about being credited by name from here.
+        library_permissions.register_standing_credit_choice(actions.standing_credit_choice)
 
         # Every post by a member under 18 waits for a moderator.
         forum_screening.register(screening.screen_minors)

@@ -82,14 +82,19 @@ class DeletionRequest(models.Model):
 
 
 class Appeal(models.Model):
-    """A member's appeal against a moderator's decision about their post."""
+    """A member's appeal against a moderator's decision about their post or private message."""
 
     class State(models.TextChoices):
         OPEN = "open", _("Waiting for a moderator")
         UPHELD = "upheld", _("Decision upheld")
         OVERTURNED = "overturned", _("Decision overturned")
 
-    post = models.ForeignKey("forum.Post", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(
+        "forum.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.ForeignKey(
+        "conversations.Message", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     appellant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appeals"
     )
@@ -112,7 +117,12 @@ class Appeal(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["post"], condition=models.Q(state="open"), name="one_open_appeal_per_post"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["message"],
+                condition=models.Q(state="open"),
+                name="one_open_appeal_per_message",
+            ),
         ]
 
 

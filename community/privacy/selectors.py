@@ -53,7 +53,7 @@ def open_appeals(*, viewer) -> QuerySet[Appeal]:
     """Open appeals, oldest first, with what a moderator needs to decide them."""
     return (
         Appeal.objects.filter(state=Appeal.State.OPEN)
-        .select_related("post__thread", "appellant", "decided_by")
+        .select_related("post__thread", "message", "appellant", "decided_by")
         .order_by("created_at", "pk")
     )
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/delete/cancel/", views.cancel_deletion, name="cancel_deletion"),
     path("report/p/<int:post_id>/", views.visitor_report, name="visitor_report"),
     path("p/<int:post_id>/appeal/", views.appeal, name="appeal"),
+    path("messages/m/<int:message_id>/appeal/", views.appeal_message, name="appeal_message"),
     path("mod/appeals/", views.appeals, name="appeals"),
     path("mod/appeals/<int:appeal_id>/", views.decide_appeal, name="decide_appeal"),
 ]

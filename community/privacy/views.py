@@ -282,14 +282,11 @@ def visitor_report(request: HttpRequest, post_id: int) -> HttpResponse:
                     post=post, reason=form.cleaned_data["reason"],
                     note=form.cleaned_data["note"], ip=_client_ip(request),
                 )  # fmt: skip
-            except ValidationError as exc:
+            except ValidationError as exc:  # a RateLimited one is answered 429 by the middleware
                 _form_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-                status = 429
             else:
                 return render(request, "privacy/report_sent.html", {"post": post})
-        status = status if status != 200 else 400
+        status = 400
     return render(request, "privacy/report.html", {"form": form, "post": post}, status=status)
 
 
@@ -335,6 +332,47 @@ def appeal(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 @login_required
+def appeal_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Appeal a moderator's decision to hide one of the member's own private messages."""
+    from community.conversations.models import Message
+
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(pk=message_id, author_id=request.user.pk)
+        .first()
+    )
+    if message is None:
+        raise Http404("No such message")
+    existing = Appeal.objects.filter(message=message).order_by("-created_at").first()
+    form = AppealForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.appeal_message_decision(
+                    member=request.user, message=message, statement=form.cleaned_data["statement"]
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Your appeal was sent. A different moderator will look at it and you will be told the outcome."),
+                )  # fmt: skip
+                return redirect("privacy:appeal_message", message_id=message.pk)
+        status = 400
+    return render(
+        request,
+        "privacy/appeal.html",
+        {"message": message, "existing": existing, "form": form,
+         "can_appeal": actions.can_appeal_message(request.user, message)},
+        status=status,
+    )  # fmt: skip
+
+
+@login_required
 def appeals(request: HttpRequest) -> HttpResponse:
     if not forum_permissions.is_moderator(request.user):
         raise PermissionDenied(_("Only moderators and staff can see appeals."))
@@ -349,7 +387,8 @@ def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     if not forum_permissions.is_moderator(request.user):
         raise PermissionDenied(_("Only moderators and staff can decide appeals."))
     item = get_object_or_404(
-        Appeal.objects.select_related("post__thread", "appellant", "decided_by"), pk=appeal_id
+        Appeal.objects.select_related("post__thread", "message", "appellant", "decided_by"),
+        pk=appeal_id,
     )
     form = AppealDecisionForm(request.POST or None)
     status = 200

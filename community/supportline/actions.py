@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from community.events import publish_on_commit
 from community.markup import render
@@ -44,6 +45,13 @@ REQUEST_FIELDS = (
     "preferred_contact",
     "contact_phone",
     "preferred_times",
+)
+
+
+# Said wherever a young person is turned away; the page they see says where to get help.
+NOT_FOR_YOUNG_PEOPLE = _lazy(
+    "SupportLine is for adults who work with or for family hubs, so it cannot take requests "
+    "from anyone under 18."
 )
 
 
@@ -106,6 +114,8 @@ def submit_request(
     """File a consultation request with a reference number, and confirm it to the requester."""
     if not (requester and requester.is_authenticated):
         raise PermissionDenied(_("Sign in to ask SupportLine."))
+    if not permissions.can_request_consultation(requester):
+        raise PermissionDenied(NOT_FOR_YOUNG_PEOPLE)
     topics = list(topics)
     if not topics:
         raise ValidationError(_("Choose at least one topic."))
@@ -159,8 +169,6 @@ def invite_and_submit(
         known = existing[0]
         transaction.on_commit(lambda: emails.send_existing_account_notice.enqueue(known))
         return None
-    if age_band not in (user_model.AgeBand.AGE_18_25, user_model.AgeBand.AGE_26_PLUS):
-        raise ValidationError(_("SupportLine consultations are for adults."))
     from allauth.account.models import EmailAddress
 
     user = user_model(
@@ -172,6 +180,8 @@ def invite_and_submit(
         home_region=data.get("region"),
         age_band=age_band,
     )
+    if age_band not in user_model.AgeBand.values or not permissions.can_request_consultation(user):
+        raise ValidationError(NOT_FOR_YOUNG_PEOPLE)
     # No password until they take up the invitation; the email link proves the address.
     user.set_unusable_password()
     try:

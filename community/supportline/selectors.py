@@ -116,7 +116,9 @@ def expert_cases(*, viewer) -> list[ConsultationRequest]:
     if not viewer.is_authenticated:
         return []
     return list(
-        ConsultationRequest.objects.filter(assigned_expert=viewer)
+        permissions.cases_experts_may_work_on(
+            ConsultationRequest.objects.filter(assigned_expert=viewer)
+        )
         .select_related("region", "booked_slot")
         .order_by("-last_activity_at")
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from community import ratelimits
 
 from . import actions, permissions, selectors
 from .calendar import consultation_invitation
@@ -58,11 +61,17 @@ def _staff_only(request: HttpRequest) -> None:
         raise Http404("Not found")
 
 
+def _not_for_young_people(request: HttpRequest) -> HttpResponse:
+    return render(request, "supportline/not_for_young_people.html", status=403)
+
+
 def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supportline/index.html",
         {
+            "may_ask": not request.user.is_authenticated
+            or permissions.can_request_consultation(request.user),
             "is_staff": permissions.is_supportline_staff(request.user),
             "is_expert": permissions.is_expert(request.user),
         },
@@ -72,6 +81,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def request_form(request: HttpRequest) -> HttpResponse:
     """The full form for members; the short one, with an account invitation, for visitors."""
     user = request.user
+    if user.is_authenticated and not permissions.can_request_consultation(user):
+        return _not_for_young_people(request)
     if user.is_authenticated:
         form_class = RequestForm
         initial = {
@@ -90,6 +101,14 @@ def request_form(request: HttpRequest) -> HttpResponse:
                 if user.is_authenticated:
                     case = actions.submit_request(requester=user, data=data, topics=topics)
                     return redirect("supportline:confirmation", case.reference)
+                # Each visitor's request emails an invitation: limited per address.
+                ratelimits.check(
+                    "supportline-visitor",
+                    ratelimits.address_key(request),
+                    limit=settings.SUPPORTLINE_VISITOR_REQUESTS_PER_HOUR,
+                    window=3600,
+                    message=_("You have sent several requests in the last hour. Please wait %(wait)s and try again: your request is kept below."),
+                )  # fmt: skip
                 actions.invite_and_submit(
                     email=data.pop("email"),
                     display_name=data.pop("display_name"),

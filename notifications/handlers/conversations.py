@@ -1,6 +1,6 @@
 """Who is told what about private messages: the other participants, reporters, the author of a
 hidden message, and the safeguarding leads. Never the words of a message: these kinds are not
-emailed, and the safeguarding alert only points at the review queue."""
+emailed, and the safeguarding alert only points at the concern's page (leads and staff only)."""
 
 from __future__ import annotations
 
@@ -58,12 +58,11 @@ def safeguarding_alert(event: dict) -> None:
         )
         .values_list("pk", flat=True)
     )
-    query = urlencode({"kind": "reported_message", "priority": 0})
-    notify(
-        leads,
-        kinds.MESSAGE_SAFEGUARDING.name,
-        data={"title": "", "url": f"{reverse('moderation:queue')}?{query}"},
-    )
+    if event.get("concern_id"):
+        url = reverse("moderation:concern", args=[event["concern_id"]])
+    else:  # reported before concerns were recorded for messages
+        url = f"{reverse('moderation:queue')}?{urlencode({'kind': 'reported_message', 'priority': 0})}"
+    notify(leads, kinds.MESSAGE_SAFEGUARDING.name, data={"title": "", "url": url})
 
 
 @handles("message.report_resolved")

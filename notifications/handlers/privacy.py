@@ -42,30 +42,43 @@ def deletion_scheduled(event: dict) -> None:
     )  # fmt: skip
 
 
+def _appealed_title(event: dict) -> str:
+    """The thread's title for a post; for a private message, never its subject or words."""
+    if event.get("message_id"):
+        return ""
+    return Post.objects.select_related("thread").get(pk=event["post_id"]).thread.title
+
+
 @handles("appeal.opened")
 def appeal_opened(event: dict) -> None:
     """Every moderator but the one whose decision is appealed (they may not decide it)."""
-    post = Post.objects.select_related("thread").get(pk=event["post_id"])
+    title = _appealed_title(event)
     appellant = get_user_model().objects.get(pk=event["appellant_id"])
     moderators = _moderators().exclude(pk=event.get("decided_by_id")).values_list("pk", flat=True)
+    about_a_message = bool(event.get("message_id"))
     notify(
         moderators,
-        kinds.APPEAL_OPENED.name,
+        (kinds.MESSAGE_APPEAL_OPENED if about_a_message else kinds.APPEAL_OPENED).name,
         data={"url": reverse("privacy:decide_appeal", args=[event["appeal_id"]]),
-              "title": post.thread.title, "actor": appellant.display_name},
+              "title": title, "actor": appellant.display_name},
         actor_id=appellant.pk,
     )  # fmt: skip
 
 
 @handles("appeal.decided")
 def appeal_decided(event: dict) -> None:
-    post = Post.objects.select_related("thread").get(pk=event["post_id"])
-    outcome = "the post is back" if event["state"] == "overturned" else "the decision stands"
+    if event.get("message_id"):
+        url = reverse("privacy:appeal_message", args=[event["message_id"]])
+        thing = "the message"
+    else:
+        url = reverse("privacy:appeal", args=[event["post_id"]])
+        thing = "the post"
+    back = f"{thing} is back" if event["state"] == "overturned" else "the decision stands"
+    about_a_message = bool(event.get("message_id"))
     notify(
         [event["appellant_id"]],
-        kinds.APPEAL_DECIDED.name,
-        data={"url": reverse("privacy:appeal", args=[post.pk]), "title": post.thread.title,
-              "outcome": outcome},
+        (kinds.MESSAGE_APPEAL_DECIDED if about_a_message else kinds.APPEAL_DECIDED).name,
+        data={"url": url, "title": _appealed_title(event), "outcome": back},
         actor_id=event["moderator_id"],
     )  # fmt: skip
 

@@ -86,3 +86,19 @@ def test_preferences_change_display_name_but_not_role(client):
     client.post(reverse("accounts:preferences"), {"display_name": "Pseudonym", "role": "staff"})
     user.refresh_from_db()
     assert user.display_name == "Pseudonym" and user.role == "parent_carer"
+
+
+def test_signup_answers_the_same_for_a_hidden_childs_username_as_for_an_adults(client):
+    make_user(username="quietchild", role="young_person", age_band="13-15")
+    make_user(username="openadult")
+    answers = []
+    for n, taken in enumerate(["quietchild", "openadult"]):
+        response = client.post(
+            reverse("account_signup"),
+            _signup_data(username=taken, email=f"someone{n}@example.org"),
+        )
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "already exists" not in body
+        answers.append(body.count("That username is not available. Please choose another."))
+    assert answers == [1, 1]

@@ -119,3 +119,16 @@ def test_visitor_form_and_expert_availability_are_accessible(page):
     page.get_by_role("button", name="Add time").click()
     expect(page.get_by_text("Time added.")).to_be_visible()
     _assert_accessible(page, "expert availability")
+
+
+def test_a_young_person_is_shown_where_to_get_help_instead_of_the_form(page):
+    child = make_member(username="kit", display_name="Kit", role="young_person", age_band="13-15")
+    sign_in(page, child)
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto("/supportline/request/")
+        expect(page.get_by_role("heading", name="SupportLine is for adults")).to_be_visible()
+        expect(page.get_by_role("link", name="0800 1111")).to_be_visible()
+        expect(page.get_by_role("link", name="staying safe page")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        _assert_accessible(page, f"SupportLine refusal at {width} px")

@@ -124,7 +124,7 @@ def test_safeguarding_report_hides_at_once_and_alerts_the_leads(
     item = ReviewItem.objects.get()
     assert item.priority == ReviewItem.Priority.SAFEGUARDING
     alert = Notification.objects.get(user=lead, kind="message_safeguarding")
-    assert alert.data["url"].startswith(reverse("moderation:queue"))
+    assert alert.data["url"].startswith("/mod/safeguarding/")
     assert "transport" not in str(alert.data)  # never the words of the message
     assert not Notification.objects.filter(user=moderator, kind="message_safeguarding").exists()
     client.force_login(other_adult)
@@ -185,3 +185,53 @@ def test_moderation_never_imports_conversations():
     root = Path(__file__).resolve().parents[2] / "community" / "moderation"
     for path in root.rglob("*.py"):
         assert not imports.search(path.read_text()), path
+
+
+def test_a_message_concern_gets_the_record_page_and_trail_posts_get_for_leads_and_staff_only(
+    client, committed, conversation, rude, adult, other_adult, moderator, centre_staff
+):
+    from community.accounts.models import Region
+    from community.moderation.models import SafeguardingConcern
+    from tests.factories import make_user
+
+    # A designated safeguarding lead who is not a moderator: the review queue is not theirs.
+    lead = make_user(username="dsl-practitioner", is_safeguarding_lead=True)
+    with committed():
+        actions.report_message(
+            reporter=adult, message=rude, reason="safeguarding", note="He asked where she lives"
+        )
+    concern = SafeguardingConcern.objects.get()
+    assert concern.post is None and concern.author == other_adult
+    assert concern.message_snapshot["text"] == rude.source
+    assert ModerationLog.objects.filter(
+        action="safeguarding.raised", target_type="safeguardingconcern", target_id=concern.pk
+    ).exists()
+    alert = Notification.objects.get(user=lead, kind="message_safeguarding")
+    page_url = reverse("moderation:concern", args=[concern.pk])
+    assert alert.data["url"] == page_url
+    for person in (lead, centre_staff):
+        client.force_login(person)
+        page = client.get(page_url)
+        assert page.status_code == 200 and "transport" in page.content.decode()
+        assert "Private message from" in client.get(reverse("moderation:concerns")).content.decode()
+    client.force_login(lead)
+    updated = client.post(page_url, {"state": "escalated", "referral": "mash", "note": "Referred"})
+    assert updated.status_code == 302
+    assert ModerationLog.objects.filter(
+        action="safeguarding.updated", target_id=concern.pk
+    ).exists()
+    refused = {
+        "a moderator who is not a lead": moderator,
+        "the reporter": adult,
+        "a member": make_user(),
+        "a minor": make_user(role="young_person", age_band="13-15"),
+        "a member of another region": make_user(home_region=Region.objects.get(slug="london")),
+    }
+    for who, person in refused.items():
+        client.force_login(person)
+        for url in (page_url, reverse("moderation:concerns")):
+            response = client.get(url)
+            assert response.status_code == 404, (who, url)
+            assert "transport" not in response.content.decode()
+    client.logout()
+    assert client.get(page_url).status_code == 302

@@ -188,3 +188,36 @@ def test_the_credit_page_is_only_for_the_credited_person(client, thread_with_voi
     assert response.status_code == 302
     assert _credit(resource, minor).consent == "given"
     assert client.post(url, {"answer": "maybe"}).status_code == 400
+
+
+def test_a_standing_no_to_being_credited_takes_the_name_off_every_resource(
+    client, thread_with_voices
+):
+    from community.privacy.actions import set_consent
+
+    thread, practitioner, adult, minor = thread_with_voices
+    moderator = make_moderator()
+    resource = actions.curate_thread(actor=moderator, thread=thread)
+    actions.answer_credit(actor=adult, credit=_credit(resource, adult), consent=True)
+    publish(resource, owner=moderator, reviewer=make_user(role="expert"))
+    page = client.get(resource.get_absolute_url()).content.decode()
+    assert "Dana" in page
+    set_consent(user=adult, kind="credit", granted=False)
+    page = client.get(resource.get_absolute_url()).content.decode()
+    assert "Dana" not in page and "Saturday sessions let me come." in page
+    assert "A parent or carer" in page
+
+
+def test_a_standing_yes_agrees_for_adults_but_a_child_is_still_asked(thread_with_voices):
+    from community.privacy.actions import set_consent
+
+    thread, practitioner, adult, minor = thread_with_voices
+    for person in (practitioner, minor):
+        set_consent(user=person, kind="credit", granted=True)
+    set_consent(user=adult, kind="credit", granted=False)
+    resource = actions.curate_thread(actor=make_moderator(), thread=thread)
+    assert _credit(resource, practitioner).is_shown
+    assert _credit(resource, minor).consent == "pending" and not _credit(resource, minor).is_shown
+    assert not _credit(resource, adult).is_shown
+    names = {c["name"] for c in actions.working_contributions(resource)}
+    assert "Priya" in names and "Dana" not in names and "Kai" not in names

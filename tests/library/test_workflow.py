@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from community.library import actions
 from community.library.models import LogEntry, Resource
@@ -207,3 +208,33 @@ def test_feedback_is_counted_and_told_to_owner_and_reviewers(published, owner, r
     assert Notification.objects.filter(kind="library_feedback").count() == 2
     with pytest.raises(ValidationError):
         actions.leave_feedback(actor=make_user(), resource=published, text="ok")
+
+
+def test_an_archived_resource_can_be_brought_back_from_its_page_and_it_is_logged(
+    client, published, owner
+):
+    actions.archive_resource(actor=owner, resource=published, reason="Archived by mistake")
+    url = reverse("library:unarchive", args=[published.pk])
+    for outsider in (make_user(), make_user(role="young_person", age_band="13-15")):
+        client.force_login(outsider)
+        assert "Un-archive" not in client.get(published.get_absolute_url()).content.decode()
+        assert client.post(url, {"reason": "Let me"}).status_code in (403, 404)
+    published.refresh_from_db()
+    assert published.state == State.ARCHIVED
+    client.force_login(owner)
+    assert "Un-archive" in client.get(published.get_absolute_url()).content.decode()
+    assert client.post(url, {"reason": "Still current guidance"}).status_code == 302
+    published.refresh_from_db()
+    assert published.state == State.PUBLISHED and published.archived_reason == ""
+    entry = published.log.first()
+    assert (entry.action, entry.from_state, entry.to_state, entry.detail) == (
+        "unarchived",
+        "archived",
+        "published",
+        "Still current guidance",
+    )
+    assert (
+        "This resource is archived" not in client.get(published.get_absolute_url()).content.decode()
+    )
+    with pytest.raises(PermissionDenied):  # only an archived resource comes back
+        actions.unarchive_resource(actor=owner, resource=published)

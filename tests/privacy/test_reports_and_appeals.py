@@ -66,6 +66,7 @@ def test_visitor_reports_are_rate_limited_by_address(client, public_post, settin
         assert client.post(url, {"reason": "spam"}).status_code == 200
     refused = client.post(url, {"reason": "other", "note": "Please look at this one"})
     assert refused.status_code == 429 and "try again later" in refused.content.decode()
+    assert "Please wait" in refused.content.decode() and int(refused["Retry-After"]) > 0
     assert "Please look at this one" in refused.content.decode()  # the text is kept
 
 
