@@ -171,7 +171,9 @@ def test_no_url_answers_5xx_to_hostile_input(world, client, monkeypatch):
             c.force_login(member)  # the POST signed the member out: sign in again
         if response.status_code >= 500:
             who = "member" if c is signed_in else "anonymous"
-            failures.append(f"{response.status_code} {who} {method.upper()} {url[:120]} {data!s:.80}")
+            failures.append(
+                f"{response.status_code} {who} {method.upper()} {url[:120]} {data!s:.80}"
+            )
 
     queries = _hostile_queries()
 
