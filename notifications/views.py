@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from community.forum.models import Space, Thread, Topic
+from community.paging import page_number
 
 from . import actions, kinds, push, selectors
 from .emails import preferences_for, read_unsubscribe_token
@@ -19,22 +20,15 @@ from .forms import LevelForm, PreferencesForm
 from .models import Notification, Subscription
 
 
-def _page(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    items, has_next = selectors.notification_list(viewer=request.user, page=_page(request))
+    items, has_next = selectors.notification_list(viewer=request.user, page=page_number(request))
     for item in items:
         item.text = kinds.text_for(item, request.user)
     return render(
         request,
         "notifications/list.html",
-        {"items": items, "has_next": has_next, "page": _page(request)},
+        {"items": items, "has_next": has_next, "page": page_number(request)},
     )
 
 

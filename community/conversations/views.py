@@ -15,16 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from community.paging import page_number
+
 from . import actions, permissions, selectors
 from .forms import NewConversationForm, ReplyForm, ReportForm
 from .models import Conversation, Message
-
-
-def _page(request: HttpRequest) -> int | None:
-    try:
-        return max(int(request.GET["page"]), 1)
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def _conversation_or_404(request: HttpRequest, conversation_id: int) -> Conversation:
@@ -38,7 +33,7 @@ def _conversation_or_404(request: HttpRequest, conversation_id: int) -> Conversa
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = _page(request) or 1
+    page = page_number(request)
     rows, has_next = selectors.inbox(viewer=request.user, page=page)
     return render(
         request,
@@ -87,7 +82,7 @@ def _conversation_response(
     request: HttpRequest, conversation: Conversation, *, form=None, status: int = 200
 ) -> HttpResponse:
     view = selectors.conversation_page(
-        viewer=request.user, conversation=conversation, page=_page(request)
+        viewer=request.user, conversation=conversation, page=page_number(request, default=None)
     )
     others = [p.user for p in view.participants if p.user_id != request.user.pk and not p.left_at]
     refusal = next(

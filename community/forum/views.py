@@ -23,19 +23,13 @@ from community.accounts.models import Region
 from community.fragments import attach_fragments, time_bucket, time_bucket_seconds
 from community.markup import quote_source
 from community.pagecache import cache_for_anonymous
+from community.paging import page_number
 
 from . import actions, permissions, selectors
 from .forms import EditPostForm, EditThreadForm, ReactionForm, ReplyForm, ThreadForm
 from .models import Attachment, Post, Reaction, Space, Topic
 
 LIST_TABS = [("latest", _("Latest")), ("new", _("New")), ("unread", _("Unread")), ("top", _("Top"))]
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        return 1
 
 
 def _thread_row_key_parts(user):
@@ -81,19 +75,19 @@ def _render_list(request, listing, *, title, tab=None, space=None, extra=None) -
 
 @cache_for_anonymous
 def latest(request: HttpRequest) -> HttpResponse:
-    listing = selectors.latest_threads(viewer=request.user, page=_page(request))
+    listing = selectors.latest_threads(viewer=request.user, page=page_number(request))
     return _render_list(request, listing, title=_("Latest"), tab="latest")
 
 
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
-    listing = selectors.new_threads(viewer=request.user, page=_page(request))
+    listing = selectors.new_threads(viewer=request.user, page=page_number(request))
     return _render_list(request, listing, title=_("New threads"), tab="new")
 
 
 @login_required
 def unread(request: HttpRequest) -> HttpResponse:
-    listing = selectors.unread_threads(viewer=request.user, page=_page(request))
+    listing = selectors.unread_threads(viewer=request.user, page=page_number(request))
     return _render_list(request, listing, title=_("Unread"), tab="unread")
 
 
@@ -102,7 +96,7 @@ def top(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "week")
     if period not in selectors.TOP_PERIODS:
         period = "week"
-    listing = selectors.top_threads(viewer=request.user, period=period, page=_page(request))
+    listing = selectors.top_threads(viewer=request.user, period=period, page=page_number(request))
     return _render_list(
         request,
         listing,
@@ -127,7 +121,7 @@ def _space_listing(request, space: Space) -> HttpResponse:
         topic = Topic.objects.filter(slug=request.GET["topic"]).first()
     tag = request.GET.get("tag") or None
     listing = selectors.latest_threads(
-        viewer=request.user, page=_page(request), space=space, topic=topic, tag=tag
+        viewer=request.user, page=page_number(request), space=space, topic=topic, tag=tag
     )
     is_member = space.pk in permissions.member_space_ids(request.user)
     return _render_list(
@@ -184,7 +178,7 @@ def topics(request: HttpRequest) -> HttpResponse:
 @cache_for_anonymous
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
-    listing = selectors.latest_threads(viewer=request.user, page=_page(request), topic=topic)
+    listing = selectors.latest_threads(viewer=request.user, page=page_number(request), topic=topic)
     return _render_list(request, listing, title=topic.name, extra={"topic": topic})
 
 
@@ -193,7 +187,7 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     if not permissions.can_see_tag(request.user, tag):
         raise Http404("No such tag")  # the same answer as for a tag nobody used
-    listing = selectors.latest_threads(viewer=request.user, page=_page(request), tag=tag.slug)
+    listing = selectors.latest_threads(viewer=request.user, page=page_number(request), tag=tag.slug)
     return _render_list(
         request, listing, title=_("Tagged “%(tag)s”") % {"tag": tag.name}, extra={"tag_obj": tag}
     )
@@ -208,11 +202,13 @@ def user_activity(request: HttpRequest, username: str) -> HttpResponse:
         response = render(request, "404.html", status=404)
         response["X-Robots-Tag"] = "noindex"
         return response
-    posts, has_next = selectors.user_posts(viewer=request.user, author=member, page=_page(request))
+    posts, has_next = selectors.user_posts(
+        viewer=request.user, author=member, page=page_number(request)
+    )
     response = render(
         request,
         "forum/user.html",
-        {"member": member, "posts": posts, "has_next": has_next, "page": _page(request)},
+        {"member": member, "posts": posts, "has_next": has_next, "page": page_number(request)},
     )
     if member.is_minor:
         response["X-Robots-Tag"] = "noindex"
@@ -221,11 +217,11 @@ def user_activity(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 def bookmarks(request: HttpRequest) -> HttpResponse:
-    posts, has_next = selectors.bookmarked_posts(viewer=request.user, page=_page(request))
+    posts, has_next = selectors.bookmarked_posts(viewer=request.user, page=page_number(request))
     return render(
         request,
         "forum/bookmarks.html",
-        {"posts": posts, "has_next": has_next, "page": _page(request)},
+        {"posts": posts, "has_next": has_next, "page": page_number(request)},
     )
 
 
@@ -339,7 +335,7 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
         unread_number = selectors.first_unread_number(viewer=request.user, thread=thread)
         if unread_number and unread_number > 1:
             return redirect(thread.post_url(unread_number) + f"#post-{unread_number}")
-    context = _thread_context(request, thread, _page(request))
+    context = _thread_context(request, thread, page_number(request))
     _mark_read(request, context["page"].posts)
     return TemplateResponse(request, "forum/thread.html", context).render()
 

@@ -14,16 +14,10 @@ from django.views.decorators.http import require_POST
 from community.forum import selectors as forum_selectors
 from community.forum.permissions import can_read_thread
 from community.pagecache import cache_for_anonymous
+from community.paging import page_number
 
 from . import actions, forms, permissions, selectors
 from .models import Resource
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        return 1
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -42,7 +36,9 @@ def _invalid(request, template: str, context: dict) -> HttpResponse:
 @cache_for_anonymous
 def library(request: HttpRequest) -> HttpResponse:
     filters = selectors.LibraryFilters.from_query(request.GET)
-    listing = selectors.library_page(viewer=request.user, filters=filters, page=_page(request))
+    listing = selectors.library_page(
+        viewer=request.user, filters=filters, page=page_number(request)
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

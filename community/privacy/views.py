@@ -16,6 +16,7 @@ from community.accounts import permissions as member_permissions
 from community.forum import permissions as forum_permissions
 from community.forum import selectors as forum_selectors
 from community.forum.models import Post
+from community.paging import page_number
 
 from . import actions, selectors
 from .consents import TEXTS
@@ -28,13 +29,6 @@ from .forms import (
     VisitorReportForm,
 )
 from .models import Appeal, Consent, DataExport
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        return 1
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -98,12 +92,12 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 def members(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:80]
     rows, has_next = selectors.member_directory(
-        viewer=request.user, query=query, page=_page(request)
+        viewer=request.user, query=query, page=page_number(request)
     )
     return render(
         request,
         "privacy/members.html",
-        {"members": rows, "has_next": has_next, "page": _page(request), "query": query},
+        {"members": rows, "has_next": has_next, "page": page_number(request), "query": query},
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .query import compose
+from .query import MAX_TAGS, compose, too_many_tags_message
 
 
 class AdvancedSearchForm(forms.Form):
@@ -49,6 +49,13 @@ class AdvancedSearchForm(forms.Form):
     def add_prefix(self, field_name: str) -> str:
         # "in" is a Python keyword, so the field is in_; the form sends it as "in".
         return "in" if field_name == "in_" else super().add_prefix(field_name)
+
+    def clean_tags(self) -> str:
+        tags = self.cleaned_data["tags"]
+        names = {t.strip().lower() for t in tags.replace(" ", ",").split(",") if t.strip()}
+        if len(names) > MAX_TAGS:
+            raise forms.ValidationError(too_many_tags_message())
+        return tags
 
     def query_text(self) -> str:
         data = self.cleaned_data

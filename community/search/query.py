@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 STATUSES = ("open", "closed", "archived")
 ORDERS = ("relevance", "latest")
+# Each tag is one more join in the search query: a few narrow a search, dozens only cost.
+MAX_TAGS = 5
 
 # PostgreSQL's 'english' configuration drops these words; SQLite FTS5 does not. Dropping
 # them here too gives both backends the same results for the same query.
@@ -85,6 +87,10 @@ def _date(value: str, name: str, problems: list[str]) -> date | None:
         return None
 
 
+def too_many_tags_message() -> str:
+    return _("tags: search for at most %(count)d tags at a time.") % {"count": MAX_TAGS}
+
+
 def parse(text: str) -> ParsedQuery:
     """Split the text into words, "phrases", -exclusions and filters; note any problem."""
     text = (text or "").strip()[:500]
@@ -133,6 +139,9 @@ def parse(text: str) -> ParsedQuery:
             query.excluded += _words(lower[1:])
         else:
             query.words += _words(token)
+    query.tags = list(dict.fromkeys(query.tags))
+    if len(query.tags) > MAX_TAGS:
+        query.problems.append(too_many_tags_message())
     if not query.has_terms and query.excluded:
         query.problems.append(
             _("Add at least one word to look for, as well as words to leave out.")

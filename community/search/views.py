@@ -9,17 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from community.paging import page_number
+
 from .forms import AdvancedSearchForm
 from .service import search as run_search
 
 ADVANCED_FIELDS = {"words", "username", "category", "tags", "in", "status", "after", "before"}
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        return 1
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -35,7 +30,7 @@ def search(request: HttpRequest) -> HttpResponse:
             {"form": advanced, "q": "", "results": None, "title": _("Search")}, status=400,
         )  # fmt: skip
     q = request.GET.get("q", "").strip()
-    results = run_search(request.user, q, page=_page(request)) if q else None
+    results = run_search(request.user, q, page=page_number(request)) if q else None
     status = 400 if results is not None and results.problems else 200
     return render(
         request,

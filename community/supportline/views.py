@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community import ratelimits
+from community.paging import page_number
 
 from . import actions, permissions, selectors
 from .calendar import consultation_invitation
@@ -40,13 +41,6 @@ from .forms import (
 from .models import AvailabilitySlot, ConsultationRequest
 
 VISITOR_SESSION_KEY = "supportline_visitor_email"
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        return 1
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> ConsultationRequest:
@@ -395,7 +389,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     status = 200 if form.is_valid() or not request.GET else 400
     cases, has_next = selectors.triage_queue(
-        viewer=request.user, filters=filters, page=_page(request)
+        viewer=request.user, filters=filters, page=page_number(request)
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -406,7 +400,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "cases": cases,
             "has_next": has_next,
-            "page": _page(request),
+            "page": page_number(request),
             "query": query.urlencode(),
         },
         status=status,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from community.accounts.models import Region
 from community.forum.models import Topic
+from community.paging import page_number
 
 from . import actions, ical, permissions, selectors
 from .forms import CancelEventForm, EventForm, FeedbackForm, MaterialForm, MessageForm, ProposalForm
@@ -37,13 +38,6 @@ def _add_errors(form, exc: ValidationError) -> None:
     else:
         for text in exc.messages:
             form.add_error(None, text)
-
-
-def _page(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
 
 
 def _feed_token(request: HttpRequest) -> str | None:
@@ -94,11 +88,16 @@ def _bad_filter(request: HttpRequest, reason: str) -> HttpResponse:
 
 
 def past(request: HttpRequest) -> HttpResponse:
-    events, has_next = selectors.past_events(viewer=request.user, page=_page(request))
+    events, has_next = selectors.past_events(viewer=request.user, page=page_number(request))
     return render(
         request,
         "training/past.html",
-        {"title": _("Past events"), "events": events, "has_next": has_next, "page": _page(request)},
+        {
+            "title": _("Past events"),
+            "events": events,
+            "has_next": has_next,
+            "page": page_number(request),
+        },
     )
 
 

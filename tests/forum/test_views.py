@@ -236,9 +236,9 @@ def test_new_and_unread_lists(client, member):
     )
 
 
-def test_bad_page_numbers_do_not_error(client):
+def test_bad_page_numbers_are_404_and_pages_past_the_end_are_empty(client):
     make_thread()
-    assert client.get(reverse("forum:latest") + "?page=abc").status_code == 200
+    assert client.get(reverse("forum:latest") + "?page=abc").status_code == 404
     assert client.get(reverse("forum:latest") + "?page=999").status_code == 200
 
 
