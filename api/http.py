@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from community import ratelimits
-
 from community.accounts.permissions import can_use_network
 
 from .models import ApiKey, hash_key
