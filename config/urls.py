@@ -13,6 +13,7 @@ urlpatterns = [
     path("library/", include("community.library.urls")),
     path("messages/", include("community.conversations.urls")),
     path("", include("community.search.urls")),
+    path("insight/", include("community.insight.urls")),
     path("", include("api.urls")),
     path("", include("community.feeds.urls")),
     path("", include("community.forum.urls")),
