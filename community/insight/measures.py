@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -121,23 +121,19 @@ def threads_by_region(f: Filters) -> Table:
     return _threads_and_replies(f, "author__home_region__name", str(_("Region")))
 
 
-def _time_buckets(qs, moment: str, start: str, extra_done: str | None = None) -> dict[str, int]:
-    """Count rows by how long after `start` the `moment` came (or `extra_done`, if sooner)."""
+def _time_buckets(qs, moment: str, start: str) -> dict[str, int]:
+    """Count rows by how long after `start` the `moment` came (null: not yet)."""
 
     def by(delta: timedelta) -> Q:
-        q = Q(**{f"{moment}__lte": F(start) + delta})
-        if extra_done:
-            q |= Q(**{f"{extra_done}__lte": F(start) + delta})
-        return q
+        return Q(**{f"{moment}__lte": F(start) + delta})
 
     never = Q(**{f"{moment}__isnull": True})
-    if extra_done:
-        never &= Q(**{f"{extra_done}__isnull": True})
     hour, day, week = by(timedelta(hours=1)), by(timedelta(days=1)), by(timedelta(days=7))
+    # ~x on a null moment is null in SQL, so every bucket but "never" also says "not null".
     return qs.aggregate(
         hour=Count("pk", filter=hour),
-        day=Count("pk", filter=day & ~hour),
-        week=Count("pk", filter=week & ~day),
+        day=Count("pk", filter=day & ~hour & ~never),
+        week=Count("pk", filter=week & ~day & ~never),
         later=Count("pk", filter=~week & ~never),
         never=Count("pk", filter=never),
     )
@@ -595,10 +591,20 @@ def concern_first_action(f: Filters) -> Table:
         .order_by("created_at")
         .values("created_at")[:1]
     )
-    qs = SafeguardingConcern.objects.filter(f.in_period("created_at")).annotate(
-        first_note_at=Subquery(first_note)
+    # The first action is the first note or the closing, whichever came first.
+    qs = (
+        SafeguardingConcern.objects.filter(f.in_period("created_at"))
+        .annotate(first_note_at=Subquery(first_note))
+        .annotate(
+            first_action_at=Case(
+                When(first_note_at__isnull=True, then=F("closed_at")),
+                When(closed_at__isnull=True, then=F("first_note_at")),
+                When(first_note_at__lt=F("closed_at"), then=F("first_note_at")),
+                default=F("closed_at"),
+            )
+        )
     )
-    b = _time_buckets(qs, "first_note_at", "created_at", extra_done="closed_at")
+    b = _time_buckets(qs, "first_action_at", "created_at")
     return Table(
         row_header=str(_("First action")),
         columns=[str(_("Concerns"))],
