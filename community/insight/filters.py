@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django import forms
@@ -28,6 +28,8 @@ class Filters:
     local_authority: LocalAuthority | None = None
     role: str = ""
     topic: Topic | None = None
+    # Aggregates several measures share, computed once per page (see measures._post_counts).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def start_at(self) -> datetime:

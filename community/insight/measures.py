@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,7 @@ from community.accounts.models import User
 from community.forum.models import Post, Space, Status, Thread
 from community.library.models import Credit, Resource
 from community.library.permissions import public_resources
-from community.moderation.models import Flag, ReviewItem, SafeguardingConcern, SafeguardingNote
+from community.moderation.models import Flag, ReviewItem, SafeguardingConcern
 from community.privacy.models import Appeal
 from community.supportline.models import ConsultationRequest
 from community.training.models import Event, Proposal, Registration
@@ -52,6 +52,17 @@ def _people(f: Filters, member: str, roles: list[str] | None = None) -> Q:
     return q
 
 
+def _member_filters(f: Filters, roles: list[str]) -> Q:
+    """`_people` for a queryset of members themselves."""
+    q = Q(role__in=[r for r in roles if not f.role or r == f.role])
+    if f.region is not None:
+        q &= Q(home_region=f.region)
+    if f.local_authority is not None:
+        q &= Q(local_authority=f.local_authority) & ~Q(role=Role.YOUNG_PERSON)
+        q &= ~Q(age_band__in=list(User.MINOR_AGE_BANDS))
+    return q
+
+
 def _posts(f: Filters):
     """Published posts written in the period, in published threads."""
     return Post.objects.filter(
@@ -75,41 +86,60 @@ def _label(value, choices: dict, missing=NO_REGION) -> str:
 
 
 def active_providers(f: Filters) -> Table:
+    # From members (a few hundred rows) with a semi-join to their posts: far cheaper than
+    # counting distinct authors over every post of the period.
+    posted = _posts(f).filter(author=OuterRef("pk"))
     rows = (
-        _posts(f)
-        .filter(_people(f, "author", PROFESSIONAL))
-        .values("author__home_region__name")
-        .annotate(
-            members=Count("author", distinct=True),
-            authorities=Count("author__local_authority", distinct=True),
-        )
-        .order_by("author__home_region__name")
+        User.objects.filter(Exists(posted))
+        .filter(_member_filters(f, PROFESSIONAL))
+        .values("home_region__name")
+        .annotate(members=Count("pk"), authorities=Count("local_authority", distinct=True))
+        .order_by("home_region__name")
     )
     return Table(
         row_header=str(_("Region")),
         columns=[str(_("Active practitioners")), str(_("Active local authorities"))],
         rows=[
-            (r["author__home_region__name"] or str(NO_REGION), [r["members"], r["authorities"]])
+            (r["home_region__name"] or str(NO_REGION), [r["members"], r["authorities"]])
             for r in rows
         ],
     )
 
 
-def _threads_and_replies(f: Filters, by: str, header: str) -> Table:
-    rows = (
-        _posts(f)
-        .filter(_people(f, "author", PROFESSIONAL))
-        .values(by)
-        .annotate(
-            threads=Count("pk", filter=Q(number=1)),
-            replies=Count("pk", filter=Q(number__gt=1)),
+def _post_counts(f: Filters) -> list[dict]:
+    """One pass over the period's posts, counted by topic, the author's region and role, and
+    whether the post started its thread. The providers' and families' tables are sums of
+    these groups: scanning the posts once instead of three times keeps the page fast."""
+    if "post_counts" not in f.memo:
+        f.memo["post_counts"] = list(
+            _posts(f)
+            .filter(_people(f, "author"))
+            .values("thread__topic__name", "author__home_region__name", "author__role")
+            .annotate(
+                threads=Count("pk", filter=Q(number=1)),
+                replies=Count("pk", filter=Q(number__gt=1)),
+            )
+            .order_by()
         )
-        .order_by(by)
-    )
+    return f.memo["post_counts"]
+
+
+def _sum_by(groups: list[dict], by: str, columns: list[str]) -> list[tuple[str, list[int]]]:
+    totals: dict[str, list[int]] = {}
+    for group in groups:
+        label = group[by] or str(NO_REGION)
+        row = totals.setdefault(label, [0] * len(columns))
+        for index, column in enumerate(columns):
+            row[index] += group[column]
+    return sorted(totals.items())
+
+
+def _threads_and_replies(f: Filters, by: str, header: str) -> Table:
+    groups = [g for g in _post_counts(f) if g["author__role"] in PROFESSIONAL]
     return Table(
         row_header=header,
         columns=[str(_("Threads started")), str(_("Replies"))],
-        rows=[(r[by] or str(NO_REGION), [r["threads"], r["replies"]]) for r in rows],
+        rows=_sum_by(groups, by, ["threads", "replies"]),
     )
 
 
@@ -140,6 +170,9 @@ def _time_buckets(qs, moment: str, start: str) -> dict[str, int]:
 
 
 def first_reply(f: Filters) -> Table:
+    # The first published reply by number, found through the (thread, number) index; wrapped
+    # in Min so that Django groups by thread and counts the buckets over that subquery,
+    # computing each thread's first reply once.
     first = (
         Post.objects.filter(
             thread=OuterRef("pk"),
@@ -157,7 +190,7 @@ def first_reply(f: Filters) -> Table:
         _people(f, "author", PROFESSIONAL),
         status=Status.PUBLISHED,
         deleted_at__isnull=True,
-    ).annotate(first_reply_at=Subquery(first))
+    ).annotate(first_reply_at=Min(Subquery(first)))
     b = _time_buckets(threads, "first_reply_at", "created_at")
     return Table(
         row_header=str(_("First reply")),
@@ -189,13 +222,14 @@ def _listed_threads(f: Filters):
 def top_threads(f: Filters) -> Table:
     from community.forum.models import Reaction
 
-    top = list(
-        _posts(f)
-        .filter(number__gt=1, thread__in=_listed_threads(f))
-        .values("thread_id", "thread__title")
-        .annotate(replies=Count("pk"))
-        .order_by("-replies", "thread_id")[:TOP_THREADS]
-    )
+    # From the threads' own reply counters: a few thousand thread rows, not every post.
+    top = [
+        {"thread_id": t["pk"], "thread__title": t["title"], "replies": max(t["post_count"] - 1, 0)}
+        for t in _listed_threads(f)
+        .filter(last_post_at__gte=f.start_at, created_at__lt=f.end_before)
+        .order_by("-post_count", "pk")
+        .values("pk", "title", "post_count")[:TOP_THREADS]
+    ]
     reactions = dict(
         Reaction.objects.filter(
             f.in_period("created_at"), post__thread_id__in=[t["thread_id"] for t in top]
@@ -225,18 +259,16 @@ def _family_roles(f: Filters) -> list[str]:
 
 def families_by_topic(f: Filters) -> Table:
     roles = _family_roles(f)
-    rows = (
-        _posts(f)
-        .filter(_people(f, "author", roles))
-        .values("thread__topic__name")
-        .annotate(**{r: Count("pk", filter=Q(author__role=r)) for r in roles})
-        .order_by("thread__topic__name")
-    )
+    per_topic: dict[str, dict[str, int]] = {}
+    for g in _post_counts(f):
+        if g["author__role"] in roles:
+            counts = per_topic.setdefault(g["thread__topic__name"], dict.fromkeys(roles, 0))
+            counts[g["author__role"]] += g["threads"] + g["replies"]
     labels = dict(Role.choices)
     return Table(
         row_header=str(_("Practice topic")),
         columns=[str(labels[r]) for r in roles],
-        rows=[(r["thread__topic__name"], [r[role] for role in roles]) for r in rows],
+        rows=[(topic, [counts[r] for r in roles]) for topic, counts in sorted(per_topic.items())],
         columns_add_up=len(roles) > 1,
         note=str(_("Threads and replies together."))
         + (
@@ -586,15 +618,10 @@ def concerns(f: Filters) -> Table:
 
 
 def concern_first_action(f: Filters) -> Table:
-    first_note = (
-        SafeguardingNote.objects.filter(concern=OuterRef("pk"))
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
     # The first action is the first note or the closing, whichever came first.
     qs = (
         SafeguardingConcern.objects.filter(f.in_period("created_at"))
-        .annotate(first_note_at=Subquery(first_note))
+        .annotate(first_note_at=Min("notes__created_at"))
         .annotate(
             first_action_at=Case(
                 When(first_note_at__isnull=True, then=F("closed_at")),
@@ -666,9 +693,10 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         "providers.top_threads", "providers", _("Top threads by replies and reactions"),
-        _("The 10 threads with the most replies published in the period, with the reactions "
-          "given in the period, among threads every member can read (not the families' "
-          "pre-moderated spaces, not private groups)."),
+        _("Among threads with a post in the period that every member can read (not the "
+          "families' pre-moderated spaces, not private groups), the 10 with the most replies "
+          "(all their replies, from the thread's counter), with the reactions given to their "
+          "posts in the period."),
         top_threads, order=50,
     ),
     Measure(

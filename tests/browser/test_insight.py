@@ -72,7 +72,7 @@ def test_staff_read_filter_download_and_print_the_insight_figures(page):
     expect(page.get_by_text("Not yet collected.").first).to_be_visible()
     _assert_fits_and_accessible(page, "insight dashboard")
 
-    page.get_by_label("Region").select_option(label="London")
+    page.get_by_label("Region", exact=True).select_option(label="London")
     page.get_by_role("button", name="Show figures").click()
     expect(page.get_by_text("Region: London")).to_be_visible()
     assert _row(page, "Threads and replies by region", "London") == ["9", "9"]

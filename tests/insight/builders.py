@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from community.accounts.models import LocalAuthority, Region
@@ -74,5 +75,13 @@ def post(t: Thread, author, number: int, at, *, status: str = Status.PUBLISHED) 
 
 
 def reply(t: Thread, author, *, at=None, status: str = Status.PUBLISHED) -> Post:
+    """A reply; published ones are counted in the thread's counters, as the actions do."""
     number = t.posts.count() + 1
-    return post(t, author, number, at or days_ago(4), status=status)
+    at = at or days_ago(4)
+    if status == Status.PUBLISHED:
+        Thread.objects.filter(pk=t.pk).update(
+            post_count=F("post_count") + 1, highest_post_number=number, last_post_at=at
+        )
+    else:
+        Thread.objects.filter(pk=t.pk).update(highest_post_number=number)
+    return post(t, author, number, at, status=status)
