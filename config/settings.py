@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "community.library",
     "community.conversations",
     "community.search",
+    "community.insight",
     "api",
     "community.privacy",
     "notifications",

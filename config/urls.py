@@ -16,6 +16,7 @@ urlpatterns = [
     path("messages/", include("community.conversations.urls")),
     path("", include("community.search.urls")),
     path("staff/webhooks/", include("webhooks.urls")),
+    path("insight/", include("community.insight.urls")),
     path("", include("community.feeds.urls")),
     path("", include("community.forum.urls")),
 ]
