@@ -188,14 +188,12 @@ def topic_posts(request, viewer, thread_id: int):
 
 @endpoint("GET")
 def latest_posts(request, viewer):
-    qs = permissions.visible_posts(
+    qs = permissions.listable_posts(
         viewer,
         Post.objects.filter(
             deleted_at__isnull=True, kind=Post.Kind.POST, thread__deleted_at__isnull=True
         ),
     )
-    if not permissions.is_moderator(viewer):
-        qs = qs.filter(thread__is_unlisted=False)
     before = request.GET.get("before")
     if before:
         qs = qs.filter(pk__lt=_int(request, "before"))
