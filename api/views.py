@@ -281,14 +281,12 @@ def _member(viewer, username: str):
 
 @endpoint("GET")
 def latest_posts(request, viewer):
-    qs = permissions.visible_posts(
+    qs = permissions.listable_posts(
         viewer,
         Post.objects.filter(
             deleted_at__isnull=True, kind=Post.Kind.POST, thread__deleted_at__isnull=True
         ),
     )
-    if not permissions.is_moderator(viewer):  # the unlisted filter (listable_threads)
-        qs = qs.filter(thread__is_unlisted=False)
     before = request.GET.get("before")
     if before:
         qs = qs.filter(pk__lt=_int(request, "before"))

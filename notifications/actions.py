@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,55 @@ def set_level(*, user, target: str, target_id: int, level: int) -> Subscription:
         defaults={"level": level, "updated_at": timezone.now()},
     )
     return subscription
+
+
+@transaction.atomic
+def forget_unreadable_subscriptions(*, user) -> int:
+    """Drop the member's levels for threads and spaces they can no longer read (a thread
+    moved to a private space, hidden or deleted; a group they left); return how many."""
+    mine = Subscription.objects.filter(user=user)
+    thread_ids = set(
+        mine.filter(target=Subscription.Target.THREAD).values_list("target_id", flat=True)
+    )
+    space_ids = set(
+        mine.filter(target=Subscription.Target.SPACE).values_list("target_id", flat=True)
+    )
+    readable_threads = set(
+        permissions.visible_threads(user, Thread.objects.filter(pk__in=thread_ids)).values_list(
+            "pk", flat=True
+        )
+    ) if thread_ids else set()  # fmt: skip
+    readable_spaces = set(
+        permissions.visible_spaces(user, Space.objects.filter(pk__in=space_ids)).values_list(
+            "pk", flat=True
+        )
+    ) if space_ids else set()  # fmt: skip
+    gone_threads = thread_ids - readable_threads
+    gone_spaces = space_ids - readable_spaces
+    if not (gone_threads or gone_spaces):
+        return 0
+    deleted, _by_model = mine.filter(
+        Q(target=Subscription.Target.THREAD, target_id__in=gone_threads)
+        | Q(target=Subscription.Target.SPACE, target_id__in=gone_spaces)
+    ).delete()
+    return deleted
+
+
+def forget_all_unreadable_subscriptions() -> int:
+    """The periodic job: every member's levels checked against what they may read now."""
+    from django.contrib.auth import get_user_model
+
+    user_ids = (
+        Subscription.objects.filter(
+            target__in=[Subscription.Target.THREAD, Subscription.Target.SPACE]
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    removed = 0
+    for user in get_user_model().objects.filter(pk__in=user_ids).iterator():
+        removed += forget_unreadable_subscriptions(user=user)
+    return removed
 
 
 def mark_read(*, user, notification: Notification) -> None:

@@ -228,8 +228,27 @@ POST_HELD = register(
         _post_link,
     )
 )
+# Links to the post's status and the appeal form (a hidden post is not readable in the
+# thread); emailed at once, since a member has a right to know and to appeal.
 POST_HIDDEN = register(
-    Kind("post_hidden", str(_("A moderator hid your post in “{title}”")), data_url)
+    Kind(
+        "post_hidden",
+        str(_("A moderator hid your post in “{title}”: see why and appeal")),
+        data_url,
+        email=True,
+        email_always=True,
+    )
+)
+# Sent to a new member whose account a moderator approved (NEW_ACCOUNTS_NEED_APPROVAL):
+# they could not sign in until now, so the email is what tells them.
+ACCOUNT_APPROVED = register(
+    Kind(
+        "account_approved",
+        str(_("Your account is approved: you can now sign in to the Family Hubs Network")),
+        data_url,
+        email=True,
+        email_always=True,
+    )
 )
 FLAG_OUTCOME = register(
     Kind(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from community.forum import permissions
 from community.forum.models import Space, Thread, Topic
 from community.paging import page_number
 
@@ -101,17 +102,19 @@ def set_level(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
-def _describe(subscriptions: list[Subscription]) -> list[dict]:
-    """Names and links for the member's levels: one query per kind of target."""
+def _describe(user, subscriptions: list[Subscription]) -> list[dict]:
+    """Names and links for the member's levels: one query per kind of target, each through
+    the forum's visibility rule, so a thread or space they can no longer read is not named."""
     ids: dict[str, list[int]] = {}
     for s in subscriptions:
         ids.setdefault(s.target, []).append(s.target_id)
     from taggit.models import Tag
 
     names: dict[tuple[str, int], tuple[str, str]] = {}
-    for t in Thread.objects.filter(pk__in=ids.get("thread", [])):
+    threads = permissions.visible_threads(user, Thread.objects.filter(pk__in=ids.get("thread", [])))
+    for t in threads:
         names[("thread", t.pk)] = (t.title, t.get_absolute_url())
-    for s in Space.objects.filter(pk__in=ids.get("space", [])):
+    for s in permissions.visible_spaces(user, Space.objects.filter(pk__in=ids.get("space", []))):
         names[("space", s.pk)] = (s.name, s.get_absolute_url())
     for t in Topic.objects.filter(pk__in=ids.get("topic", [])):
         names[("topic", t.pk)] = (t.name, t.get_absolute_url())
@@ -140,6 +143,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
             initial={"email_when_away": prefs.email_when_away, "digest": prefs.digest}
         )
         status = 200
+    # Levels for what the member can no longer read go, so they are never named again.
+    actions.forget_unreadable_subscriptions(user=request.user)
     subscriptions = list(
         Subscription.objects.filter(user=request.user).order_by("target", "-level")
     )
@@ -148,7 +153,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/preferences.html",
-        {"form": form, "levels": _describe(subscriptions), "level_choices": Level.choices},
+        {
+            "form": form,
+            "levels": _describe(request.user, subscriptions),
+            "level_choices": Level.choices,
+        },
         status=status,
     )
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,6 +20,48 @@ def update_profile(*, user: User, changes: dict) -> User:
         setattr(user, name, changes[name])
     if fields:
         user.save(update_fields=fields)
+    return user
+
+
+# "~" is outside the characters sign-up allows in a username, so no member can take this one.
+SYSTEM_USERNAME = "~system"
+
+
+@transaction.atomic
+def system_member() -> User:
+    """The member automatic actions (a thread's timer) are credited to, created on demand.
+
+    It is inactive and has no usable password, so it can never sign in by any way in.
+    """
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={
+            "email": "system@network.invalid",
+            "display_name": "Family Hubs Network",
+            "is_active": False,
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def placeholder_member() -> User:
+    """The single "Former member" account that deleted members' posts are credited to."""
+    user, created = User.objects.get_or_create(
+        username=settings.FORMER_MEMBER_USERNAME,
+        defaults={
+            "email": f"{settings.FORMER_MEMBER_USERNAME}@invalid.invalid",
+            "display_name": str(_("Former member")),
+            "role": User.Role.PRACTITIONER,
+            "is_active": False,
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     return user
 
 

@@ -25,8 +25,7 @@ VISITOR = AnonymousUser()
 def public_threads() -> QuerySet[Thread]:
     first_posts = Post.objects.filter(number=1, status=Status.PUBLISHED, deleted_at__isnull=True)
     return (
-        permissions.visible_threads(VISITOR)
-        .filter(is_unlisted=False)
+        permissions.listable_threads(VISITOR)
         .select_related("author", "space")
         .prefetch_related(Prefetch("posts", queryset=first_posts, to_attr="first_posts"))
         .order_by("-created_at", "-pk")

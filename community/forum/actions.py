@@ -75,7 +75,8 @@ def _render(source: str, author=None) -> markup.Rendered:
     return markup.render(source, known_usernames=_known_to(author))
 
 
-def _clean_title(title: str) -> str:
+def clean_title(title: str) -> str:
+    """The title with its spaces tidied; a ValidationError when too short or too long."""
     title = " ".join((title or "").split())
     if len(title) < TITLE_MIN_LENGTH:
         raise ValidationError(
@@ -209,7 +210,7 @@ def start_thread(
     """Start a thread in a space with its first post; held for approval where the space says so."""
     if not permissions.can_post_in_space(author, space):
         raise PermissionDenied(_("You cannot start threads in %(space)s.") % {"space": space.name})
-    title = _clean_title(title)
+    title = clean_title(title)
     tag_names = normalise_tags(tags)
     _check_uploads(author, uploads)
     rendered = _render(source, author)
@@ -384,7 +385,7 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
     fields = ["source", "html", "text", "edited_at", "revision_count"]
     if newly_held:
         # An edit that adds what screening holds takes the post back out of view until reviewed.
-        _adjust_counters(post.thread, post, -1)
+        adjust_counters(post.thread, post, -1)
         post.status = Status.HELD
         fields.append("status")
     post.save(update_fields=fields)
@@ -406,12 +407,33 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
 
 
 @transaction.atomic
+def edit_opening_post(
+    *,
+    editor,
+    post: Post,
+    title: str,
+    topic: Topic,
+    tags: Iterable[str],
+    source: str,
+    reason: str = "",
+) -> Post:
+    """Edit a thread's title, topic and tags and its first post together: both or neither.
+
+    A body the rules refuse (too short, say) leaves the title as it was.
+    """
+    if post.number != 1:
+        raise ValidationError({"source": _("Only a thread's first post carries its title.")})
+    edit_thread(editor=editor, thread=post.thread, title=title, topic=topic, tags=tags)
+    return edit_post(editor=editor, post=post, source=source, reason=reason)
+
+
+@transaction.atomic
 def edit_thread(*, editor, thread: Thread, title: str, topic: Topic, tags: Iterable[str]) -> Thread:
     """Retitle, re-topic or re-tag a thread (its author or a moderator)."""
     first = thread.posts.get(number=1)
     if not permissions.can_edit_post(editor, first):
         raise PermissionDenied(_("You cannot edit this thread."))
-    thread.title = _clean_title(title)
+    thread.title = clean_title(title)
     thread.slug = slugify(thread.title)[:80] or "thread"
     thread.topic = topic
     thread.save(update_fields=["title", "slug", "topic"])
@@ -422,7 +444,7 @@ def edit_thread(*, editor, thread: Thread, title: str, topic: Topic, tags: Itera
     return thread
 
 
-def _adjust_counters(thread: Thread, post: Post, delta: int) -> None:
+def adjust_counters(thread: Thread, post: Post, delta: int) -> None:
     """Add or remove a published post from the thread's and space's counters."""
     if post.status != Status.PUBLISHED:
         return
@@ -453,7 +475,7 @@ def delete_post(*, actor, post: Post) -> Post:
                 thread_count=F("thread_count") - 1, post_count=F("post_count") - thread.post_count
             )
     else:
-        _adjust_counters(thread, post, -1)
+        adjust_counters(thread, post, -1)
     publish_on_commit(_post_event("post.deleted", post, actor_id=actor.pk))
     return post
 
@@ -464,8 +486,7 @@ def restore_post(*, actor, post: Post) -> Post:
     post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
     if post.deleted_at is None:
         return post
-    by_self = post.deleted_by_id == actor.pk and post.author_id == actor.pk
-    if not (permissions.is_moderator(actor) or by_self):
+    if not permissions.can_restore_post(actor, post):
         raise PermissionDenied(_("Only a moderator can restore a post someone else deleted."))
     post.deleted_at = None
     post.deleted_by = None
@@ -479,7 +500,7 @@ def restore_post(*, actor, post: Post) -> Post:
                 thread_count=F("thread_count") + 1, post_count=F("post_count") + thread.post_count
             )
     else:
-        _adjust_counters(thread, post, +1)
+        adjust_counters(thread, post, +1)
     publish_on_commit(_post_event("post.restored", post, actor_id=actor.pk))
     return post
 
@@ -499,7 +520,7 @@ def approve_post(*, moderator, post: Post) -> Post:
         thread.status = Status.PUBLISHED
         thread.save(update_fields=["status"])
     if post.deleted_at is None:
-        _adjust_counters(thread, post, +1)
+        adjust_counters(thread, post, +1)
         Thread.objects.filter(pk=thread.pk, last_post_at__lt=post.created_at).update(
             last_post_at=post.created_at, last_poster_name=post.author.display_name
         )
@@ -641,3 +662,50 @@ def sync_space(space: Space) -> Space:
     )
     space.refresh_from_db()
     return space
+
+
+def append_moderator_note(*, actor, thread: Thread, text: str) -> Post:
+    """Add a small note to the thread saying what a moderator (or the system) did.
+
+    Not counted as a reply. The thread row is locked while the note takes the next number,
+    so two notes, or a note and a reply, never claim the same number. Runs inside the
+    caller's transaction (the moderation action that the note records).
+    """
+    highest = (
+        Thread.objects.select_for_update()
+        .filter(pk=thread.pk)
+        .values_list("highest_post_number", flat=True)
+        .get()
+    )
+    rendered = markup.render(text)
+    note = Post.objects.create(
+        thread_id=thread.pk,
+        number=highest + 1,
+        author=actor,
+        kind=Post.Kind.NOTE,
+        source=text,
+        html=rendered.html,
+        text=rendered.text,
+        status=Status.PUBLISHED,
+    )
+    Thread.objects.filter(pk=thread.pk).update(highest_post_number=highest + 1)
+    return note
+
+
+def move_posts(*, posts: list[Post], target: Thread) -> None:
+    """Give posts the next numbers in the target thread, oldest first (a merge or a split).
+
+    The caller holds the lock on both threads and parks the posts' old numbers first.
+    """
+    highest = (
+        Thread.objects.select_for_update()
+        .filter(pk=target.pk)
+        .values_list("highest_post_number", flat=True)
+        .get()
+    )
+    for offset, post in enumerate(sorted(posts, key=lambda p: (p.created_at, p.number)), start=1):
+        post.thread = target
+        post.number = highest + offset
+        post.reply_to_number = None  # numbers refer to the old thread; the link is kept by reply_to
+        post.save(update_fields=["thread", "number", "reply_to_number"])
+    Thread.objects.filter(pk=target.pk).update(highest_post_number=highest + len(posts))

@@ -95,6 +95,28 @@ def visible_threads(user, qs: QuerySet[Thread] | None = None) -> QuerySet[Thread
     return qs.filter(status=Status.PUBLISHED)
 
 
+def _listed_q(user, prefix: str = "") -> Q:
+    """Unlisted threads open by link, never from a list; moderators see them listed."""
+    if is_moderator(user):
+        return Q()
+    return Q(**{f"{prefix}is_unlisted": False})
+
+
+def listable_threads(user, qs: QuerySet[Thread] | None = None) -> QuerySet[Thread]:
+    """Threads this user may find in a list, search or feed: visible and not unlisted."""
+    return visible_threads(user, qs).filter(_listed_q(user))
+
+
+def listable_posts(user, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
+    """Posts this user may find in a list or search: readable, in a thread that is listed."""
+    return visible_posts(user, qs).filter(_listed_q(user, prefix="thread__"))
+
+
+def is_listable(user, thread: Thread) -> bool:
+    """The one-object form of `listable_threads`."""
+    return can_read_thread(user, thread) and (is_moderator(user) or not thread.is_unlisted)
+
+
 def can_read_thread(user, thread: Thread) -> bool:
     if is_moderator(user):
         return True
@@ -200,6 +222,15 @@ def can_delete_post(user, post: Post) -> bool:
     if is_moderator(user):
         return True
     return _is_member(user) and post.author_id == user.pk and post.status != Status.HIDDEN
+
+
+def can_restore_post(user, post: Post) -> bool:
+    """A deleted post comes back by a moderator, or by its author when they deleted it."""
+    if post.deleted_at is None or not _is_member(user):
+        return False
+    if is_moderator(user):
+        return True
+    return post.deleted_by_id == user.pk and post.author_id == user.pk
 
 
 def can_react(user, post: Post) -> bool:

@@ -101,9 +101,7 @@ def attach_tags(threads: list[Thread]) -> None:
 
 def _base_threads(user) -> QuerySet[Thread]:
     qs = Thread.objects.filter(deleted_at__isnull=True)
-    if not permissions.is_moderator(user):
-        qs = qs.filter(is_unlisted=False)  # unlisted threads open by link, never from a list
-    return permissions.visible_threads(user, qs).select_related("space", "topic", "author")
+    return permissions.listable_threads(user, qs).select_related("space", "topic", "author")
 
 
 def latest_threads(

@@ -29,7 +29,6 @@ urlpatterns = [
     path("p/<int:post_id>/revisions/", views.revisions, name="revisions"),
     path("p/<int:post_id>/delete/", views.delete_post, name="delete_post"),
     path("p/<int:post_id>/restore/", views.restore_post, name="restore_post"),
-    path("p/<int:post_id>/approve/", views.approve_post, name="approve_post"),
     path("p/<int:post_id>/react/", views.react, name="react"),
     path("p/<int:post_id>/bookmark/", views.bookmark, name="bookmark"),
     path("uploads/<int:attachment_id>/<str:name>", views.attachment, name="attachment"),

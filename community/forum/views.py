@@ -230,9 +230,7 @@ def _decorate_posts(user, posts, my_reactions: dict, my_bookmarks: set) -> None:
     for post in posts:
         post.can_edit = permissions.can_edit_post(user, post)
         post.can_delete = permissions.can_delete_post(user, post) and not post.is_deleted
-        post.can_restore = post.is_deleted and (
-            permissions.is_moderator(user) or post.deleted_by_id == getattr(user, "pk", None)
-        )
+        post.can_restore = permissions.can_restore_post(user, post)
         post.can_react = permissions.can_react(user, post)
         post.my_reactions = my_reactions.get(post.pk, set())
         post.is_bookmarked = post.pk in my_bookmarks
@@ -515,19 +513,22 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
         if form.is_valid() and (thread_form is None or thread_form.is_valid()):
             try:
                 if thread_form is not None:
-                    actions.edit_thread(
+                    actions.edit_opening_post(
                         editor=request.user,
-                        thread=post.thread,
+                        post=post,
                         title=thread_form.cleaned_data["title"],
                         topic=thread_form.cleaned_data["topic"],
                         tags=thread_form.cleaned_data["tags"],
+                        source=form.cleaned_data["source"],
+                        reason=form.cleaned_data["reason"],
                     )
-                actions.edit_post(
-                    editor=request.user,
-                    post=post,
-                    source=form.cleaned_data["source"],
-                    reason=form.cleaned_data["reason"],
-                )
+                else:
+                    actions.edit_post(
+                        editor=request.user,
+                        post=post,
+                        source=form.cleaned_data["source"],
+                        reason=form.cleaned_data["reason"],
+                    )
             except ValidationError as exc:
                 _add_errors(thread_form if "title" in getattr(exc, "error_dict", {}) else form, exc)
             else:
@@ -585,15 +586,6 @@ def restore_post(request: HttpRequest, post_id: int) -> HttpResponse:
     post = selectors.get_post(viewer=request.user, post_id=post_id)
     actions.restore_post(actor=request.user, post=post)
     messages.success(request, _("The post was restored."))
-    return _back_to(post)
-
-
-@require_POST
-@login_required
-def approve_post(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = selectors.get_post(viewer=request.user, post_id=post_id)
-    actions.approve_post(moderator=request.user, post=post)
-    messages.success(request, _("The post was approved and is now visible."))
     return _back_to(post)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from community.accounts.models import Region
+from community.audit import AuditEntry, AuditRecord
 
 
 class Audience(models.Model):
@@ -303,28 +304,22 @@ class Feedback(models.Model):
         ordering = ["-created_at", "-pk"]
 
 
-class LogEntry(models.Model):
-    """One workflow transition or change to a resource. Append-only."""
+class LogEntry(AuditEntry):
+    """One workflow transition or change to a resource. Append-only (see community.audit)."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="log")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     action = models.CharField(max_length=40)
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12, blank=True)
     detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "log entries"
 
-    def save(self, *args, **kwargs) -> None:
-        # The log is evidence of who did what: rows are written once and never changed.
-        if self.pk is not None:
-            raise ValueError("Library log entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Library log entries are append-only.")
+    def as_record(self) -> AuditRecord:
+        return AuditRecord(
+            log="library", when=self.created_at, actor=self.actor, action=self.action,
+            reason=self.detail, before={"state": self.from_state} if self.from_state else {},
+            after={"state": self.to_state} if self.to_state else {},
+        )  # fmt: skip

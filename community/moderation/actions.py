@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from community import markup, ratelimits
+from community import ratelimits
+from community.accounts.actions import system_member
 from community.events import publish_on_commit
+from community.forum import actions as forum_actions
 from community.forum import permissions
 from community.forum.models import Post, Status, Thread
 
@@ -46,22 +48,7 @@ def _thread_state(thread: Thread) -> dict:
 
 def add_moderator_note(*, actor, thread: Thread, text: str) -> Post:
     """A small note in the thread saying what a moderator did (not counted as a reply)."""
-    number = (
-        Thread.objects.filter(pk=thread.pk).values_list("highest_post_number", flat=True).get() + 1
-    )
-    rendered = markup.render(text)
-    note = Post.objects.create(
-        thread=thread,
-        number=number,
-        author=actor,
-        kind=Post.Kind.NOTE,
-        source=text,
-        html=rendered.html,
-        text=rendered.text,
-        status=Status.PUBLISHED,
-    )
-    Thread.objects.filter(pk=thread.pk).update(highest_post_number=F("highest_post_number") + 1)
-    return note
+    return forum_actions.append_moderator_note(actor=actor, thread=thread, text=text)
 
 
 @transaction.atomic
@@ -145,9 +132,7 @@ def _hide(post: Post) -> None:
     if post.status == Status.HIDDEN:
         return
     if post.status == Status.PUBLISHED and post.deleted_at is None:
-        from community.forum.actions import _adjust_counters
-
-        _adjust_counters(post.thread, post, -1)
+        forum_actions.adjust_counters(post.thread, post, -1)
     post.status = Status.HIDDEN
     post.save(update_fields=["status"])
     if post.number == 1:
@@ -252,8 +237,6 @@ def resolve_review_item(
 ) -> ReviewItem:
     """Decide a queue item: approve (publish, or keep up and disagree with flags), reject
     (delete a held post or refuse an account), hide, delete, or dismiss the flags."""
-    from community.forum import actions as forum_actions
-
     _require_moderator(moderator)
     if decision not in REVIEW_DECISIONS:
         raise ValidationError({"decision": _("Choose approve, reject, hide, delete or dismiss.")})
@@ -272,6 +255,10 @@ def resolve_review_item(
         user.save(update_fields=["is_active"])
         state = ReviewItem.State.APPROVED if decision == "approve" else ReviewItem.State.REJECTED
         log(actor=moderator, action=f"account.{decision}", target=user, reason=reason)
+        if decision == "approve":
+            publish_on_commit(
+                {"type": "account.approved", "user_id": user.pk, "moderator_id": moderator.pk}
+            )
     elif item.kind == ReviewItem.Kind.REPORTED_MESSAGE:
         if decision not in ("hide", "dismiss"):
             raise ValidationError(
@@ -327,15 +314,40 @@ def resolve_review_item(
     return item
 
 
-def _unhide(post: Post) -> None:
-    from community.forum.actions import _adjust_counters
+@transaction.atomic
+def approve_held_post(*, moderator, post: Post, reason: str = "") -> Post:
+    """Publish a held post from wherever a moderator sees it (the thread page, the queue).
 
+    The decision is the queue's: its pending item is resolved and the log written, so the
+    post never stays in the queue after it was approved elsewhere.
+    """
+    _require_moderator(moderator)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.status != Status.HELD:
+        raise ValidationError({"decision": _("This post is not waiting for approval.")})
+    items = list(
+        ReviewItem.objects.filter(
+            post=post, kind=ReviewItem.Kind.HELD_POST, state=ReviewItem.State.PENDING
+        )
+    )
+    if items:
+        for item in items:
+            resolve_review_item(moderator=moderator, item=item, decision="approve", reason=reason)
+    else:
+        forum_actions.approve_post(moderator=moderator, post=post)
+        log(actor=moderator, action="review.approve", target=post, reason=reason,
+            before={"status": Status.HELD}, after={"status": Status.PUBLISHED})  # fmt: skip
+    post.refresh_from_db()
+    return post
+
+
+def _unhide(post: Post) -> None:
     post.status = Status.PUBLISHED
     post.save(update_fields=["status"])
     if post.number == 1:
         Thread.objects.filter(pk=post.thread_id).update(status=Status.PUBLISHED)
     if post.deleted_at is None:
-        _adjust_counters(post.thread, post, +1)
+        forum_actions.adjust_counters(post.thread, post, +1)
 
 
 def unhide_post(post: Post) -> None:
@@ -547,7 +559,6 @@ def remove_watched_word(*, moderator, word: WatchedWord) -> None:
 @transaction.atomic
 def move_thread(*, actor, thread: Thread, space, topic, reason: str = "") -> Thread:
     """Move a thread to another space (a region's group, say) and practice topic."""
-    from community.forum.actions import sync_space
 
     _require_moderator(actor)
     thread = Thread.objects.select_for_update().select_related("space", "topic").get(pk=thread.pk)
@@ -556,8 +567,8 @@ def move_thread(*, actor, thread: Thread, space, topic, reason: str = "") -> Thr
         raise ValidationError({"space": _("Choose a different space or topic.")})
     thread.space, thread.topic = space, topic
     thread.save(update_fields=["space", "topic"])
-    sync_space(old_space)
-    sync_space(space)
+    forum_actions.sync_space(old_space)
+    forum_actions.sync_space(space)
     add_moderator_note(
         actor=actor,
         thread=thread,
@@ -577,23 +588,9 @@ def move_thread(*, actor, thread: Thread, space, topic, reason: str = "") -> Thr
     return thread
 
 
-def _append_posts(posts: list[Post], target: Thread) -> None:
-    """Give posts the next numbers in the target thread, oldest first."""
-    highest = (
-        Thread.objects.filter(pk=target.pk).values_list("highest_post_number", flat=True).get()
-    )
-    for offset, post in enumerate(sorted(posts, key=lambda p: (p.created_at, p.number)), start=1):
-        post.thread = target
-        post.number = highest + offset
-        post.reply_to_number = None  # numbers refer to the old thread; the link is kept by reply_to
-        post.save(update_fields=["thread", "number", "reply_to_number"])
-    Thread.objects.filter(pk=target.pk).update(highest_post_number=highest + len(posts))
-
-
 @transaction.atomic
 def merge_threads(*, actor, source: Thread, target: Thread, reason: str = "") -> Thread:
     """Move every post of one thread to the end of another; the emptied thread is deleted."""
-    from community.forum.actions import sync_space, sync_thread
 
     _require_moderator(actor)
     if source.pk == target.pk:
@@ -605,13 +602,13 @@ def merge_threads(*, actor, source: Thread, target: Thread, reason: str = "") ->
     Post.objects.filter(thread=source).update(number=F("number") + 1_000_000)
     for post in posts:
         post.number += 1_000_000
-    _append_posts(posts, target)
+    forum_actions.move_posts(posts=posts, target=target)
     source.deleted_at = timezone.now()
     source.save(update_fields=["deleted_at"])
-    sync_thread(target)
-    sync_thread(source)
-    sync_space(source.space)
-    sync_space(target.space)
+    forum_actions.sync_thread(target)
+    forum_actions.sync_thread(source)
+    forum_actions.sync_space(source.space)
+    forum_actions.sync_space(target.space)
     add_moderator_note(
         actor=actor,
         thread=target,
@@ -636,7 +633,6 @@ def split_posts(
     *, actor, thread: Thread, numbers: list[int], title: str, topic=None, reason: str = ""
 ) -> Thread:
     """Move chosen replies into a new thread of their own, in the same space."""
-    from community.forum.actions import _clean_title, sync_space, sync_thread
 
     _require_moderator(actor)
     thread = Thread.objects.select_for_update().select_related("space", "topic").get(pk=thread.pk)
@@ -649,7 +645,7 @@ def split_posts(
         raise ValidationError(
             {"numbers": _("Choose one or more replies (not the first post) to split off.")}
         )
-    title = _clean_title(title)
+    title = forum_actions.clean_title(title)
     first = min(posts, key=lambda p: (p.created_at, p.number))
     new = Thread.objects.create(
         space=thread.space, topic=topic or thread.topic, title=title, slug=slugify(title)[:80] or "thread",
@@ -658,10 +654,10 @@ def split_posts(
     for post in posts:
         post.number += 1_000_000
         post.save(update_fields=["number"])
-    _append_posts(posts, new)
-    sync_thread(new)
-    sync_thread(thread)
-    sync_space(thread.space)
+    forum_actions.move_posts(posts=posts, target=new)
+    forum_actions.sync_thread(new)
+    forum_actions.sync_thread(thread)
+    forum_actions.sync_space(thread.space)
     add_moderator_note(
         actor=actor,
         thread=thread,
@@ -691,9 +687,11 @@ def set_slow_mode(*, actor, thread: Thread, seconds: int, reason: str = "") -> T
     _require_moderator(actor)
     if seconds < 0 or seconds > 7 * 24 * 3600:
         raise ValidationError({"seconds": _("Slow mode can be from 0 (off) to 7 days.")})
+    # Locked, so two moderators changing it at once log true befores and afters in order.
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
     before = {"slow_mode_seconds": thread.slow_mode_seconds}
-    Thread.objects.filter(pk=thread.pk).update(slow_mode_seconds=seconds)
-    thread.refresh_from_db()
+    thread.slow_mode_seconds = seconds
+    thread.save(update_fields=["slow_mode_seconds"])
     text = (f"{actor.display_name} turned on slow mode: one post every {max(seconds // 60, 1)} minutes" if seconds
             else f"{actor.display_name} turned off slow mode")  # fmt: skip
     add_moderator_note(actor=actor, thread=thread, text=text + (f": {reason}" if reason else ""))
@@ -718,8 +716,9 @@ def set_timer(
         raise ValidationError({"action": _("A timer can close or reopen the thread.")})
     if at is not None and at <= timezone.now():
         raise ValidationError({"at": _("Choose a time in the future.")})
-    Thread.objects.filter(pk=thread.pk).update(timer_action=action if at else "", timer_at=at)
-    thread.refresh_from_db()
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    thread.timer_action, thread.timer_at = (action if at else ""), at
+    thread.save(update_fields=["timer_action", "timer_at"])
     when = at.strftime("%d %B %Y %H:%M") if at else ""
     add_moderator_note(
         actor=actor,
@@ -740,20 +739,25 @@ def set_timer(
 
 def run_due_timers(*, now: datetime | None = None) -> int:
     """Close or reopen threads whose timer is due; each in its own transaction."""
-    from django.contrib.auth import get_user_model
-
     now = now or timezone.now()
     done = 0
-    for thread in Thread.objects.filter(timer_at__lte=now).exclude(timer_action=""):
+    system = None
+    for due in Thread.objects.filter(timer_at__lte=now).exclude(timer_action="").values("pk"):
         with transaction.atomic():
+            # Locked and read again: a moderator may have changed the timer since the list.
+            thread = (
+                Thread.objects.select_for_update()
+                .filter(pk=due["pk"], timer_at__lte=now)
+                .exclude(timer_action="")
+                .first()
+            )
+            if thread is None:
+                continue
             closing = thread.timer_action == "close"
-            Thread.objects.filter(pk=thread.pk).update(
-                is_closed=closing, timer_action="", timer_at=None
-            )
-            system = (
-                get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
-                or thread.author
-            )
+            thread.is_closed, thread.timer_action, thread.timer_at = closing, "", None
+            thread.save(update_fields=["is_closed", "timer_action", "timer_at"])
+            # The note is the network's, never a person's (not the author's, nor a superuser's).
+            system = system or system_member()
             add_moderator_note(
                 actor=system,
                 thread=thread,

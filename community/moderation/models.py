@@ -7,20 +7,18 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.audit import AuditEntry, AuditRecord
 
-class ModerationLog(models.Model):
+
+class ModerationLog(AuditEntry):
     """Who did what, when, why, and what it was before and after. Never updated or deleted."""
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     action = models.CharField(max_length=40)
     target_type = models.CharField(max_length=20)
     target_id = models.PositiveBigIntegerField()
     reason = models.TextField(blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-id"]
@@ -29,13 +27,11 @@ class ModerationLog(models.Model):
             models.Index(fields=["action", "-id"], name="modlog_action"),
         ]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("The moderation log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("The moderation log is append-only.")
+    def as_record(self) -> AuditRecord:
+        return AuditRecord(
+            log="moderation", when=self.created_at, actor=self.actor, action=self.action,
+            reason=self.reason, before=self.before, after=self.after,
+        )  # fmt: skip
 
 
 class Flag(models.Model):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from community.forum.models import Post
+from community.forum import permissions
+from community.forum.models import Post, Status
 
+from .log import log
 from .models import ReviewItem
 
 
@@ -32,6 +34,23 @@ def _queue_post(event: dict, kind: str, reasons: list[str], priority: int) -> No
         item.save(update_fields=["reasons"])
 
 
+def _log_moderators_edit(event: dict) -> None:
+    """A moderator's edit of someone else's post, or of a held one, is a moderation decision:
+    it goes in the log, in the transaction of the edit."""
+    editor = get_user_model().objects.filter(pk=event.get("editor_id")).first()
+    if editor is None or not permissions.is_moderator(editor):
+        return
+    post = Post.objects.get(pk=event["post_id"])
+    if editor.pk == post.author_id and post.status != Status.HELD:
+        return
+    log(
+        actor=editor,
+        action="post.edited",
+        target=post,
+        after={"status": post.status, "number": post.number, "thread_id": post.thread_id},
+    )
+
+
 def record(event: dict) -> None:
     kind = event.get("type")
     if kind in ("thread.created", "post.created", "post.edited"):
@@ -47,7 +66,9 @@ def record(event: dict) -> None:
                 event["flag_reasons"],
                 ReviewItem.Priority.NORMAL,
             )
-    elif kind == "account.created":
+    if kind == "post.edited":
+        _log_moderators_edit(event)
+    if kind == "account.created":
         user = get_user_model().objects.get(pk=event["user_id"])
         if not user.is_active:
             ReviewItem.objects.get_or_create(

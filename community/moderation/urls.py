@@ -8,6 +8,7 @@ urlpatterns = [
     path("mod/t/<int:thread_id>/status/", views.thread_status, name="thread_status"),
     path("mod/t/<int:thread_id>/<slug:tool>/", views.thread_tool, name="thread_tool"),
     path("p/<int:post_id>/flag/", views.flag, name="flag"),
+    path("p/<int:post_id>/approve/", views.approve_post, name="approve_post"),
     path("mod/queue/", views.queue, name="queue"),
     path("mod/queue/<int:item_id>/decide/", views.decide, name="decide"),
     path("mod/members/<str:username>/", views.member, name="member"),

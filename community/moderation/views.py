@@ -149,6 +149,21 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(request.POST.get("next") or "moderation:queue")
 
 
+@require_POST
+@login_required
+def approve_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Approve a held post from the thread page, as the queue would."""
+    _moderator_only(request)
+    post = forum_selectors.get_post(viewer=request.user, post_id=post_id)
+    try:
+        actions.approve_held_post(moderator=request.user, post=post)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The post was approved and is now visible."))
+    return redirect(post.thread.post_url(post.number) + f"#post-{post.number}")
+
+
 @login_required
 def member(request: HttpRequest, username: str) -> HttpResponse:
     _moderator_only(request)

@@ -11,7 +11,6 @@ import hashlib
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -27,6 +26,7 @@ from community.moderation.log import log
 from community.moderation.models import ModerationLog, ReviewItem, SafeguardingConcern
 
 from .consents import TEXTS
+from .erasure import erase_member
 from .models import Appeal, Consent, DataExport, DeletionRequest, StatementReview
 
 # --- Consents ---------------------------------------------------------------------------
@@ -127,9 +127,11 @@ def request_export(*, user) -> DataExport:
     if existing is not None:
         return existing
     export = DataExport.objects.create(user=user)
-    from .tasks import build_export
-
-    transaction.on_commit(lambda: build_export.enqueue(export.pk))
+    # The worker is started by the privacy receiver that hears this (tasks call actions,
+    # never the other way round).
+    publish_on_commit(
+        {"type": "privacy.export_requested", "export_id": export.pk, "user_id": user.pk}
+    )
     return export
 
 
@@ -195,8 +197,9 @@ def request_deletion(*, user) -> DeletionRequest:
         return existing
     request = DeletionRequest.objects.create(user=user, due_at=timezone.now() + grace_period())
     publish_on_commit(
-        {"type": "privacy.deletion_requested", "user_id": user.pk, "request_id": request.pk}
-    )
+        {"type": "privacy.deletion_requested", "user_id": user.pk, "request_id": request.pk,
+         "due_at": request.due_at.isoformat()}
+    )  # fmt: skip
     return request
 
 
@@ -228,8 +231,6 @@ def safeguarding_hold(user) -> bool:
 @transaction.atomic
 def complete_deletion(*, request: DeletionRequest, now: datetime | None = None) -> bool:
     """Erase the member if the request is due and no safeguarding hold applies. True if erased."""
-    from .erasure import erase_member
-
     now = now or timezone.now()
     request = (
         DeletionRequest.objects.select_for_update(of=("self",))
@@ -505,21 +506,3 @@ def record_statement_review(*, staff, reviewed_on: date, note: str = "") -> Stat
     return StatementReview.objects.create(
         reviewed_on=reviewed_on, reviewed_by=staff, note=(note or "").strip()[:300]
     )
-
-
-def placeholder_member():
-    """The single "Former member" account that deleted members' posts are credited to."""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=settings.FORMER_MEMBER_USERNAME,
-        defaults={
-            "email": f"{settings.FORMER_MEMBER_USERNAME}@invalid.invalid",
-            "display_name": str(_("Former member")),
-            "role": User.Role.PRACTITIONER,
-            "is_active": False,
-        },
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user

@@ -9,6 +9,7 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import email_confirmed
 
+        from community import events
         from community.forum import screening as forum_screening
         from community.library import permissions as library_permissions
 
@@ -20,3 +21,4 @@ class PrivacyConfig(AppConfig):
         # Every post by a member under 18 waits for a moderator.
         forum_screening.register(screening.screen_minors)
         email_confirmed.connect(receivers.verify_by_email_domain, dispatch_uid="privacy.verify")
+        events.subscribe(receivers.start_export)

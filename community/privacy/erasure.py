@@ -11,6 +11,10 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from community.accounts.actions import placeholder_member
+
+from .models import DataExport
+
 # Rows that must outlive the member although Django would cascade them away: the queue item
 # about a post of theirs stays with the post.
 KEEP_AND_REASSIGN = {("moderation", "reviewitem", "user")}
@@ -22,8 +26,6 @@ TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 def identifiers_of(user) -> dict[str, str]:
     """What would identify the member in text, each with what replaces it."""
     from allauth.account.models import EmailAddress
-
-    from .actions import placeholder_member
 
     placeholder = placeholder_member()
     found = {user.username: placeholder.username, user.display_name: placeholder.display_name}
@@ -103,9 +105,6 @@ def erase_member(user) -> None:
     Runs inside the caller's transaction (complete_deletion). The caller checks the safeguarding
     hold first.
     """
-    from .actions import placeholder_member
-    from .models import DataExport
-
     placeholder = placeholder_member()
     identifiers = identifiers_of(user)
     for export in DataExport.objects.filter(user=user).exclude(file=""):

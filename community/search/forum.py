@@ -40,9 +40,7 @@ class ForumPostProvider:
         qs = Post.objects.filter(
             kind=Post.Kind.POST, deleted_at__isnull=True, thread__deleted_at__isnull=True
         )
-        if not permissions.is_moderator(viewer):
-            qs = qs.filter(thread__is_unlisted=False)  # unlisted threads open only by link
-        qs = permissions.visible_posts(viewer, qs)
+        qs = permissions.listable_posts(viewer, qs)
         signed_in = bool(viewer and viewer.is_authenticated)
         if query.username:
             # Searching by author goes through who may be found: a child is not, for adults.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.accounts.models import LocalAuthority, Region
+from community.audit import AuditEntry, AuditRecord
 from community.forum.models import Topic
 
 
@@ -185,7 +186,7 @@ class CaseMessage(models.Model):
         indexes = [models.Index(fields=["case", "created_at"], name="case_message_order")]
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AuditEntry):
     """The append-only audit trail of a case: every action that changed it."""
 
     class Kind(models.TextChoices):
@@ -200,23 +201,20 @@ class CaseEvent(models.Model):
         SURVEYED = "surveyed", _("Satisfaction survey answered")
 
     case = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10, blank=True)
     note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
 
-    def save(self, *args, **kwargs):
-        # Append-only: the audit trail is evidence, so a row is written once and never changed.
-        if not self._state.adding:
-            raise ValueError("Case events are append-only.")
-        super().save(*args, **kwargs)
+    def as_record(self) -> AuditRecord:
+        return AuditRecord(
+            log="supportline", when=self.created_at, actor=self.actor, action=self.kind,
+            reason=self.note, before={"status": self.from_status} if self.from_status else {},
+            after={"status": self.to_status} if self.to_status else {},
+        )  # fmt: skip
 
 
 class SatisfactionSurvey(models.Model):

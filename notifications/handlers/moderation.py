@@ -79,9 +79,19 @@ def tell_flaggers_and_author(event: dict) -> None:
         notify(
             [post.author_id],
             kinds.POST_HIDDEN.name,
-            data=_post_data(post, url=reverse("notifications:list")),
+            data=_post_data(post, url=reverse("privacy:appeal", args=[post.pk])),
             actor_id=event.get("moderator_id"),
         )
+
+
+@handles("account.approved")
+def tell_member_account_approved(event: dict) -> None:
+    notify(
+        [event["user_id"]],
+        kinds.ACCOUNT_APPROVED.name,
+        data={"url": reverse("account_login"), "title": ""},
+        actor_id=event.get("moderator_id"),
+    )
 
 
 @handles("user.silenced")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
@@ -31,14 +32,13 @@ def export_ready(event: dict) -> None:
 
 @handles("privacy.deletion_requested")
 def deletion_scheduled(event: dict) -> None:
-    from community.privacy.models import DeletionRequest
-
-    request = DeletionRequest.objects.get(pk=event["request_id"])
+    # The event carries the date, so notifications never read the privacy app's models.
+    due_at = parse_datetime(event["due_at"])
     notify(
         [event["user_id"]],
         kinds.DELETION_SCHEDULED.name,
         data={"url": reverse("privacy:delete_account"),
-              "when": date_format(localtime(request.due_at), "j F Y")},
+              "when": date_format(localtime(due_at), "j F Y")},
     )  # fmt: skip
 
 

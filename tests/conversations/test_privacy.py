@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from community.accounts import actions as account_actions
 from community.conversations import actions
 from community.conversations.models import Message
 from community.privacy import actions as privacy_actions
@@ -74,7 +75,7 @@ def test_erasure_leaves_none_of_the_members_data_in_conversations(writer):
     for needle in NEEDLES.values():
         assert _find_anywhere(needle) == [], needle
     # Olive keeps the conversation, with the member's messages credited to the placeholder.
-    placeholder = privacy_actions.placeholder_member()
+    placeholder = account_actions.placeholder_member()
     assert Message.objects.filter(conversation=conversation).count() == 2
     assert Message.objects.get(conversation=conversation, author=placeholder).text
     from community.conversations.permissions import can_read_conversation

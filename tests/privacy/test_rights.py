@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from community.accounts import actions as account_actions
 from community.conversations import actions as conversation_actions
 from community.forum import actions as forum_actions
 from community.forum.models import Post, Thread
@@ -253,7 +254,7 @@ def test_erasure_leaves_no_personal_data_in_any_table(seeded, committed):
     for needle in NEEDLES.values():
         assert _find_anywhere(needle) == [], needle
     # Posts stay, credited to the placeholder; the conversation still reads.
-    placeholder = actions.placeholder_member()
+    placeholder = account_actions.placeholder_member()
     assert Post.objects.get(pk=reply.pk).author == placeholder
     assert Thread.objects.get(pk=thread.pk).author == placeholder
     assert Post.objects.filter(thread=thread).count() == 3
