@@ -126,7 +126,7 @@ def queue_pushes(notifications: list) -> None:
     from .models import PushDevice
 
     candidates = [n for n in notifications if n.kind in PUSHED_KINDS]
-    if not candidates:
+    if not candidates or not settings.VAPID_PRIVATE_KEY:  # push not set up on this site
         return
     with_devices = set(
         PushDevice.objects.filter(user_id__in={n.user_id for n in candidates})

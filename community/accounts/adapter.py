@@ -130,11 +130,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             )
 
     def verified_claimed_email(self, sociallogin) -> str | None:
-        """The address the provider vouches for (email_verified true), or None."""
-        for address in sociallogin.email_addresses:
-            if address.verified and address.email:
-                return address.email.strip().lower()
-        return None
+        """The address the provider vouches for (email_verified exactly true), or None."""
+        data = sociallogin.account.extra_data or {}
+        claims = data.get("userinfo") or data.get("id_token") or {}
+        email = claims.get("email")
+        # Some providers send "false" as a string: only a real true (or "true") counts.
+        if not isinstance(email, str) or claims.get("email_verified") not in (True, "true"):
+            return None
+        return email.strip().lower() or None
 
     def member_with_email_exists(self, email: str) -> bool:
         from allauth.account.models import EmailAddress

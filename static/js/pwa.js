@@ -42,6 +42,10 @@
     if (!panel) return;
     const button = panel.querySelector("[data-push-subscribe]");
     const status = panel.querySelector("[data-push-status]");
+    if (!panel.dataset.publicKey) {
+      status.textContent = "Notifications on devices are not set up on this site yet.";
+      return;
+    }
     if (!("PushManager" in window) || !("Notification" in window)) {
       status.textContent = "This browser cannot receive notifications from websites.";
       return;

@@ -30,7 +30,7 @@ SIGN_UP = {
 @pytest.fixture(scope="module")
 def provider():
     with running_provider() as running:
-        running.allow_redirects_to("http://testserver", PROVIDER_ID)
+        running.allow_redirects_to("http://testserver", PROVIDER_ID, "env-trust")
         yield running
 
 
@@ -51,9 +51,9 @@ def council(db, provider):
     )
 
 
-def go_through_provider(client: Client, *, process: str = "login"):
+def go_through_provider(client: Client, *, process: str = "login", provider_id=PROVIDER_ID):
     """Start at our sign-in button, visit the provider as a browser would, come back."""
-    start = client.post(f"/accounts/oidc/{PROVIDER_ID}/login/", {"process": process})
+    start = client.post(f"/accounts/oidc/{provider_id}/login/", {"process": process})
     assert start.status_code == 302, start.content[:300]
     at_provider = httpx.get(start["Location"], follow_redirects=False)
     assert at_provider.status_code == 302, at_provider.text[:300]
@@ -205,3 +205,26 @@ def test_providers_come_from_the_environment():
     )
     with pytest.raises(ValueError, match="lacks client_id"):
         apps_from_environment('[{"id": "x", "name": "X", "issuer": "https://x"}]')
+
+
+def test_a_provider_from_the_environment_signs_in_beside_one_from_the_admin(
+    client, council, provider, settings
+):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "organisation": {
+            "APPS": apps_from_environment(
+                f'[{{"id": "env-trust", "name": "Hubtown NHS Trust", "issuer": "{provider.url}",'
+                f' "client_id": "{CLIENT_ID}", "secret": "{CLIENT_SECRET}",'
+                ' "email_domains": ["*.nhs.uk"], "role": "expert", "verified": false}]'
+            )
+        }
+    }
+    login_page = client.get("/accounts/login/").content.decode()
+    assert "Hubtown NHS Trust" in login_page and "Test Council" in login_page
+    provider.sign_in_as("ash@hubtown.nhs.uk")
+    answer = go_through_provider(client, provider_id="env-trust")
+    assert answer["Location"] == "/accounts/3rdparty/signup/"
+    client.post("/accounts/3rdparty/signup/", {"email": "ash@hubtown.nhs.uk", **SIGN_UP})
+    member = signed_in_user(client)
+    assert member.role == User.Role.EXPERT and not member.is_verified
+    assert SocialAccount.objects.get(user=member).provider == "env-trust"

@@ -29,9 +29,9 @@ class LoopbackProvider:
     def sign_in_as(self, email: str, *, verified: bool = True, name: str = "", mode="honest"):
         self.control(email=email, email_verified=verified, name=name, mode=mode)
 
-    def allow_redirects_to(self, base_url: str, provider_id: str) -> None:
-        callback = f"{base_url}/accounts/oidc/{provider_id}/login/callback/"
-        self.control(client_id=CLIENT_ID, redirect_uris=[callback])
+    def allow_redirects_to(self, base_url: str, *provider_ids: str) -> None:
+        callbacks = [f"{base_url}/accounts/oidc/{pid}/login/callback/" for pid in provider_ids]
+        self.control(client_id=CLIENT_ID, redirect_uris=callbacks)
 
     def authorize_requests(self) -> list[dict]:
         return self.control()["seen"]["authorize"]

@@ -18,6 +18,11 @@ class OrganisationProvider(OpenIDConnectProvider):
     oauth2_adapter_class = StrictOIDCAdapter
     pkce_enabled_default = True
 
+    def serialize(self) -> dict:
+        # allauth keys a stashed sign-in by provider class and client id; two organisations may
+        # well issue the same client id ("family-hubs-network"), so key it by provider_id.
+        return {"id": self.app.provider_id, "app.client_id": self.app.client_id}
+
     def get_pkce_params(self) -> dict:
         # PKCE is not optional here, whatever an app's settings say.
         from allauth.socialaccount.providers.oauth2.utils import generate_code_challenge
