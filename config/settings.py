@@ -66,7 +66,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
+    # allauth's OpenID Connect provider made strict (signature, nonce, PKCE always); the stock
+    # "openid_connect" app is not installed, so no provider can skip those checks or the policy,
+    # and its URLs cannot shadow these (both live under /accounts/oidc/).
     "community.accounts.sso",
     "taggit",
     "channels",

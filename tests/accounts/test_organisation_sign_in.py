@@ -228,3 +228,13 @@ def test_a_provider_from_the_environment_signs_in_beside_one_from_the_admin(
     member = signed_in_user(client)
     assert member.role == User.Role.EXPERT and not member.is_verified
     assert SocialAccount.objects.get(user=member).provider == "env-trust"
+
+
+def test_only_the_strict_provider_answers_organisation_sign_in():
+    from allauth.socialaccount.providers import registry
+    from django.urls import resolve
+
+    from community.accounts.sso import views
+
+    assert resolve("/accounts/oidc/any/login/callback/").func is views.callback
+    assert "openid_connect" not in {cls.id for cls in registry.get_class_list()}
