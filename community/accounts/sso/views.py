@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import jwt
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
@@ -37,6 +36,8 @@ class StrictOIDCAdapter(OpenIDConnectOAuth2Adapter):
         return self.get_provider().sociallogin_from_response(request, data)
 
     def verify_id_token(self, app: SocialApp, id_token: str) -> dict:
+        import jwt  # only when someone signs in: keeps it off every process's start-up
+
         try:
             header = jwt.get_unverified_header(id_token)
         except jwt.PyJWTError as e:
