@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    # allauth's OpenID Connect provider made strict (signature, nonce, PKCE always); the stock
+    # "openid_connect" app is not installed, so no provider can skip those checks or the policy,
+    # and its URLs cannot shadow these (both live under /accounts/oidc/).
+    "community.accounts.sso",
     "taggit",
     "channels",
     "community.accounts",
@@ -222,6 +227,28 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Family Hubs Network] "
 # Failed sign-ins are counted by community.ratelimits (see accounts/backends.py), shared with
 # the admin's sign-in; allauth keeps limiting the emails it sends and sign-ups.
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": "20/m/ip"}
+# Organisation sign-in (OpenID Connect, community/accounts/sso): providers from OIDC_PROVIDERS
+# (a JSON list, see the README) beside any added in the admin as social applications.
+SOCIALACCOUNT_ADAPTER = "community.accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "community.accounts.sso.forms.OrganisationSignupForm"}
+# Always ask (age band, display name) before making an account; never link by email alone.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
+
+def _oidc_apps() -> list[dict]:
+    from community.accounts.sso.config import apps_from_environment
+
+    try:
+        return apps_from_environment(os.environ.get("OIDC_PROVIDERS", ""))
+    except ValueError as e:
+        raise ImproperlyConfigured(str(e)) from e
+
+
+SOCIALACCOUNT_PROVIDERS = {"organisation": {"APPS": _oidc_apps(), "OAUTH_PKCE_ENABLED": True}}
 
 # Email goes to the console unless an SMTP host is configured.
 if os.environ.get("EMAIL_HOST"):
@@ -287,12 +314,49 @@ ANONYMOUS_PAGE_CACHE_SECONDS = 300
 # to compare against a full render.
 FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", True)
 
+
+def _dev_vapid_keys() -> dict:
+    # Like the dev secret key: a VAPID key pair per checkout, so devices stay subscribed.
+    import base64
+    import json
+
+    key_file = VAR_DIR / "dev-vapid-keys.json"
+    if not key_file.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = ec.generate_private_key(ec.SECP256R1())
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        public = key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        private = key.private_numbers().private_value.to_bytes(32, "big")
+        key_file.write_text(json.dumps({"public": b64(public), "private": b64(private)}))
+    return json.loads(key_file.read_text())
+
+
+# Web push (notifications/webpush.py): the VAPID key pair (base64url: the public key as an
+# uncompressed P-256 point, the private key as its 32 raw bytes) and a contact for push services.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+if not (VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY) and DEBUG:
+    _vapid = _dev_vapid_keys()
+    VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY = _vapid["public"], _vapid["private"]
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:network@familyhubs.example")
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
+    # The service worker (static/sw.js, served at /sw.js) and the web app manifest.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],

@@ -144,3 +144,72 @@ def unsubscribe(*, user_id: int, what: str) -> Preferences:
         prefs.email_when_away = False
     prefs.save(update_fields=["digest", "email_when_away"])
     return prefs
+
+
+# Web push devices (notifications/webpush.py).
+
+
+@transaction.atomic
+def register_device(*, user, endpoint: str, p256dh: str, auth: str, label: str = ""):
+    """Remember a browser the member asked to receive pushes on (the same browser again
+    replaces its old subscription)."""
+    import base64
+
+    from django.core.validators import URLValidator
+
+    from .models import PushDevice
+
+    if user.is_suspended:
+        raise PermissionDenied(_("Your account is suspended."))
+    try:
+        URLValidator(schemes=["https", "http"])(endpoint)
+        if len(endpoint) > 1000:
+            raise ValidationError("long")
+        # The keys must be a P-256 point (65 bytes) and a 16-byte secret, base64url encoded.
+        if len(base64.urlsafe_b64decode(p256dh + "=" * (-len(p256dh) % 4))) != 65:
+            raise ValidationError("p256dh")
+        if len(base64.urlsafe_b64decode(auth + "=" * (-len(auth) % 4))) != 16:
+            raise ValidationError("auth")
+    except (ValidationError, ValueError) as e:
+        raise ValidationError(_("That does not look like a push subscription.")) from e
+    if not endpoint.startswith("https://") and not _loopback(endpoint):
+        raise ValidationError(_("That does not look like a push subscription."))
+    device, _created = PushDevice.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"user": user, "p256dh": p256dh, "auth": auth, "label": label[:100]},
+    )
+    return device
+
+
+def _loopback(endpoint: str) -> bool:
+    # Plain HTTP only for a push service on this machine (development and tests).
+    from urllib.parse import urlsplit
+
+    return urlsplit(endpoint).hostname in {"127.0.0.1", "localhost", "::1"}
+
+
+@transaction.atomic
+def remove_device(*, user, device_id: int) -> None:
+    """Stop pushing to one of the member's devices. Someone else's device is not found."""
+    from django.http import Http404
+
+    from .models import PushDevice
+
+    deleted, _rows = PushDevice.objects.filter(pk=device_id, user=user).delete()
+    if not deleted:
+        raise Http404
+
+
+@transaction.atomic
+def set_push_groups(*, user, groups: list[str]) -> Preferences:
+    """Choose which groups of notifications are pushed to the member's devices."""
+    from . import webpush
+
+    offered = {group.name for group in webpush.groups_offered_to(user)}
+    unknown = set(groups) - offered
+    if unknown:
+        raise ValidationError(_("Choose from the kinds of notification listed."))
+    prefs = preferences_for(user)
+    prefs.push_groups = sorted(set(groups))
+    prefs.save(update_fields=["push_groups"])
+    return prefs

@@ -92,3 +92,27 @@ class Preferences(models.Model):
         _("Summary email"), max_length=6, choices=Digest.choices, default=Digest.WEEKLY
     )
     last_digest_at = models.DateTimeField(null=True, blank=True)
+    # Which groups of notifications are pushed to the member's devices (notifications/webpush.py
+    # PUSH_GROUPS); None until they choose, meaning the defaults for their age.
+    push_groups = models.JSONField(null=True, blank=True, default=None)
+
+
+class PushDevice(models.Model):
+    """A browser on a device that a member asked to receive pushes on (a Push API subscription).
+
+    The endpoint is the push service's URL for that browser; p256dh and auth are its keys, used to
+    encrypt what is sent (RFC 8291), so the push service cannot read it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_devices"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_pushed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]

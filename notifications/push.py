@@ -14,7 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db.models import Count
 
-from . import emails, kinds, presence
+from . import emails, kinds, presence, webpush
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ def deliver(notification_ids: list[int]) -> None:
             for uid, items in by_user.items()
         ]
     )
+    webpush.queue_pushes(notifications)
     emailable = [n for n in notifications if kinds.get(n.kind).email]
     if emailable:
         away = set(user_ids) - presence.online_ids(user_ids)

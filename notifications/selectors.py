@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Case, IntegerField, Value, When
 
 from .models import Notification
@@ -37,3 +39,25 @@ def notifications_after(*, viewer, after: int, limit: int = 200) -> list[Notific
 
 def unread_count(viewer) -> int:
     return Notification.objects.filter(user=viewer, read_at__isnull=True).count()
+
+
+@dataclass
+class DevicePage:
+    devices: list
+    groups: list  # (group, chosen) pairs offered to the viewer
+    public_key: str
+
+
+def device_page(*, viewer) -> DevicePage:
+    """The member's push devices and which groups of notifications they push: two queries."""
+    from . import webpush
+    from .emails import preferences_for
+    from .models import PushDevice
+
+    prefs = preferences_for(viewer)
+    chosen = webpush.chosen_groups(viewer, prefs)
+    return DevicePage(
+        devices=list(PushDevice.objects.filter(user=viewer).order_by("created_at")),
+        groups=[(g, g.name in chosen) for g in webpush.groups_offered_to(viewer)],
+        public_key=webpush.vapid_public_key(),
+    )

@@ -173,3 +173,107 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         actions.unsubscribe(user_id=user_id, what=what)
         return render(request, "notifications/unsubscribe.html", {"done": True, "what": what})
     return render(request, "notifications/unsubscribe.html", {"token": token, "what": what})
+
+
+# The installable app and web push on members' devices (notifications/webpush.py).
+
+
+@login_required
+def devices(request: HttpRequest) -> HttpResponse:
+    """The member's push devices, and which kinds of notification they push."""
+    status = 200
+    if request.method == "POST":
+        try:
+            actions.set_push_groups(user=request.user, groups=request.POST.getlist("groups"))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            status = 400
+        else:
+            messages.success(request, _("Your choices for this and your other devices were saved."))
+            return redirect("notifications:devices")
+    page = selectors.device_page(viewer=request.user)
+    return render(request, "notifications/devices.html", {"page": page}, status=status)
+
+
+@require_POST
+@login_required
+def add_device(request: HttpRequest) -> JsonResponse:
+    """Save this browser's push subscription, sent by static/js/pwa.js."""
+    import json
+
+    try:
+        body = json.loads(request.body)
+        keys = body.get("keys") or {}
+        device = actions.register_device(
+            user=request.user,
+            endpoint=str(body["endpoint"]),
+            p256dh=str(keys["p256dh"]),
+            auth=str(keys["auth"]),
+            label=str(body.get("label", "")),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return JsonResponse(
+            {"error": _("That does not look like a push subscription.")}, status=400
+        )
+    except ValidationError as e:
+        return JsonResponse({"error": " ".join(e.messages)}, status=400)
+    except PermissionDenied as e:
+        return JsonResponse({"error": str(e)}, status=403)
+    return JsonResponse({"id": device.pk}, status=201)
+
+
+@require_POST
+@login_required
+def remove_device(request: HttpRequest, device_id: int) -> HttpResponse:
+    actions.remove_device(user=request.user, device_id=device_id)
+    messages.success(request, _("That device will not get notifications any more."))
+    return redirect("notifications:devices")
+
+
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: what the network looks like when installed."""
+    from django.templatetags.static import static
+
+    response = JsonResponse(
+        {
+            "name": "Family Hubs Network",
+            "short_name": "Family Hubs",
+            "description": _("The learning network of the National Centre for Family Hubs"),
+            "id": "/",
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#123566",
+            "lang": "en-GB",
+            "icons": [
+                {"src": static("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+                {
+                    "src": static("icons/icon-maskable-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "maskable",
+                },
+            ],
+        }
+    )
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """static/js/sw.js at the site's root, so its scope is the whole site."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("js/sw.js")
+    with open(path, encoding="utf-8") as source:
+        response = HttpResponse(source.read(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def offline(request: HttpRequest) -> HttpResponse:
+    """The page the service worker shows when the network is down: the same for everyone."""
+    return render(request, "notifications/offline.html")
