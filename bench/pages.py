@@ -581,7 +581,7 @@ def start_production(
     gunicorn_log = WORK_DIR / f"gunicorn-{http_port}.log"
     argv = [str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{http_port}",
             "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
-            "--keep-alive", "5", "--error-logfile", "-"]  # fmt: skip
+            "--keep-alive", "5", "--no-control-socket", "--error-logfile", "-"]  # fmt: skip
     if access_log:
         argv += ["--access-logfile", "-"]
     gunicorn = _spawn(argv, env, gunicorn_log)
@@ -593,6 +593,9 @@ def start_production(
     )
     _wait_for_port(http_port, gunicorn, "gunicorn", gunicorn_log)
     _wait_for_port(ws_port, daphne, "daphne", daphne_log)
+    # The master listens before its workers have imported Django: wait until both answer.
+    for _worker in range(workers):
+        fetch("127.0.0.1", http_port, "/admin/", None, timeout=180)
     return [gunicorn, daphne], http_port, ws_port
 
 
@@ -737,7 +740,7 @@ def _cookies_from(response) -> dict[str, str]:
 
 def sign_in(host: str, port: int) -> str:
     """Sign the bench reader in through the real login form; return the Cookie header value."""
-    conn = HTTPConnection(host, port, timeout=30)
+    conn = HTTPConnection(host, port, timeout=120)
     conn.request("GET", "/accounts/login/")
     response = conn.getresponse()
     page = response.read().decode()
@@ -767,8 +770,10 @@ def sign_in(host: str, port: int) -> str:
     return f"csrftoken={cookies['csrftoken']}; sessionid={cookies['sessionid']}"
 
 
-def fetch(host: str, port: int, path: str, cookie: str | None) -> tuple[int, dict[str, str], str]:
-    conn = HTTPConnection(host, port, timeout=30)
+def fetch(
+    host: str, port: int, path: str, cookie: str | None, timeout: float = 60
+) -> tuple[int, dict[str, str], str]:
+    conn = HTTPConnection(host, port, timeout=timeout)
     conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
     response = conn.getresponse()
     body = response.read().decode("utf-8", "replace")

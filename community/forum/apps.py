@@ -7,7 +7,17 @@ class ForumConfig(AppConfig):
     verbose_name = "Forum"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from community import events, pagecache
+
+        from .models import Membership
+        from .permissions import forget_member_spaces
 
         # Any forum change may show on an anonymous page: drop them all.
         events.subscribe(pagecache.invalidate)
+        # Each member's groups are cached between requests (permissions.member_space_ids).
+        post_save.connect(forget_member_spaces, sender=Membership, dispatch_uid="member-spaces")
+        post_delete.connect(
+            forget_member_spaces, sender=Membership, dispatch_uid="member-spaces-del"
+        )

@@ -9,7 +9,9 @@ class LibraryConfig(AppConfig):
     def ready(self) -> None:
         from community.search import registry
 
+        from . import panels
         from .search import LibraryResourceProvider
 
         # Site search finds resources through this app's own visibility rule.
         registry.register(LibraryResourceProvider())
+        panels.register()

@@ -11,8 +11,9 @@ class PrivacyConfig(AppConfig):
 
         from community.forum import screening as forum_screening
 
-        from . import receivers, screening
+        from . import panels, receivers, screening
 
         # Every post by a member under 18 waits for a moderator.
         forum_screening.register(screening.screen_minors)
         email_confirmed.connect(receivers.verify_by_email_domain, dispatch_uid="privacy.verify")
+        panels.register()
