@@ -1126,6 +1126,8 @@ def parse_args(argv=None):
     parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
                         help="before each run, wait up to this long for the CPUs to be idle (>85%%); "
                              "runs that started on a busier machine are marked ~ in the table")  # fmt: skip
+    parser.add_argument("--no-prime", action="store_true",
+                        help="do not request each spread path once before the warm-up (cold pages)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     return parser.parse_args(argv)
 
@@ -1220,6 +1222,12 @@ def main(argv=None) -> int:
                 path = paths[0]
                 mode_cookie = None if mode == "anonymous" else cookie
                 result.extra[mode] = check_page(host, port, page, path, mode_cookie)
+                if not args.no_prime:
+                    # Each path once, in turn: the shared pages (and the anonymous page cache)
+                    # are rendered once per version, so a run measures them warm, as a busy
+                    # site serves them; the first view of a thread also moves the read position.
+                    for other in paths[1:]:
+                        fetch(host, port, other, mode_cookie, timeout=120)
                 busy = wait_until_quiet(args.wait_idle)
                 if args.warmup:
                     loader(

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import django
 from django.conf import settings
@@ -221,7 +222,7 @@ def _hole_secret() -> str:
 
 @functools.cache
 def _hole_pattern(secret: str) -> re.Pattern:
-    return re.compile(r"<!--" + secret + r" ([\w.:-]+) ([\w.:-]*)-->")
+    return re.compile(r"<!--" + secret + r" ([\w.:-]+) ([\w.:%-]*)-->")
 
 
 class Holes:
@@ -251,7 +252,7 @@ class Holes:
 
     def hole(self, name: str, arg: Any = "") -> str:
         if self.shared:
-            return f"<!--{_hole_secret()} {name} {arg}-->"
+            return f"<!--{_hole_secret()} {name} {quote(str(arg), safe=':')}-->"
         return self.fill(name, str(arg))
 
     def fill(self, name: str, arg: str) -> str:
@@ -260,7 +261,7 @@ class Holes:
     def assemble(self, shared_html: str) -> str:
         """The shared page with this member's holes filled (and their CSRF token in)."""
         filled = _hole_pattern(_hole_secret()).sub(
-            lambda m: self.fill(m.group(1), m.group(2)), shared_html
+            lambda m: self.fill(m.group(1), unquote(m.group(2))), shared_html
         )
         return fill_csrf_in(self.request, filled)
 

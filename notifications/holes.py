@@ -47,8 +47,14 @@ def level_form(holes: Holes, target: str, target_id: int, label: str = "") -> st
     )
 
 
+def _level(holes: Holes, arg: str) -> str:
+    target, target_id, label = arg.split(":", 2)
+    return level_form(holes, target, int(target_id), label)
+
+
 def register() -> None:
     register_hole("bell", _bell)
+    register_hole("level", _level)
     panels.register(
         panels.ThreadPanel(
             name="notifications",

@@ -175,3 +175,99 @@ def post_fragment(request: HttpRequest, thread: Thread, post: Post) -> HttpRespo
     return HttpResponse(
         fill_csrf_in(request, render_to_string(f"{TEMPLATE}#post", context, request))
     )
+
+
+# ---- thread lists ----------------------------------------------------------------------------
+
+LIST_TEMPLATE = "forum/thread_list.html"
+
+
+def _row_parts(now):
+    def parts(thread: Thread) -> tuple:
+        """Every value a thread row shows outside its holes (the member's unread badge)."""
+        space, topic = thread.space, thread.topic
+        return (
+            (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
+            (thread.status, thread.reply_count, thread.last_poster_name),
+            (thread.last_post_at, time_bucket(thread.last_post_at, now)),
+            (space.slug, space.name, topic.slug, topic.name),
+            tuple((t.slug, t.name) for t in thread.tag_list),
+        )
+
+    return parts
+
+
+def _value_parts(value) -> object:
+    """A context value as key parts: a model instance by all its field values."""
+    from django.db.models import Model, QuerySet
+
+    if isinstance(value, Model):
+        fields = sorted((k, v) for k, v in value.__dict__.items() if not k.startswith("_"))
+        return (type(value).__name__, repr(fields))
+    if isinstance(value, (list, tuple, QuerySet)):
+        return tuple(_value_parts(v) for v in value)
+    return repr(value)
+
+
+def list_page(
+    request: HttpRequest, listing: selectors.ThreadList, context: dict, *, space=None
+) -> HttpResponse:
+    """A thread list for this viewer: the shared list for their class, plus their holes
+    (each row's unread badge, the space's join/leave/start buttons, their level form)."""
+    user = _unwrapped(request.user)
+    holes = Holes(
+        request,
+        None,
+        items={"space": space, **{str(t.pk): t for t in listing.threads}},
+    )
+    context = {
+        **context,
+        "listing": listing,
+        "space": space,
+        "holes": holes,
+        "user": user,
+        "csrf_token": csrf_placeholder(),
+    }
+    page_class = permissions.list_page_class(user, listing.threads)
+    if page_class is None:
+        return HttpResponse(
+            fill_csrf_in(request, render_to_string(LIST_TEMPLATE, context, request))
+        )
+    now = timezone.now()
+    row_parts = _row_parts(now)
+    parts = (
+        page_class,
+        request.get_full_path(),
+        tuple(
+            (name, _value_parts(value))
+            for name, value in sorted(context.items())
+            if name not in ("listing", "holes", "user", "csrf_token")
+        ),
+        (listing.page, listing.has_next),
+        tuple(row_parts(t) for t in listing.threads),
+        _static_version(),
+    )
+    lifetime = min(
+        (time_bucket_seconds(t.last_post_at, now) for t in listing.threads), default=3600
+    )
+
+    def render() -> str:
+        holes.shared = True
+        try:
+            attach_fragments(
+                request,
+                listing.threads,
+                template_name=f"{LIST_TEMPLATE}#thread-row",
+                item_name="thread",
+                key_parts=row_parts,
+                context={"holes": holes, "user": user},
+                lifetime=lambda t: time_bucket_seconds(t.last_post_at, now),
+                fill_csrf=False,
+            )
+            return render_to_string(LIST_TEMPLATE, context, request)
+        finally:
+            holes.shared = False
+
+    return HttpResponse(
+        holes.assemble(shared_page("thread-list", parts, render, lifetime=lifetime))
+    )

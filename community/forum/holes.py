@@ -233,6 +233,49 @@ def _reply_box(holes: Holes, arg: str) -> str:
     )
 
 
+# ---- thread lists -------------------------------------------------------------------------
+
+
+def _row_unread_class(holes: Holes, arg: str) -> str:
+    return " has-unread" if holes.items[arg].unread_count else ""
+
+
+def _row_badge(holes: Holes, arg: str) -> str:
+    """ "New" for a thread the member has not opened, or a link to their first unread post."""
+    thread = holes.items[arg]
+    user = getattr(holes.request, "user", None)
+    if thread.last_read is None and user is not None and user.is_authenticated:
+        return '<span class="badge new">New</span>'
+    if thread.unread_count:
+        href = reverse("forum:post", args=[thread.slug, thread.pk, thread.last_read + 1])
+        return f'<a class="badge unread" href="{href}">{thread.unread_count} unread</a>'
+    return ""
+
+
+def _space_actions(holes: Holes, arg: str) -> str:
+    """Start a thread, join or leave: what this member may do in the space."""
+    space, user = holes.items["space"], getattr(holes.request, "user", None)
+    is_member = space.pk in permissions.member_space_ids(user)
+    out = []
+    if permissions.can_post_in_space(user, space):
+        href = f"{reverse('forum:start_thread')}?space={escape(space.slug)}"
+        out.append(f'<a class="button" href="{href}">Start a thread</a>')
+    if permissions.can_join_space(user, space) and not is_member:
+        action, label = reverse("forum:join", args=[space.slug]), "Join this group"
+    elif is_member and space.open_membership:
+        action, label = reverse("forum:leave", args=[space.slug]), "Leave this group"
+    else:
+        return "\n      ".join(out)
+    out.append(
+        f'<form method="post" action="{action}" class="inline-form">{holes.csrf_input()}'
+        f'<button type="submit" class="button secondary">{label}</button></form>'
+    )
+    return "\n      ".join(out)
+
+
+register_hole("row_unread_class", _row_unread_class)
+register_hole("row_badge", _row_badge)
+register_hole("space_actions", _space_actions)
 register_hole("reply_box", _reply_box)
 register_hole("member_link", _member_link)
 register_hole("search_q", _search_query)

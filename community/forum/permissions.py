@@ -281,3 +281,20 @@ def thread_page_class(user, thread: Thread, posts) -> str | None:
         if post.status != Status.PUBLISHED or post.deleted_at is not None:
             return None
     return READER
+
+
+def list_page_class(user, threads) -> tuple | None:
+    """Which shared thread list this viewer may be given, or None for a list of their own.
+
+    The rows were chosen by visible_threads for this viewer, and the shared list is keyed on
+    them too; the class adds who sees the same page around them: moderators, or members with
+    the same verified mark and the same groups (the spaces they may read). A list holding
+    the member's own held thread is theirs alone; visitors have the anonymous page cache.
+    """
+    if not _is_member(user):
+        return None
+    if is_moderator(user):
+        return (MODERATOR,)
+    if any(t.status != Status.PUBLISHED for t in threads):
+        return None
+    return (READER, user.is_verified_professional, frozenset(member_space_ids(user)))

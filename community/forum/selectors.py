@@ -159,7 +159,8 @@ def _base_threads(user) -> QuerySet[Thread]:
     qs = Thread.objects.filter(deleted_at__isnull=True)
     if not permissions.is_moderator(user):
         qs = qs.filter(is_unlisted=False)  # unlisted threads open by link, never from a list
-    return permissions.visible_threads(user, qs).select_related("space", "topic", "author")
+    qs = permissions.visible_threads(user, qs).select_related("space", "topic", "author")
+    return _with_tags(qs)  # each row's tags come with it
 
 
 def latest_threads(

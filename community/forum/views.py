@@ -10,14 +10,12 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from community.accounts import permissions as member_permissions
 from community.accounts.models import Region
-from community.fragments import attach_fragments, time_bucket, time_bucket_seconds
 from community.markup import quote_source
 from community.pagecache import cache_for_anonymous
 
@@ -35,45 +33,15 @@ def _page(request: HttpRequest) -> int:
         return 1
 
 
-def _thread_row_key_parts(user):
-    """Every value the thread-row partial of forum/thread_list.html reads, for one row."""
-    is_authenticated = bool(user and user.is_authenticated)
-    now = timezone.now()
-
-    def parts(thread) -> tuple:
-        return (
-            is_authenticated,
-            (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
-            (thread.status, thread.reply_count, thread.last_poster_name),
-            (thread.last_post_at, time_bucket(thread.last_post_at, now)),
-            (thread.last_read, thread.unread_count),
-            (thread.space.slug, thread.space.name, thread.topic.slug, thread.topic.name),
-            [(t.slug, t.name) for t in thread.tag_list],
-        )
-
-    return parts
-
-
 def _render_list(request, listing, *, title, tab=None, space=None, extra=None) -> HttpResponse:
-    attach_fragments(
-        request,
-        listing.threads,
-        template_name="forum/thread_list.html#thread-row",
-        item_name="thread",
-        key_parts=_thread_row_key_parts(request.user),
-        context={"user": request.user},
-        lifetime=lambda thread: time_bucket_seconds(thread.last_post_at, timezone.now()),
-    )
     context = {
-        "listing": listing,
         "title": title,
         "tab": tab,
         "tabs": LIST_TABS,
-        "space": space,
         "can_start": request.user.is_authenticated,
         **(extra or {}),
     }
-    return render(request, "forum/thread_list.html", context)
+    return assembly.list_page(request, listing, context, space=space)
 
 
 @cache_for_anonymous
@@ -126,20 +94,13 @@ def _space_listing(request, space: Space) -> HttpResponse:
     listing = selectors.latest_threads(
         viewer=request.user, page=_page(request), space=space, topic=topic, tag=tag
     )
-    is_member = space.pk in permissions.member_space_ids(request.user)
+    # Whether the member may start, join or leave is theirs alone: forum/holes.py fills it.
     return _render_list(
         request,
         listing,
         title=space.name,
         space=space,
-        extra={
-            "is_member": is_member,
-            "can_join": permissions.can_join_space(request.user, space) and not is_member,
-            "can_leave": is_member and space.open_membership,
-            "can_start": permissions.can_post_in_space(request.user, space),
-            "topics": Topic.objects.all(),
-            "selected_topic": topic,
-        },
+        extra={"topics": list(Topic.objects.all()), "selected_topic": topic},
     )
 
 

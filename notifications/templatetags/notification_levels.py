@@ -5,7 +5,7 @@ from django.utils.safestring import mark_safe
 
 from community.fragments import Holes
 
-from ..holes import level_form
+from .. import holes as _fillers  # noqa: F401 (registers the level hole)
 
 register = template.Library()
 
@@ -14,4 +14,4 @@ register = template.Library()
 def notification_level_form(context, target: str, target_id: int, label: str = "") -> str:
     """A small form to watch, track or mute what the page shows (notifications/holes.py)."""
     holes = context.get("holes") or Holes(context.get("request"))
-    return mark_safe(level_form(holes, target, target_id, label))
+    return mark_safe(holes.hole("level", f"{target}:{target_id}:{label}"))

@@ -79,7 +79,10 @@ def busy_thread():
 def full_render(settings):
     """Every page rendered for its viewer alone: no shared page, no cached fragment."""
     settings.FRAGMENT_CACHE_ENABLED = False
-    with mock.patch("community.forum.permissions.thread_page_class", return_value=None):
+    with (
+        mock.patch("community.forum.permissions.thread_page_class", return_value=None),
+        mock.patch("community.forum.permissions.list_page_class", return_value=None),
+    ):
         yield
     settings.FRAGMENT_CACHE_ENABLED = True
 
@@ -199,19 +202,42 @@ def test_a_new_or_approved_post_shows_on_the_next_read(busy_thread):
     assert re.search(r"Celebrate</span> <span class=\"count\">1<", _page(reader, url))
 
 
-def test_lists_are_the_same_with_cached_rows(settings, busy_thread):
-    """Read, unread and new badges differ per member; rows are shared only where they match."""
-    viewers = [None, busy_thread["author"], busy_thread["moderator"], busy_thread["minor"]]
-    other = make_thread(title="Another thread to list", space=national())
-    Thread.objects.filter(pk=other.pk).update(last_post_at=timezone.now() - timedelta(days=2))
-    actions.record_read(user=busy_thread["minor"], thread=busy_thread["thread"], number=2)
-    for url in (reverse("forum:latest"), national().get_absolute_url()):
-        settings.FRAGMENT_CACHE_ENABLED = False
-        full = [_page(_client_for(user), url) for user in viewers]
-        settings.FRAGMENT_CACHE_ENABLED = True
-        for _round in range(2):
-            for user, expected in zip(viewers, full, strict=True):
-                assert _page(_client_for(user), url) == expected, f"{url} as seen by {user}"
+def test_lists_are_the_same_assembled_as_rendered_in_full(settings, busy_thread):
+    """Read, unread and new badges, join and leave buttons and level forms are each member's
+    own; the rest of every list is shared, and each viewer's page matches a full render:
+    latest, new, unread, top, a space, a region, a private group, a topic, a tag."""
+    author, minor = busy_thread["author"], busy_thread["minor"]
+    make_thread(title="Another thread to list", space=national(), tags=["evening"])
+    actions.record_read(user=minor, thread=busy_thread["thread"], number=2)
+    londoner, reader = make_user(), make_user()
+    actions.join_space(user=londoner, space=regional_group("london"))
+    actions.record_read(user=reader, thread=busy_thread["thread"], number=1)
+    group = private_group()
+    insider = make_user()
+    actions.add_member(actor=busy_thread["moderator"], user=insider, space=group)
+    make_thread(author=insider, space=group, title="Pilot group thread")
+    held_author = make_user(trust_level=0)
+    make_thread(author=held_author, space=national(), title="A newcomer's first thread")
+    # Relative times that hold for the whole test (pages are compared as text).
+    then = timezone.now() - timedelta(days=2, minutes=30)
+    Thread.objects.exclude(pk=busy_thread["thread"].pk).update(created_at=then, last_post_at=then)
+    viewers = [None, author, busy_thread["moderator"], minor, londoner, reader, insider]
+    viewers.append(held_author)  # their own held thread is on their latest list
+    topic = busy_thread["thread"].topic
+    urls = [
+        reverse("forum:latest"),
+        reverse("forum:top") + "?period=month",
+        national().get_absolute_url(),
+        reverse("forum:topic", args=[topic.slug]),
+        reverse("forum:tag", args=["evening"]),
+    ]
+    _compare(settings, viewers, urls)
+    members = [author, londoner, reader, insider]
+    _compare(settings, members, [reverse("forum:new"), reverse("forum:unread")])
+    _compare(
+        settings, [londoner, busy_thread["moderator"]], [reverse("forum:region", args=["london"])]
+    )
+    _compare(settings, [insider, busy_thread["moderator"]], [group.get_absolute_url()])
 
 
 def test_a_members_own_state_is_not_shown_to_another(busy_thread):
