@@ -11,6 +11,9 @@ class ForumConfig(AppConfig):
 
         from community import events, pagecache
 
+        # The holes shared pages carry are filled by functions registered at import: register
+        # them now, not when a template first loads them (a worker may serve a cached page first).
+        from . import holes, panels  # noqa: F401
         from .models import Membership
         from .permissions import forget_member_spaces
 
