@@ -237,7 +237,9 @@ def list_page(
     row_parts = _row_parts(now)
     parts = (
         page_class,
-        request.get_full_path(),
+        # The path and the parameters lists read (not the whole query string: any other
+        # parameter would only make copies of the same page in the cache).
+        (request.path, tuple(request.GET.get(k) for k in ("page", "period", "topic", "tag"))),
         tuple(
             (name, _value_parts(value))
             for name, value in sorted(context.items())
