@@ -40,7 +40,8 @@ if str(BASE_DIR) not in sys.path:
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fhn_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_CACHE_PREFIX = "bench"
-WORK_DIR = Path(tempfile.gettempdir()) / "fhn-bench"
+# Logs, static files and media; BENCH_WORK_DIR keeps runs from different checkouts apart.
+WORK_DIR = Path(os.environ.get("BENCH_WORK_DIR") or Path(tempfile.gettempdir()) / "fhn-bench")
 
 # The data set.
 THREADS = 2000
@@ -57,6 +58,8 @@ BENCH_REGION = "london"
 # Targets from the issue (signed-in figures; anonymous pages should be close to bare Django).
 TARGET_THREAD = 370
 TARGET_LIST = 550
+# --spread N cycles over N threads; list pages are fewer, so lists cycle over at most this many.
+LIST_SPREAD = 20
 
 POST_SOURCES = [
     "Thanks for starting this. We ran a similar pilot last year and the biggest lesson was to "
@@ -208,6 +211,11 @@ class Targets:
     thread_path: str
     big_thread_path: str
     big_thread_pages: int
+    # For --spread: different threads and list pages to cycle through.
+    thread_paths: list[str] = field(default_factory=list)
+    latest_paths: list[str] = field(default_factory=list)
+    region_paths: list[str] = field(default_factory=list)
+    national_paths: list[str] = field(default_factory=list)
 
 
 def is_seeded() -> bool:
@@ -456,23 +464,44 @@ def _seed(rng: random.Random) -> None:
     )
 
 
-def bench_targets() -> Targets:
+def bench_targets(spread: int = 1) -> Targets:
     from django.conf import settings
 
-    from community.forum.models import Thread
+    from community.forum.models import Space, Thread, Topic
 
     big = Thread.objects.get(title=BIG_THREAD_TITLE)
-    # "A thread": the most recently active 20-post thread in the public national space.
-    thread = (
-        Thread.objects.filter(space__slug="national", post_count=POSTS_PER_THREAD)
-        .order_by("-last_post_at")
-        .first()
+    # "A thread": the most recently active 20-post threads in the public national space
+    # (readable anonymous and signed in alike), `spread` of them for --spread.
+    threads = list(
+        Thread.objects.filter(space__slug="national", post_count=POSTS_PER_THREAD).order_by(
+            "-last_post_at"
+        )[: max(spread, 1)]
     )
     per_page = settings.FORUM_POSTS_PER_PAGE
+    list_spread = max(min(spread, LIST_SPREAD), 1)
+    rows = settings.FORUM_THREADS_PER_PAGE
+
+    def pages(base: str, count: int, limit: int) -> list[str]:
+        last = max((count + rows - 1) // rows, 1)
+        sep = "&" if "?" in base else "?"
+        return [f"{base}{sep}page={n}" for n in range(1, min(last, limit) + 1)]
+
+    national = Space.objects.get(slug="national")
+    london = Space.objects.get(region__slug=BENCH_REGION, kind=Space.Kind.REGIONAL)
+    region_paths = pages(f"/r/{BENCH_REGION}/", london.thread_count, list_spread)
+    for topic in Topic.objects.order_by("slug"):  # more region pages: the same group by topic
+        if len(region_paths) >= list_spread:
+            break
+        count = Thread.objects.filter(space=london, topic=topic).count()
+        region_paths += pages(f"/r/{BENCH_REGION}/?topic={topic.slug}", count, 1)
     return Targets(
-        thread_path=thread.get_absolute_url(),
+        thread_path=threads[0].get_absolute_url(),
         big_thread_path=big.get_absolute_url(),
         big_thread_pages=(big.highest_post_number + per_page - 1) // per_page,
+        thread_paths=[t.get_absolute_url() + "?page=1" for t in threads],
+        latest_paths=[f"/?page={n}" for n in range(1, list_spread + 1)],
+        region_paths=region_paths[:list_spread],
+        national_paths=pages("/s/national/", national.thread_count, list_spread),
     )
 
 
@@ -494,44 +523,96 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _wait_for_port(port: int, proc: subprocess.Popen, name: str, logfile: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"{name} on port {port} exited; see {logfile}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{name} on port {port} did not start within 60s") from None
+            time.sleep(0.2)
+
+
+def _spawn(argv: list[str], env: dict[str, str], logfile: Path) -> subprocess.Popen:
+    with open(logfile, "wb") as out:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            argv, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+
 def start_servers(
     env: dict[str, str], ports: list[int], *, access_log: bool
 ) -> list[subprocess.Popen]:
+    """The old layout, kept for comparison (--layout daphne): daphne serving HTTP too."""
     daphne = Path(sys.executable).with_name("daphne")
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    for old_log in WORK_DIR.glob("daphne-*.log"):
+    for old_log in WORK_DIR.glob("*.log"):
         old_log.unlink()
     procs = []
     for port in ports:
-        logfile = open(WORK_DIR / f"daphne-{port}.log", "wb")  # noqa: SIM115 (kept open for the child)
         argv = [str(daphne), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
         if not access_log:
             argv[1:1] = ["-v", "0"]  # verbosity 0: no per-request access log line on stdout
-        procs.append(
-            subprocess.Popen(
-                argv,
-                cwd=BASE_DIR,
-                env=env,
-                stdout=logfile,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-    deadline = time.monotonic() + 60
+        procs.append(_spawn(argv, env, WORK_DIR / f"daphne-{port}.log"))
     for port, proc in zip(ports, procs, strict=True):
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(
-                    f"daphne on port {port} exited; see {WORK_DIR / f'daphne-{port}.log'}"
-                )
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"daphne on port {port} did not start within 60s") from None
-                time.sleep(0.2)
+        _wait_for_port(port, proc, "daphne", WORK_DIR / f"daphne-{port}.log")
     return procs
+
+
+def start_production(
+    env: dict[str, str], *, workers: int, worker_class: str, threads: int, access_log: bool
+) -> tuple[list[subprocess.Popen], int, int]:
+    """The production layout (README): gunicorn for HTTP, one daphne for /ws/ only.
+
+    Returns the processes (each leads its own process group: gunicorn's master forks its
+    workers into it), the gunicorn port and the daphne port. The load goes to gunicorn, as
+    nginx would send it; daphne is started so the layout is whole and its CPU is counted.
+    """
+    bin_dir = Path(sys.executable).parent
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    for old_log in WORK_DIR.glob("*.log"):
+        old_log.unlink()
+    http_port, ws_port = free_port(), free_port()
+    gunicorn_log = WORK_DIR / f"gunicorn-{http_port}.log"
+    argv = [str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{http_port}",
+            "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
+            "--keep-alive", "5", "--no-control-socket", "--error-logfile", "-"]  # fmt: skip
+    if access_log:
+        argv += ["--access-logfile", "-"]
+    gunicorn = _spawn(argv, env, gunicorn_log)
+    daphne_log = WORK_DIR / f"daphne-{ws_port}.log"
+    daphne = _spawn(
+        [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(ws_port), "config.asgi:application"],
+        env,
+        daphne_log,
+    )
+    _wait_for_port(http_port, gunicorn, "gunicorn", gunicorn_log)
+    _wait_for_port(ws_port, daphne, "daphne", daphne_log)
+    # The master listens before its workers have imported Django: wait until both answer.
+    for _worker in range(workers):
+        fetch("127.0.0.1", http_port, "/admin/", None, timeout=180)
+    return [gunicorn, daphne], http_port, ws_port
+
+
+def group_pids(leaders: list[int]) -> list[int]:
+    """Every process in these process groups (gunicorn's workers are in their master's)."""
+    wanted = set(leaders)
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) in wanted:
+            pids.append(int(entry.name))
+    return pids
 
 
 def stop_servers(procs: list[subprocess.Popen]) -> None:
@@ -578,7 +659,9 @@ def sample_counters(pids: list[int], database_url: str, redis_url: str) -> Count
         client.close()
     except Exception:
         redis_count = None
-    return Counters(cpu=cpu_seconds(pids), pg_sessions=pg, redis_connections=redis_count)
+    return Counters(
+        cpu=cpu_seconds(group_pids(pids)), pg_sessions=pg, redis_connections=redis_count
+    )
 
 
 def machine_busy(seconds: float = 1.0) -> float:
@@ -657,7 +740,7 @@ def _cookies_from(response) -> dict[str, str]:
 
 def sign_in(host: str, port: int) -> str:
     """Sign the bench reader in through the real login form; return the Cookie header value."""
-    conn = HTTPConnection(host, port, timeout=30)
+    conn = HTTPConnection(host, port, timeout=120)
     conn.request("GET", "/accounts/login/")
     response = conn.getresponse()
     page = response.read().decode()
@@ -687,8 +770,10 @@ def sign_in(host: str, port: int) -> str:
     return f"csrftoken={cookies['csrftoken']}; sessionid={cookies['sessionid']}"
 
 
-def fetch(host: str, port: int, path: str, cookie: str | None) -> tuple[int, dict[str, str], str]:
-    conn = HTTPConnection(host, port, timeout=30)
+def fetch(
+    host: str, port: int, path: str, cookie: str | None, timeout: float = 60
+) -> tuple[int, dict[str, str], str]:
+    conn = HTTPConnection(host, port, timeout=timeout)
     conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
     response = conn.getresponse()
     body = response.read().decode("utf-8", "replace")
@@ -727,9 +812,17 @@ def _wrk_ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def run_wrk(addrs, path, cookie, *, connections, duration) -> Run:
-    """One wrk run; its threads are spread over the servers, one address per thread."""
-    lines = ["local addrs = {" + ", ".join(f'{{"{h}", "{p}"}}' for h, p in addrs) + "}",
+def run_wrk(addrs, paths, cookie, *, connections, duration) -> Run:
+    """One wrk run; its threads are spread over the servers, one address per thread, and each
+    thread's requests cycle through the paths."""
+    quoted = ", ".join('"' + p.replace('"', "%22") + '"' for p in paths)
+    lines = ["paths = {" + quoted + "}",
+             "local i = 0",
+             "function request()",
+             "  i = i + 1",
+             "  return wrk.format(nil, paths[(i - 1) % #paths + 1])",
+             "end",
+             "local addrs = {" + ", ".join(f'{{"{h}", "{p}"}}' for h, p in addrs) + "}",
              "local n = 0",
              "function setup(thread)",
              "  n = n + 1",
@@ -743,7 +836,7 @@ def run_wrk(addrs, path, cookie, *, connections, duration) -> Run:
     host, port = addrs[0]
     threads = len(addrs)
     argv = ["wrk", f"-t{threads}", f"-c{max(connections, threads)}", f"-d{duration}s", "--latency",
-            "--timeout", "10s", "-s", str(script), f"http://{host}:{port}{path}"]  # fmt: skip
+            "--timeout", "10s", "-s", str(script), f"http://{host}:{port}{paths[0]}"]  # fmt: skip
     out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
     run = Run(tool="wrk")
     run.requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))
@@ -805,7 +898,7 @@ async def _client(
         writer.close()
 
 
-def run_python(addrs, path, cookie, *, connections, duration) -> Run:
+def run_python(addrs, paths, cookie, *, connections, duration) -> Run:
     """The fallback load generator: keep-alive connections on asyncio streams, no parsing library."""
 
     async def main() -> tuple[list[float], int, float]:
@@ -816,6 +909,7 @@ def run_python(addrs, path, cookie, *, connections, duration) -> Run:
         clients = []
         for i in range(connections):
             host, port = addrs[i % len(addrs)]
+            path = paths[i % len(paths)]  # each connection keeps to one of the paths
             request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
             if cookie:
                 request += f"Cookie: {cookie}\r\n"
@@ -850,6 +944,14 @@ class Page:
     expect: int = 200
     cached_for_anonymous: bool = True
     note: str = ""
+    # With --spread: the paths a run cycles through (the single path above when empty).
+    anonymous_spread: list[str] = field(default_factory=list)
+    signed_in_spread: list[str] = field(default_factory=list)
+
+    def paths(self, mode: str) -> list[str]:
+        if mode == "anonymous":
+            return self.anonymous_spread or [self.anonymous_path]
+        return self.signed_in_spread or [self.signed_in_path]
 
 
 @dataclass
@@ -873,12 +975,15 @@ def pages_for(targets: Targets) -> list[Page]:
                   "when anonymous; session + user load when signed in"),
         Page("notfound", "404 page (template)", "/bench-no-such-page/", "/bench-no-such-page/", expect=404,
              cached_for_anonymous=False, note="URL resolution fails; renders 404.html (base layout)"),
-        Page("latest", "latest list /", "/", "/", target=TARGET_LIST),
+        Page("latest", "latest list /", "/", "/", target=TARGET_LIST,
+             anonymous_spread=targets.latest_paths, signed_in_spread=targets.latest_paths),
         Page("region", "region list", "/s/national/", f"/r/{BENCH_REGION}/", target=TARGET_LIST,
              note=f"signed in: /r/{BENCH_REGION}/ (regional groups are members-only, anonymous gets "
-                  "404); anonymous: the National space /s/national/"),
+                  "404); anonymous: the National space /s/national/",
+             anonymous_spread=targets.national_paths, signed_in_spread=targets.region_paths),
         Page("thread", "thread (20 posts)", thread + "?page=1", thread + "?page=1", target=TARGET_THREAD,
-             note="?page=1 explicitly: without it a member may be redirected to the first unread post"),
+             note="?page=1 explicitly: without it a member may be redirected to the first unread post",
+             anonymous_spread=targets.thread_paths, signed_in_spread=targets.thread_paths),
         Page("big1", "1,000-post thread p1", big + "?page=1", big + "?page=1", target=TARGET_THREAD),
         Page("big50", f"1,000-post thread p{targets.big_thread_pages}",
              big + f"?page={targets.big_thread_pages}", big + f"?page={targets.big_thread_pages}",
@@ -919,6 +1024,7 @@ def print_table(results: list[Result], meta: dict) -> None:
     log(f"{meta['app']}; {meta['servers']}")
     log(f"load: {meta['tool']}, {meta['connections']} connections, {meta['duration']}s per run after a "
         f"{meta['warmup']}s warm-up; {meta['cpus']} CPUs, {meta['busy_before']} busy before the runs")  # fmt: skip
+    log(f"spread: {meta['spread']}")
     log("")
     log(f"{'':{width}} {'anonymous':^23} | {'signed in':^23} |")
     log(
@@ -977,9 +1083,21 @@ def parse_args(argv=None):
     parser.add_argument(
         "--start", action="store_true", help="start the servers (the default without --url)"
     )
+    parser.add_argument("--layout", choices=["production", "daphne"], default="production",
+                        help="production (default): gunicorn serves HTTP, one daphne serves /ws/ "
+                             "(as README's nginx routes them); daphne: the old layout, daphne "
+                             "processes serving HTTP")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
+                        help="gunicorn worker class (default gthread)")  # fmt: skip
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads per gthread worker (default 2)")  # fmt: skip
     parser.add_argument(
-        "--servers", type=int, default=2, help="daphne processes to start (default 2)"
+        "--servers", type=int, default=2, help="daphne processes to start with --layout daphne"
     )
+    parser.add_argument("--spread", type=int, default=200,
+                        help="cycle over this many different threads (and up to "
+                             f"{LIST_SPREAD} list pages) per run (default 200; 1: one URL)")  # fmt: skip
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     parser.add_argument("--cache-prefix", default=DEFAULT_CACHE_PREFIX)
@@ -1008,6 +1126,8 @@ def parse_args(argv=None):
     parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
                         help="before each run, wait up to this long for the CPUs to be idle (>85%%); "
                              "runs that started on a busier machine are marked ~ in the table")  # fmt: skip
+    parser.add_argument("--no-prime", action="store_true",
+                        help="do not request each spread path once before the warm-up (cold pages)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     return parser.parse_args(argv)
 
@@ -1028,7 +1148,7 @@ def main(argv=None) -> int:
         log("Bench data set already present; not reseeding (use --reseed to start again).")
     else:
         seed()
-    targets = bench_targets()
+    targets = bench_targets(args.spread)
     if args.seed_only:
         return 0
     invalidate_page_cache()
@@ -1060,7 +1180,18 @@ def main(argv=None) -> int:
     for s in previous:
         signal.signal(s, interrupted)
     try:
-        if start:
+        if start and args.layout == "production":
+            procs, http_port, ws_port = start_production(
+                env, workers=args.workers, worker_class=args.worker_class, threads=args.threads,
+                access_log=not args.no_access_log,
+            )  # fmt: skip
+            log(f"Started gunicorn on port {http_port} and daphne (/ws/) on port {ws_port}.")
+            # Two wrk threads on the one gunicorn socket, as nginx would share it.
+            addrs = [("127.0.0.1", str(http_port))] * 2
+            threads = f", {args.threads} threads each" if args.worker_class == "gthread" else ""
+            servers = (f"gunicorn {args.workers} {args.worker_class} workers{threads} + 1 daphne "
+                       "for /ws/ (started here, DEBUG=0, PostgreSQL + Redis)")  # fmt: skip
+        elif start:
             ports = [free_port() for _ in range(args.servers)]
             log(
                 f"Starting {args.servers} daphne processes on ports {', '.join(map(str, ports))}..."
@@ -1087,18 +1218,29 @@ def main(argv=None) -> int:
             result = Result(page=page.key, label=page.label, target=page.target, note=page.note,
                             anonymous_path=page.anonymous_path, signed_in_path=page.signed_in_path)  # fmt: skip
             for mode in modes:
-                path = page.anonymous_path if mode == "anonymous" else page.signed_in_path
+                paths = page.paths(mode)
+                path = paths[0]
                 mode_cookie = None if mode == "anonymous" else cookie
                 result.extra[mode] = check_page(host, port, page, path, mode_cookie)
+                if not args.no_prime:
+                    # Each path once, in turn: the shared pages (and the anonymous page cache)
+                    # are rendered once per version, so a run measures them warm, as a busy
+                    # site serves them; the first view of a thread also moves the read position.
+                    for other in paths[1:]:
+                        fetch(host, port, other, mode_cookie, timeout=120)
                 busy = wait_until_quiet(args.wait_idle)
                 if args.warmup:
                     loader(
-                        addrs, path, mode_cookie, connections=args.connections, duration=args.warmup
+                        addrs,
+                        paths,
+                        mode_cookie,
+                        connections=args.connections,
+                        duration=args.warmup,
                     )
                 pids = [p.pid for p in procs]
                 before = sample_counters(pids, args.database_url, args.redis_url)
                 run = loader(
-                    addrs, path, mode_cookie, connections=args.connections, duration=args.duration
+                    addrs, paths, mode_cookie, connections=args.connections, duration=args.duration
                 )
                 after = sample_counters(pids, args.database_url, args.redis_url)
                 if run.requests:
@@ -1114,7 +1256,8 @@ def main(argv=None) -> int:
                         ) / run.requests
                 run.busy_before = busy
                 setattr(result, mode, run)
-                log(f"  {page.label:<26} {mode:<10} {path:<60} {run.rps:8.0f} req/s  "
+                shown = path if len(paths) == 1 else f"{path} (+{len(paths) - 1} more)"
+                log(f"  {page.label:<26} {mode:<10} {shown:<60} {run.rps:8.0f} req/s  "
                     f"p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:7.1f} ms"
                     + (f"  errors {run.errors}" if run.errors else ""))  # fmt: skip
             results.append(result)
@@ -1125,7 +1268,9 @@ def main(argv=None) -> int:
 
     meta = {"app": f"app {git_describe()}", "servers": servers, "tool": tool, "connections": args.connections,
             "duration": args.duration, "warmup": args.warmup, "cpus": os.cpu_count(),
-            "busy_before": f"{busy:.0%}" if busy >= 0 else "unknown"}  # fmt: skip
+            "busy_before": f"{busy:.0%}" if busy >= 0 else "unknown",
+            "spread": f"threads over {len(targets.thread_paths)}, lists over "
+                      f"{len(targets.latest_paths)} (latest) / {len(targets.region_paths)} (region) pages"}  # fmt: skip
     print_table(results, meta)
     if args.json:
         args.json.write_text(

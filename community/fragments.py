@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import django
 from django.conf import settings
@@ -124,6 +126,7 @@ def attach_fragments(
     key_parts: Callable[[Any], tuple | None],
     context: dict[str, Any],
     lifetime: Callable[[Any], int] | None = None,
+    fill_csrf: bool = True,
 ) -> None:
     """Set ``item.fragment`` (safe HTML) on each item whose ``key_parts`` is not None.
 
@@ -132,6 +135,7 @@ def attach_fragments(
     ``context`` holds what the fragment template reads besides the item (no request:
     fragments must not depend on anything not in their key). ``lifetime(item)`` says how
     many seconds a fragment can be of use (its key will have moved on after that).
+    ``fill_csrf=False`` leaves the CSRF placeholder in, for fragments of a shared page.
     """
     if not settings.FRAGMENT_CACHE_ENABLED or not items:
         return
@@ -159,6 +163,11 @@ def attach_fragments(
             item.fragment = html
     for seconds, fragments in missing.items():
         cache.set_many(fragments, seconds)
+    if not fill_csrf:
+        for group in keyed.values():
+            for item in group:
+                item.fragment = mark_safe(item.fragment)
+        return
     _fill_csrf(request, (item for group in keyed.values() for item in group), placeholder)
 
 
@@ -178,3 +187,108 @@ def _fill_csrf(request: HttpRequest, items: Iterable[Any], placeholder: str) -> 
                 token_input = CSRF_INPUT.format(get_token(request))
             html = html.replace(marker, token_input)
         item.fragment = mark_safe(html)
+
+
+# --------------------------------------------------------------------------------------------
+# Shared pages with holes
+#
+# A signed-in page is the page every member of one visibility class sees, rendered once and
+# kept in the shared cache, plus the member's own parts ("holes"): their name and bell count,
+# what they may do to each post, their reactions and bookmarks, their form tokens. A hole is a
+# marker in the shared HTML, filled per request by a registered Python function (string
+# assembly: the template engine does not run over the page again). The same functions fill
+# the holes when a page is rendered in full, so an assembled page and a full render are the
+# same HTML by construction (tests/forum/test_fragments.py compares them for every viewer).
+# Markers carry a secret derived from SECRET_KEY inside an HTML comment: member-written HTML
+# is escaped or sanitised and cannot carry one.
+# --------------------------------------------------------------------------------------------
+
+HoleFiller = Callable[["Holes", str], str]
+_hole_fillers: dict[str, HoleFiller] = {}
+
+
+def register_hole(name: str, filler: HoleFiller) -> None:
+    """Register the function that fills holes called ``name``: ``filler(holes, arg)`` returns
+    safe HTML for this request's member (``holes.request``, ``holes.state``)."""
+    _hole_fillers[name] = filler
+
+
+@functools.cache
+def _hole_secret() -> str:
+    return (
+        "hole-" + salted_hmac("fhn.fragments", "hole-marker", algorithm="sha256").hexdigest()[:24]
+    )
+
+
+@functools.cache
+def _hole_pattern(secret: str) -> re.Pattern:
+    return re.compile(r"<!--" + secret + r" ([\w.:-]+) ([\w.:%-]*)-->")
+
+
+class Holes:
+    """One request's holes: in a shared render each becomes a marker, otherwise it is filled.
+
+    ``state`` is whatever the page's selector returned for the member (their reactions,
+    bookmarks, what they may do); ``items`` maps keys (such as post ids) to the objects a
+    hole's argument names.
+    """
+
+    def __init__(self, request: HttpRequest, state: Any = None, items: dict | None = None):
+        self.request = request
+        self.state = state
+        self.items = items or {}
+        self.shared = False
+        self._csrf_token: str | None = None
+
+    def csrf_token(self) -> str:
+        """This request's CSRF token, for a form in a hole."""
+        if self._csrf_token is None:
+            self._csrf_token = get_token(self.request) if self.request is not None else ""
+        return self._csrf_token
+
+    def csrf_input(self) -> str:
+        """The CSRF hidden input for a form in a hole, with this request's token."""
+        return CSRF_INPUT.format(self.csrf_token())
+
+    def hole(self, name: str, arg: Any = "") -> str:
+        if self.shared:
+            return f"<!--{_hole_secret()} {name} {quote(str(arg), safe=':')}-->"
+        return self.fill(name, str(arg))
+
+    def fill(self, name: str, arg: str) -> str:
+        return _hole_fillers[name](self, arg)
+
+    def assemble(self, shared_html: str) -> str:
+        """The shared page with this member's holes filled (and their CSRF token in)."""
+        filled = _hole_pattern(_hole_secret()).sub(
+            lambda m: self.fill(m.group(1), unquote(m.group(2))), shared_html
+        )
+        return fill_csrf_in(self.request, filled)
+
+
+def csrf_placeholder() -> str:
+    """What a shared render passes as ``csrf_token``: `fill_csrf_in` puts the real one in."""
+    return _csrf_placeholder()
+
+
+def fill_csrf_in(request: HttpRequest, html: str) -> str:
+    marker = CSRF_INPUT.format(_csrf_placeholder())
+    if marker in html:
+        html = html.replace(marker, CSRF_INPUT.format(get_token(request)))
+    return html
+
+
+def shared_page(kind: str, parts: tuple, render: Callable[[], str], *, lifetime: int) -> str:
+    """The page (or part) keyed on ``parts`` from the shared cache, rendered on a miss.
+
+    ``parts`` must hold every value the page shows besides its holes, and what decided
+    which visibility class it is for; the code version and SECRET_KEY are added here.
+    """
+    if not settings.FRAGMENT_CACHE_ENABLED:
+        return render()
+    key = fragment_key(kind, f"{_code_version()}.{_csrf_placeholder()[-8:]}", parts)
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, min(lifetime, TIMEOUT_SECONDS))
+    return html

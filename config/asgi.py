@@ -1,4 +1,5 @@
-"""ASGI entry point: daphne serves HTTP and the WebSocket at /ws/ from here."""
+"""ASGI entry point: daphne serves the WebSocket at /ws/ from here (and HTTP too under
+`make run`; in production gunicorn serves HTTP through config/wsgi.py)."""
 
 import os
 

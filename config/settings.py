@@ -120,7 +120,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "community.forum.context_processors.navigation",
-                "notifications.context_processors.bell",
             ],
         },
     }

@@ -14,6 +14,7 @@ from community.forum.models import Space, Thread, Topic
 from . import push
 from .emails import preferences_for
 from .models import Level, Notification, Preferences, Subscription
+from .selectors import forget_unread_counts
 
 
 def _check_target(user, target: str, target_id: int) -> None:
@@ -108,6 +109,7 @@ def mark_read(*, user, notification: Notification) -> None:
         read_at=timezone.now()
     )
     if updated:
+        forget_unread_counts([user.pk])
         transaction.on_commit(lambda: push.unread_changed(user.pk))
 
 
@@ -116,6 +118,7 @@ def mark_all_read(*, user) -> int:
         read_at=timezone.now()
     )
     if updated:
+        forget_unread_counts([user.pk])
         transaction.on_commit(lambda: push.unread_changed(user.pk))
     return updated
 

@@ -6,11 +6,19 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from community import events
 
-        from . import handlers, push, recording
+        from . import handlers, holes, levels, push, recording, selectors
+        from .models import Notification, Subscription
 
         handlers.load_all()
         events.record_with(recording.record)
         # Readers of a thread see a new post before the page cache and search are updated.
         events.subscribe(push.forward_thread_event, first=True)
+        # Cached per member between requests: the bell's count and notification levels.
+        for signal in (post_save, post_delete):
+            signal.connect(selectors.forget_unread_count_of, sender=Notification)
+            signal.connect(levels.forget_level_of, sender=Subscription)
+        holes.register()

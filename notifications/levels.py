@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from .models import Level, Subscription
@@ -29,11 +30,31 @@ def subscriptions_for_thread(thread, tag_ids: list[int]) -> dict[int, int]:
     return {**inherited, **on_thread}
 
 
+LEVEL_SECONDS = 10 * 60
+_NONE = -1  # cached "no subscription"
+
+
+def _level_key(user_id, target: str, target_id) -> str:
+    return f"level:{user_id}:{target}:{target_id}"
+
+
 def level_for(user, target: str, target_id: int) -> int | None:
+    """The member's own level on this thread, space, topic or tag (None if they set none):
+    one cache read on pages, forgotten whenever the subscription is saved or deleted."""
     if not (user and user.is_authenticated):
         return None
-    return (
-        Subscription.objects.filter(user=user, target=target, target_id=target_id)
-        .values_list("level", flat=True)
-        .first()
-    )
+    key = _level_key(user.pk, target, target_id)
+    level = cache.get(key)
+    if level is None:
+        level = (
+            Subscription.objects.filter(user=user, target=target, target_id=target_id)
+            .values_list("level", flat=True)
+            .first()
+        )
+        cache.set(key, _NONE if level is None else level, LEVEL_SECONDS)
+    return None if level == _NONE else level
+
+
+def forget_level_of(sender, instance: Subscription, **kwargs) -> None:
+    """Connected to Subscription's post_save and post_delete (apps.py)."""
+    cache.delete(_level_key(instance.user_id, instance.target, instance.target_id))

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 
 from .models import Notification
+from .selectors import forget_unread_counts
 
 Handler = Callable[[dict], None]
 _HANDLERS: dict[str, list[Handler]] = {}
@@ -61,6 +62,7 @@ def notify(
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    forget_unread_counts(n.user_id for n in created)  # bulk_create sends no post_save
     ids = [n.pk for n in created]
     from . import push
 

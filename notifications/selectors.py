@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
 from .models import Notification
@@ -37,8 +40,38 @@ def notifications_after(*, viewer, after: int, limit: int = 200) -> list[Notific
     )
 
 
+# The bell's count is on every signed-in page: kept in the shared cache and forgotten by the
+# writes that change it (recording, mark_read, mark_all_read, deletion); the timeout bounds
+# how long a write made some other way can leave it wrong.
+BELL_SECONDS = 5 * 60
+
+
+def _bell_key(user_id) -> str:
+    return f"bell:{user_id}"
+
+
 def unread_count(viewer) -> int:
-    return Notification.objects.filter(user=viewer, read_at__isnull=True).count()
+    """The member's unread notifications: one cache read, a COUNT only when it is missing."""
+    key = _bell_key(viewer.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=viewer, read_at__isnull=True).count()
+        cache.set(key, count, BELL_SECONDS)
+    return count
+
+
+def forget_unread_counts(user_ids: Iterable[int]) -> None:
+    """Drop cached bell counts now and again on commit (so no reader caches the count from
+    before the write in between)."""
+    keys = [_bell_key(uid) for uid in user_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_unread_count_of(sender, instance: Notification, **kwargs) -> None:
+    """Connected to Notification's post_save and post_delete (apps.py)."""
+    forget_unread_counts([instance.user_id])
 
 
 @dataclass

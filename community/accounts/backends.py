@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community import ratelimits
 
+from .membercache import cached_member
 from .permissions import can_use_network
 
 SIGN_IN_WINDOW = 300
@@ -46,7 +47,15 @@ def refuse_if_too_many_failures(request, credentials: dict) -> None:
         raise ratelimits.refusal(REFUSED, wait)
 
 
-class MemberBackend(ModelBackend):
+class CachedMemberMixin:
+    """Load the signed-in member of each request from the shared cache (see membercache)."""
+
+    def get_user(self, user_id):
+        user = cached_member(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class MemberBackend(CachedMemberMixin, ModelBackend):
     """Suspended members cannot sign in, nor keep a session, until their suspension ends."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -58,7 +67,7 @@ class MemberBackend(ModelBackend):
         return super().user_can_authenticate(user) and can_use_network(user)
 
 
-class MemberAllauthBackend(AuthenticationBackend):
+class MemberAllauthBackend(CachedMemberMixin, AuthenticationBackend):
     """allauth's backend: a suspended member cannot sign in or keep a session either.
 
     allauth keeps the refused account aside, so the adapter still turns a suspended member away

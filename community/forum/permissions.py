@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from community.accounts.permissions import can_write
@@ -27,15 +28,33 @@ def is_moderator(user) -> bool:
     return _is_member(user) and user.is_moderator
 
 
+MEMBER_SPACES_SECONDS = 10 * 60
+
+
+def _member_spaces_key(user_id) -> str:
+    return f"member-spaces:{user_id}"
+
+
 def member_space_ids(user) -> set[int]:
-    """The spaces whose group this user belongs to, computed once per user object."""
+    """The spaces whose group this user belongs to, computed once per user object and kept
+    in the shared cache between requests (forgotten whenever a membership is saved or
+    deleted: see `forget_member_spaces`)."""
     if not _is_member(user):
         return set()
     cached = getattr(user, "_member_space_ids", None)
     if cached is None:
-        cached = set(Membership.objects.filter(user=user).values_list("space_id", flat=True))
+        key = _member_spaces_key(user.pk)
+        cached = cache.get(key)
+        if cached is None:
+            cached = set(Membership.objects.filter(user=user).values_list("space_id", flat=True))
+            cache.set(key, cached, MEMBER_SPACES_SECONDS)
         user._member_space_ids = cached
     return cached
+
+
+def forget_member_spaces(sender, instance: Membership, **kwargs) -> None:
+    """Connected to Membership's post_save and post_delete (forum/apps.py)."""
+    cache.delete(_member_spaces_key(instance.user_id))
 
 
 def forget_cached_access(user) -> None:
@@ -286,3 +305,47 @@ def readers_of_post(post: Post) -> QuerySet:
     return readers.filter(
         Q(is_superuser=True) | Q(role__in=UserModel.MODERATING_ROLES) | Q(pk=post.author_id)
     )
+
+
+# Visibility classes of shared pages (community/fragments.py): members of one class see the
+# same page apart from their holes, so they share one rendering of it.
+READER = "reader"
+MODERATOR = "moderator"
+
+
+def thread_page_class(user, thread: Thread, posts) -> str | None:
+    """Which shared thread page this viewer may be given, or None for a page of their own.
+
+    Moderators share one (they see held, hidden and deleted posts and the thread tools).
+    Members share another when everything on the page is what every reader of the thread
+    sees: a published thread and only published, undeleted posts. A member with something
+    only they may see on the page (their own held or deleted post, their held thread) gets
+    a full render, as do visitors (whose pages the anonymous page cache keeps).
+    """
+    if not _is_member(user):
+        return None
+    if is_moderator(user):
+        return MODERATOR
+    if thread.status != Status.PUBLISHED or thread.deleted_at is not None:
+        return None
+    for post in posts:
+        if post.status != Status.PUBLISHED or post.deleted_at is not None:
+            return None
+    return READER
+
+
+def list_page_class(user, threads) -> tuple | None:
+    """Which shared thread list this viewer may be given, or None for a list of their own.
+
+    The rows were chosen by visible_threads for this viewer, and the shared list is keyed on
+    them too; the class adds who sees the same page around them: moderators, or members with
+    the same verified mark and the same groups (the spaces they may read). A list holding
+    the member's own held thread is theirs alone; visitors have the anonymous page cache.
+    """
+    if not _is_member(user):
+        return None
+    if is_moderator(user):
+        return (MODERATOR,)
+    if any(t.status != Status.PUBLISHED for t in threads):
+        return None
+    return (READER, user.is_verified_professional, frozenset(member_space_ids(user)))

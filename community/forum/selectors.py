@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -74,8 +75,51 @@ def _paginate(qs: QuerySet[Thread], page: int) -> ThreadList:
     return ThreadList(threads=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
+_TAG_SEP, _TAGS_SEP = "\x1f", "\x1e"
+
+
+def _with_tags(qs: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Annotate each thread with its tags as one string (a subquery, no extra query)."""
+    return qs.annotate(tag_pairs=_tag_pairs())
+
+
+@functools.cache
+def _tag_pairs() -> Subquery:
+    """Built once per process (annotate() copies it): building it cost more than running it."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import StringAgg
+    from django.db.models.functions import Cast, Concat
+    from taggit.models import TaggedItem
+
+    pairs = (
+        TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Thread), object_id=OuterRef("pk")
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(
+            # Each tag as "order, slug, name": SQLite cannot order inside an aggregate, so
+            # the order (the tagging's id, as attach_tags reads them) is sorted in Python.
+            pairs=StringAgg(
+                Concat(
+                    Cast("pk", CharField()),
+                    Value(_TAG_SEP),
+                    "tag__slug",
+                    Value(_TAG_SEP),
+                    "tag__name",
+                    output_field=CharField(),
+                ),
+                delimiter=Value(_TAGS_SEP),
+            )
+        )
+        .values("pairs")
+    )
+    return Subquery(pairs, output_field=CharField())
+
+
 def attach_tags(threads: list[Thread]) -> None:
-    """Each thread's tags as `thread.tag_list`, in one query.
+    """Each thread's tags as `thread.tag_list`, in one query (none when `_with_tags` brought
+    them with the thread).
 
     taggit's prefetch_related("tags") builds a full queryset per thread before discarding
     it (measured: a fifth of a list page's time); one query over TaggedItem does it once.
@@ -83,6 +127,18 @@ def attach_tags(threads: list[Thread]) -> None:
     from django.contrib.contenttypes.models import ContentType
     from taggit.models import Tag, TaggedItem
 
+    if threads and all(hasattr(t, "tag_pairs") for t in threads):
+        for thread in threads:
+            rows = sorted(
+                (int(order), slug, name)
+                for order, slug, name in (
+                    pair.split(_TAG_SEP, 2)
+                    for pair in (thread.tag_pairs or "").split(_TAGS_SEP)
+                    if pair
+                )
+            )
+            thread.tag_list = [Tag(name=name, slug=slug) for _order, slug, name in rows]
+        return
     by_thread: dict[int, list[Tag]] = {t.pk: [] for t in threads}
     if not by_thread:
         return
@@ -101,7 +157,8 @@ def attach_tags(threads: list[Thread]) -> None:
 
 def _base_threads(user) -> QuerySet[Thread]:
     qs = Thread.objects.filter(deleted_at__isnull=True)
-    return permissions.listable_threads(user, qs).select_related("space", "topic", "author")
+    qs = permissions.listable_threads(user, qs).select_related("space", "topic", "author")
+    return _with_tags(qs)  # each row's tags come with it
 
 
 def latest_threads(
@@ -151,13 +208,27 @@ def top_threads(*, viewer, period: str = "week", page: int = 1) -> ThreadList:
 
 
 @dataclass
+class MemberState:
+    """What one member brings to a thread page: who they are, what they may do and have done.
+
+    The shared page holds none of it; the page's holes (forum/holes.py) read only this.
+    """
+
+    user: object
+    is_authenticated: bool
+    is_moderator: bool
+    can_reply: bool = False
+    my_reactions: dict[int, set[str]] = field(default_factory=dict)
+    my_bookmarks: set[int] = field(default_factory=set)
+
+
+@dataclass
 class ThreadPage:
     thread: Thread
     posts: list[Post]
     page: int
     page_count: int
-    my_reactions: dict[int, set[str]] = field(default_factory=dict)
-    my_bookmarks: set[int] = field(default_factory=set)
+    member: MemberState
     last_read: int | None = None
 
     @property
@@ -186,8 +257,8 @@ def get_thread(*, viewer, thread_id: int) -> Thread:
     """
     qs = Thread.objects.select_related("space", "topic", "author")
     # The member's read position comes with it: where the thread opens, and whether this
-    # view moves it forward (a re-read writes nothing).
-    thread = _with_read_state(viewer, qs).filter(pk=thread_id).first()
+    # view moves it forward (a re-read writes nothing); so do its tags.
+    thread = _with_tags(_with_read_state(viewer, qs)).filter(pk=thread_id).first()
     if thread is None or not permissions.can_read_thread(viewer, thread):
         raise Http404("No such thread")
     return thread
@@ -215,7 +286,8 @@ def first_unread_number(*, viewer, thread: Thread) -> int | None:
 
 
 def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
-    """One page of a thread's posts, by post number, with what this member has done to them."""
+    """One page of a thread's posts, by post number, and the member's state: what they have
+    done to those posts (one query) and may do on the page (asked of permissions, no query)."""
     per_page = settings.FORUM_POSTS_PER_PAGE
     page_count = max(page_of_post(thread.highest_post_number), 1)
     page = min(max(page, 1), page_count)
@@ -231,8 +303,15 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
     _attach_attachments(posts)
     for post in posts:
         post.thread = thread
-    result = ThreadPage(thread=thread, posts=posts, page=page, page_count=page_count)
-    if viewer and viewer.is_authenticated and posts:
+    is_member = bool(viewer and viewer.is_authenticated)
+    member = MemberState(
+        user=viewer,
+        is_authenticated=is_member,
+        is_moderator=permissions.is_moderator(viewer),
+        can_reply=permissions.can_reply(viewer, thread),
+    )
+    result = ThreadPage(thread=thread, posts=posts, page=page, page_count=page_count, member=member)
+    if is_member and posts:
         ids = [p.pk for p in posts]
         # The member's reactions and bookmarks on this page in one query (a bookmark is a row
         # with no reaction kind).
@@ -250,9 +329,9 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
         )
         for post_id, kind in reactions.union(bookmarks, all=True):
             if kind is None:
-                result.my_bookmarks.add(post_id)
+                member.my_bookmarks.add(post_id)
             else:
-                result.my_reactions.setdefault(post_id, set()).add(kind)
+                member.my_reactions.setdefault(post_id, set()).add(kind)
     return result
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -11,66 +9,33 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from community.accounts import permissions as member_permissions
 from community.accounts.models import Region
-from community.fragments import attach_fragments, time_bucket, time_bucket_seconds
 from community.markup import quote_source
 from community.pagecache import cache_for_anonymous
 from community.paging import page_number
 
-from . import actions, permissions, selectors
+from . import actions, assembly, permissions, selectors
 from .forms import EditPostForm, EditThreadForm, ReactionForm, ReplyForm, ThreadForm
-from .models import Attachment, Post, Reaction, Space, Topic
+from .models import Attachment, Post, Space, Topic
 
 LIST_TABS = [("latest", _("Latest")), ("new", _("New")), ("unread", _("Unread")), ("top", _("Top"))]
 
 
-def _thread_row_key_parts(user):
-    """Every value the thread-row partial of forum/thread_list.html reads, for one row."""
-    is_authenticated = bool(user and user.is_authenticated)
-    now = timezone.now()
-
-    def parts(thread) -> tuple:
-        return (
-            is_authenticated,
-            (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
-            (thread.status, thread.reply_count, thread.last_poster_name),
-            (thread.last_post_at, time_bucket(thread.last_post_at, now)),
-            (thread.last_read, thread.unread_count),
-            (thread.space.slug, thread.space.name, thread.topic.slug, thread.topic.name),
-            [(t.slug, t.name) for t in thread.tag_list],
-        )
-
-    return parts
-
-
 def _render_list(request, listing, *, title, tab=None, space=None, extra=None) -> HttpResponse:
-    attach_fragments(
-        request,
-        listing.threads,
-        template_name="forum/thread_list.html#thread-row",
-        item_name="thread",
-        key_parts=_thread_row_key_parts(request.user),
-        context={"user": request.user},
-        lifetime=lambda thread: time_bucket_seconds(thread.last_post_at, timezone.now()),
-    )
     context = {
-        "listing": listing,
         "title": title,
         "tab": tab,
         "tabs": LIST_TABS,
-        "space": space,
         "can_start": request.user.is_authenticated,
         **(extra or {}),
     }
-    return render(request, "forum/thread_list.html", context)
+    return assembly.list_page(request, listing, context, space=space)
 
 
 @cache_for_anonymous
@@ -123,20 +88,13 @@ def _space_listing(request, space: Space) -> HttpResponse:
     listing = selectors.latest_threads(
         viewer=request.user, page=page_number(request), space=space, topic=topic, tag=tag
     )
-    is_member = space.pk in permissions.member_space_ids(request.user)
+    # Whether the member may start, join or leave is theirs alone: forum/holes.py fills it.
     return _render_list(
         request,
         listing,
         title=space.name,
         space=space,
-        extra={
-            "is_member": is_member,
-            "can_join": permissions.can_join_space(request.user, space) and not is_member,
-            "can_leave": is_member and space.open_membership,
-            "can_start": permissions.can_post_in_space(request.user, space),
-            "topics": Topic.objects.all(),
-            "selected_topic": topic,
-        },
+        extra={"topics": list(Topic.objects.all()), "selected_topic": topic},
     )
 
 
@@ -225,105 +183,6 @@ def bookmarks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _decorate_posts(user, posts, my_reactions: dict, my_bookmarks: set) -> None:
-    """What this member may do to each post, worked out in memory (no queries)."""
-    for post in posts:
-        post.can_edit = permissions.can_edit_post(user, post)
-        post.can_delete = permissions.can_delete_post(user, post) and not post.is_deleted
-        post.can_restore = permissions.can_restore_post(user, post)
-        post.can_react = permissions.can_react(user, post)
-        post.my_reactions = my_reactions.get(post.pk, set())
-        post.is_bookmarked = post.pk in my_bookmarks
-        post.reactions_shown = [
-            (
-                kind,
-                emoji,
-                Reaction.LABELS[kind],
-                post.reaction_counts.get(kind, 0),
-                kind in post.my_reactions,
-            )
-            for kind, emoji in Reaction.Kind.choices
-        ]
-
-
-def _post_key_parts(user, thread, *, is_moderator: bool, can_reply: bool, target_number):
-    """Every value the post partial of forum/thread.html reads, for one post and viewer."""
-    user_id = getattr(user, "pk", None)
-    is_authenticated = bool(user and user.is_authenticated)
-    now = timezone.now()
-
-    def parts(post) -> tuple | None:
-        if post.kind == Post.Kind.NOTE:
-            return None  # a line of text: cheaper to render than to look up
-        author = post.author
-        return (
-            (thread.pk, thread.slug, is_authenticated, is_moderator, can_reply),
-            (post.pk, post.number, post.kind, post.status, post.html, post.revision_count),
-            (post.reply_to_number, post.reply_to_name, post.created_at),
-            time_bucket(post.created_at, now),
-            (post.deleted_at is not None, post.deleted_by_id == user_id),
-            sorted(post.reaction_counts.items()),
-            [
-                (a.pk, a.kind, a.original_name, a.size, a.width, a.height)
-                for a in post.attachment_list
-            ],
-            (author.username, author.display_name, author.role, author.is_verified_professional),
-            (author.is_minor, post.author_id == user_id, post.number == target_number),
-            (post.can_edit, post.can_delete, post.can_restore, post.can_react),
-            (sorted(post.my_reactions), post.is_bookmarked),
-        )
-
-    return parts
-
-
-@functools.cache
-def _blank_reply_form() -> str:
-    # The same for every member and thread, and rendering a form through Django's form
-    # templates costs about 2 ms: render it once per process.
-    return ReplyForm().render()
-
-
-def _thread_context(request, thread, page: int, target_number=None) -> dict:
-    result = selectors.thread_page(viewer=request.user, thread=thread, page=page)
-    selectors.attach_tags([thread])
-    user = request.user
-    _decorate_posts(user, result.posts, result.my_reactions, result.my_bookmarks)
-    can_reply = permissions.can_reply(user, thread)
-    reply_form = _blank_reply_form() if can_reply else None
-    context = {
-        "thread": thread,
-        "can_reply": can_reply,
-        "is_moderator": permissions.is_moderator(user),
-        "target_number": target_number,
-        "user": user,
-    }
-    attach_fragments(
-        request,
-        result.posts,
-        template_name="forum/thread.html#post",
-        item_name="post",
-        key_parts=_post_key_parts(
-            user,
-            thread,
-            is_moderator=context["is_moderator"],
-            can_reply=can_reply,
-            target_number=target_number,
-        ),
-        context=context,
-        lifetime=lambda post: time_bucket_seconds(post.created_at, timezone.now()),
-    )
-    return {**context, "page": result, "reply_form": reply_form}
-
-
-def _mark_read(request, result_posts) -> None:
-    if not (request.user.is_authenticated and result_posts):
-        return
-    thread, number = result_posts[0].thread, result_posts[-1].number
-    already_read = getattr(thread, "last_read", None)
-    if already_read is None or already_read < number:
-        actions.record_read(user=request.user, thread=thread, number=number)
-
-
 @cache_for_anonymous
 def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
@@ -333,9 +192,7 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
         unread_number = selectors.first_unread_number(viewer=request.user, thread=thread)
         if unread_number and unread_number > 1:
             return redirect(thread.post_url(unread_number) + f"#post-{unread_number}")
-    context = _thread_context(request, thread, page_number(request))
-    _mark_read(request, context["page"].posts)
-    return TemplateResponse(request, "forum/thread.html", context).render()
+    return assembly.thread_page(request, thread, page_number(request))
 
 
 @cache_for_anonymous
@@ -343,29 +200,16 @@ def post(request: HttpRequest, slug: str, thread_id: int, number: int) -> HttpRe
     thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
     if slug != thread.slug:
         return redirect(thread.post_url(number), permanent=True)
-    context = _thread_context(request, thread, selectors.page_of_post(number), target_number=number)
-    _mark_read(request, context["page"].posts)
-    return TemplateResponse(request, "forum/thread.html", context).render()
+    return assembly.thread_page(
+        request, thread, selectors.page_of_post(number), target_number=number
+    )
 
 
 def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
     """One post as the thread page shows it, for the live script to insert or replace."""
     post = selectors.get_post(viewer=request.user, post_id=post_id)
     thread = selectors.get_thread(viewer=request.user, thread_id=post.thread_id)
-    result = selectors.thread_page(
-        viewer=request.user, thread=thread, page=selectors.page_of_post(post.number)
-    )
-    posts = [p for p in result.posts if p.pk == post.pk]
-    if not posts:
-        raise Http404("No such post")
-    _decorate_posts(request.user, posts, result.my_reactions, result.my_bookmarks)
-    context = {
-        "post": posts[0],
-        "thread": thread,
-        "can_reply": permissions.can_reply(request.user, thread),
-        "is_moderator": permissions.is_moderator(request.user),
-    }
-    return render(request, "forum/thread.html#post", context)
+    return assembly.post_fragment(request, thread, post)
 
 
 def thread_short(request: HttpRequest, thread_id: int) -> HttpResponse:

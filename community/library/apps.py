@@ -10,9 +10,10 @@ class LibraryConfig(AppConfig):
         from community.forum import demo as forum_demo
         from community.search import registry
 
-        from . import demo
+        from . import demo, panels
         from .search import LibraryResourceProvider
 
         # Site search finds resources through this app's own visibility rule.
         registry.register(LibraryResourceProvider())
         forum_demo.register(demo.seed)
+        panels.register()

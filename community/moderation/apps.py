@@ -10,9 +10,10 @@ class ModerationConfig(AppConfig):
         from community import events
         from community.forum import screening as forum_screening
 
-        from . import recording, screening
+        from . import panels, recording, screening
 
         forum_screening.register(screening.screen_trust)
         forum_screening.register(screening.screen_watched_words)
         forum_screening.register(screening.screen_personal_data)
         events.record_with(recording.record)
+        panels.register()

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from community.accounts.membercache import forget_member
 from community.forum.models import Post, ThreadRead
 
 from .log import log
@@ -122,6 +123,7 @@ def update_trust_levels(*, batch: int = 500) -> int:
                 with transaction.atomic():
                     before = {"trust_level": user.trust_level}
                     User.objects.filter(pk=user.pk).update(trust_level=level)
+                    forget_member(user.pk)  # update() sends no post_save
                     user.trust_level = level
                     log(actor=None, action="user.trust_promoted", target=user, before=before,
                         after={"trust_level": level})  # fmt: skip

@@ -13,7 +13,7 @@ class PrivacyConfig(AppConfig):
         from community.forum import screening as forum_screening
         from community.library import permissions as library_permissions
 
-        from . import actions, receivers, screening
+        from . import actions, panels, receivers, screening
 
         # The library reads members' standing choice about being credited by name from here.
         library_permissions.register_standing_credit_choice(actions.standing_credit_choice)
@@ -22,3 +22,4 @@ class PrivacyConfig(AppConfig):
         forum_screening.register(screening.screen_minors)
         email_confirmed.connect(receivers.verify_by_email_domain, dispatch_uid="privacy.verify")
         events.subscribe(receivers.start_export)
+        panels.register()

@@ -1,26 +1,17 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import mark_safe
 
-from ..levels import level_for
-from ..models import Level
+from community.fragments import Holes
+
+from .. import holes as _fillers  # noqa: F401 (registers the level hole)
 
 register = template.Library()
 
 
-@register.inclusion_tag("notifications/_level_form.html", takes_context=True)
-def notification_level_form(context, target: str, target_id: int, label: str = ""):
-    """A small form to watch, track or mute what the page shows."""
-    request = context["request"]
-    user = request.user
-    current = level_for(user, target, target_id) if user.is_authenticated else None
-    return {
-        "show": user.is_authenticated,
-        "target": target,
-        "target_id": target_id,
-        "label": label,
-        "levels": Level.choices,
-        "current": Level.NORMAL if current is None else current,
-        "next": request.get_full_path(),
-        "csrf_token": context.get("csrf_token"),
-    }
+@register.simple_tag(takes_context=True)
+def notification_level_form(context, target: str, target_id: int, label: str = "") -> str:
+    """A small form to watch, track or mute what the page shows (notifications/holes.py)."""
+    holes = context.get("holes") or Holes(context.get("request"))
+    return mark_safe(holes.hole("level", f"{target}:{target_id}:{label}"))

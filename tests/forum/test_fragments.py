@@ -1,7 +1,9 @@
-"""Cached post and thread-row fragments render exactly what a full render would, per viewer."""
+"""Shared pages, fragments and holes render exactly what a full render would, per viewer."""
 
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -11,7 +13,14 @@ from django.utils import timezone
 from community.forum import actions
 from community.forum.models import Post, Thread
 from community.moderation import actions as moderation_actions
-from tests.factories import make_moderator, make_thread, make_user, national
+from tests.factories import (
+    make_moderator,
+    make_thread,
+    make_user,
+    national,
+    private_group,
+    regional_group,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,32 +75,169 @@ def busy_thread():
     }
 
 
-def test_thread_page_is_the_same_with_cached_fragments(settings, busy_thread):
-    """Each viewer's page matches a full render, also when others filled the cache first."""
-    viewers = [None, *(busy_thread[k] for k in ("author", "minor", "newcomer", "moderator"))]
-    viewers.append(make_user())
-    url = busy_thread["thread"].get_absolute_url() + "?page=1"
+@contextmanager
+def full_render(settings):
+    """Every page rendered for its viewer alone: no shared page, no cached fragment."""
     settings.FRAGMENT_CACHE_ENABLED = False
-    full = [_page(_client_for(user), url) for user in viewers]
+    with (
+        mock.patch("community.forum.permissions.thread_page_class", return_value=None),
+        mock.patch("community.forum.permissions.list_page_class", return_value=None),
+    ):
+        yield
     settings.FRAGMENT_CACHE_ENABLED = True
-    for _round in range(2):  # the first round renders and stores, the second is served from it
-        for user, expected in zip(viewers, full, strict=True):
-            assert _page(_client_for(user), url) == expected, f"page as seen by {user}"
 
 
-def test_lists_are_the_same_with_cached_rows(settings, busy_thread):
-    """Read, unread and new badges differ per member; rows are shared only where they match."""
-    viewers = [None, busy_thread["author"], busy_thread["moderator"], busy_thread["minor"]]
-    other = make_thread(title="Another thread to list", space=national())
-    Thread.objects.filter(pk=other.pk).update(last_post_at=timezone.now() - timedelta(days=2))
-    actions.record_read(user=busy_thread["minor"], thread=busy_thread["thread"], number=2)
-    for url in (reverse("forum:latest"), national().get_absolute_url()):
-        settings.FRAGMENT_CACHE_ENABLED = False
-        full = [_page(_client_for(user), url) for user in viewers]
-        settings.FRAGMENT_CACHE_ENABLED = True
-        for _round in range(2):
+def _compare(settings, viewers, urls):
+    for url in urls:
+        with full_render(settings):
+            full = [_page(_client_for(user), url) for user in viewers]
+        for _round in range(2):  # the first round renders and stores, the second is served from it
             for user, expected in zip(viewers, full, strict=True):
                 assert _page(_client_for(user), url) == expected, f"{url} as seen by {user}"
+
+
+def test_thread_page_is_the_same_assembled_as_rendered_in_full(settings, busy_thread):
+    """Each viewer's assembled page (shared page + their holes) matches a full render, also
+    when others filled the cache first: anonymous, the author (own deleted post), a minor,
+    a new member with a held post, a moderator, and members who share the reader page."""
+    thread = busy_thread["thread"]
+    reader, bookmarker = make_user(), make_user()
+    first = thread.posts.get(number=1)
+    actions.toggle_reaction(user=reader, post=first, kind="thanks")
+    actions.toggle_bookmark(user=bookmarker, post=first)
+    viewers = [None, *(busy_thread[k] for k in ("author", "minor", "newcomer", "moderator"))]
+    viewers += [reader, bookmarker, make_user()]
+    _compare(settings, viewers, [thread.get_absolute_url() + "?page=1", thread.post_url(3)])
+
+
+def test_a_young_authors_name_is_their_own_hole(settings, busy_thread):
+    """Once a minor's post is approved, readers share one page: the minor and moderators see
+    a link to the author's activity, other members see the name only."""
+    thread, minor = busy_thread["thread"], busy_thread["minor"]
+    held = thread.posts.filter(author=minor).first()
+    if held.status != "published":
+        actions.approve_post(moderator=busy_thread["moderator"], post=held)
+    other = make_user()
+    from community.forum import permissions
+
+    posts = list(thread.posts.filter(status="published", deleted_at__isnull=True))
+    assert permissions.thread_page_class(other, thread, posts) == permissions.READER
+    url = thread.get_absolute_url() + "?page=1"
+    _compare(settings, [other, minor, busy_thread["moderator"], None], [url])
+    link = f'href="{reverse("forum:user_activity", args=[minor.username])}"'
+    assert link not in _page(_client_for(other), url)
+    assert link in _page(_client_for(minor), url)
+
+
+def test_group_threads_are_assembled_for_their_members_only(settings):
+    """A private region's thread: its members share a page; members of another region and
+    visitors get 404 whether or not the shared page is warm."""
+    group = private_group()
+    author = make_user(username="pilot-author")
+    thread = make_thread(author=author, space=group, source="Only for the pilot group")
+    then = timezone.now() - timedelta(days=3, minutes=30)  # relative times hold for the test
+    Post.objects.filter(thread=thread).update(created_at=then)
+    Thread.objects.filter(pk=thread.pk).update(created_at=then, last_post_at=then)
+    insider = make_user()
+    actions.add_member(actor=make_moderator(), user=insider, space=group)
+    outsider = make_user()
+    london = regional_group("london")
+    londoner = make_user()
+    actions.join_space(user=londoner, space=london)
+    url = thread.get_absolute_url() + "?page=1"
+    _compare(settings, [insider, author, make_moderator()], [url])
+    for user in (outsider, londoner, None):
+        assert _client_for(user).get(url).status_code == 404
+
+
+def test_signed_in_thread_page_does_three_queries_when_warm(
+    busy_thread, django_assert_max_num_queries
+):
+    """The thread with the member's read position and tags, the page's posts, and the
+    member's reactions and bookmarks: everything else comes from the shared page and caches."""
+    thread = busy_thread["thread"]
+    url = thread.get_absolute_url() + "?page=1"
+    reader = make_user()
+    client = _client_for(reader)
+    _page(_client_for(make_user()), url)  # another member warms the shared page
+    _page(client, url)  # this member's own caches (session, member, bell, levels)
+    with django_assert_max_num_queries(3):
+        _page(client, url)
+
+
+def test_a_warm_shared_page_is_not_rendered_again(busy_thread):
+    from django.test.signals import template_rendered
+
+    thread = busy_thread["thread"]
+    url = thread.get_absolute_url() + "?page=1"
+    _page(_client_for(make_user()), url)
+    rendered = []
+
+    def seen(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        page = _page(_client_for(make_user(display_name="Second Reader")), url)
+    finally:
+        template_rendered.disconnect(seen)
+    assert "Second Reader" in page
+    assert "forum/thread.html" not in rendered
+
+
+def test_a_new_or_approved_post_shows_on_the_next_read(busy_thread):
+    """No stale shared page after a write: each read keys the page on what it shows."""
+    thread, author = busy_thread["thread"], busy_thread["author"]
+    url = thread.get_absolute_url() + "?page=1"
+    reader = _client_for(make_user())
+    held = thread.posts.get(author=busy_thread["newcomer"])
+    assert "Waiting for approval" not in _page(reader, url)
+    actions.approve_post(moderator=busy_thread["moderator"], post=held)
+    assert "Waiting for approval" in _page(reader, url)
+    thread.refresh_from_db()
+    actions.create_post(author=author, thread=thread, source="A brand new reply")
+    assert "A brand new reply" in _page(reader, url)
+    first = thread.posts.get(number=1)
+    actions.toggle_reaction(user=make_user(), post=first, kind="celebrate")
+    assert re.search(r"Celebrate</span> <span class=\"count\">1<", _page(reader, url))
+
+
+def test_lists_are_the_same_assembled_as_rendered_in_full(settings, busy_thread):
+    """Read, unread and new badges, join and leave buttons and level forms are each member's
+    own; the rest of every list is shared, and each viewer's page matches a full render:
+    latest, new, unread, top, a space, a region, a private group, a topic, a tag."""
+    author, minor = busy_thread["author"], busy_thread["minor"]
+    make_thread(title="Another thread to list", space=national(), tags=["evening"])
+    actions.record_read(user=minor, thread=busy_thread["thread"], number=2)
+    londoner, reader = make_user(), make_user()
+    actions.join_space(user=londoner, space=regional_group("london"))
+    actions.record_read(user=reader, thread=busy_thread["thread"], number=1)
+    group = private_group()
+    insider = make_user()
+    actions.add_member(actor=busy_thread["moderator"], user=insider, space=group)
+    make_thread(author=insider, space=group, title="Pilot group thread")
+    held_author = make_user(trust_level=0)
+    make_thread(author=held_author, space=national(), title="A newcomer's first thread")
+    # Relative times that hold for the whole test (pages are compared as text).
+    then = timezone.now() - timedelta(days=2, minutes=30)
+    Thread.objects.exclude(pk=busy_thread["thread"].pk).update(created_at=then, last_post_at=then)
+    viewers = [None, author, busy_thread["moderator"], minor, londoner, reader, insider]
+    viewers.append(held_author)  # their own held thread is on their latest list
+    topic = busy_thread["thread"].topic
+    urls = [
+        reverse("forum:latest"),
+        reverse("forum:top") + "?period=month",
+        national().get_absolute_url(),
+        reverse("forum:topic", args=[topic.slug]),
+        reverse("forum:tag", args=["evening"]),
+    ]
+    _compare(settings, viewers, urls)
+    members = [author, londoner, reader, insider]
+    _compare(settings, members, [reverse("forum:new"), reverse("forum:unread")])
+    _compare(
+        settings, [londoner, busy_thread["moderator"]], [reverse("forum:region", args=["london"])]
+    )
+    _compare(settings, [insider, busy_thread["moderator"]], [group.get_absolute_url()])
 
 
 def test_a_members_own_state_is_not_shown_to_another(busy_thread):

@@ -1,0 +1,275 @@
+"""The thread page as one pass: a shared page for the viewer's class, plus their holes.
+
+    view (routes) -> selectors.thread_page (posts and the member's state)
+                  -> permissions.thread_page_class (which shared page, if any)
+                  -> the shared page from the cache, rendered on a miss
+                  -> Holes.assemble (the member's parts, by string assembly)
+
+The shared page's key is built here from the same values the template is given
+(``_thread_parts``, ``_post_parts``, the panels' own ``key_parts``): every value the page shows
+besides its holes, so an edit, a new post, a rename or an older relative time makes a new key
+and nothing is invalidated by hand. Visibility was decided before: only posts the selector
+returned for this viewer are on the page, and the class says who else sees exactly those.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from community.fragments import (
+    Holes,
+    attach_fragments,
+    csrf_placeholder,
+    fill_csrf_in,
+    shared_page,
+    time_bucket,
+    time_bucket_seconds,
+)
+
+from . import actions, panels, permissions, selectors
+from .models import Post, Thread
+
+TEMPLATE = "forum/thread.html"
+
+
+@functools.cache
+def _static_version() -> tuple[str, ...]:
+    """The base layout's asset URLs (hashed by the manifest storage): a new deploy's CSS
+    or script makes new shared pages even when no template changed."""
+    return tuple(static(path) for path in ("css/site.css", "js/site.js", "js/live.js"))
+
+
+def _thread_parts(thread: Thread) -> tuple:
+    """Every thread value forum/thread.html shows outside its holes."""
+    space, topic = thread.space, thread.topic
+    return (
+        (thread.pk, thread.slug, thread.title, thread.status, thread.post_count),
+        (thread.is_closed, thread.is_archived, thread.is_unlisted, thread.deleted_at is None),
+        (thread.is_pinned, thread.pinned_globally, thread.pinned_until),
+        (space.pk, space.slug, space.name, topic.slug, topic.name),
+        tuple((t.slug, t.name) for t in thread.tag_list),
+    )
+
+
+def _post_parts(now, target_number):
+    def parts(post: Post) -> tuple:
+        """Every value the post partial shows outside its holes (reactions, tools and a young
+        author's name are holes)."""
+        author = post.author
+        return (
+            (post.pk, post.number, post.kind, post.status, post.html, post.text),
+            (post.revision_count, post.reply_to_number, post.reply_to_name),
+            (post.created_at, time_bucket(post.created_at, now), post.number == target_number),
+            (post.deleted_at is not None, post.deleted_by_id),
+            tuple(
+                (a.pk, a.kind, a.original_name, a.size, a.width, a.height)
+                for a in post.attachment_list
+            ),
+            (author.username, author.display_name, author.role, author.is_verified_professional),
+            author.is_minor,
+        )
+
+    return parts
+
+
+def thread_page(
+    request: HttpRequest, thread: Thread, page_number: int, *, target_number: int | None = None
+) -> HttpResponse:
+    """The thread page for this viewer, assembled from the shared page where they have one."""
+    user = _unwrapped(request.user)
+    page = selectors.thread_page(viewer=user, thread=thread, page=page_number)
+    selectors.attach_tags([thread])
+    holes = Holes(
+        request, page.member, items={"thread": thread, **{str(p.pk): p for p in page.posts}}
+    )
+    context = {
+        "thread": thread,
+        "page": page,
+        "is_moderator": page.member.is_moderator,
+        "target_number": target_number,
+        "holes": holes,
+        "csrf_token": csrf_placeholder(),
+    }
+    page_class = permissions.thread_page_class(user, thread, page.posts)
+    if page_class is None:
+        html = fill_csrf_in(request, render_to_string(TEMPLATE, context, request))
+    else:
+        now = timezone.now()
+        post_parts = _post_parts(now, target_number)
+        parts = (
+            page_class,
+            target_number,
+            (page.page, page.page_count),
+            _thread_parts(thread),
+            panels.key_parts(thread),
+            tuple(post_parts(post) for post in page.posts),
+            _static_version(),
+        )
+        lifetime = min((time_bucket_seconds(p.created_at, now) for p in page.posts), default=3600)
+
+        def render() -> str:
+            holes.shared = True
+            try:
+                attach_fragments(
+                    request,
+                    page.posts,
+                    template_name=f"{TEMPLATE}#post",
+                    item_name="post",
+                    key_parts=lambda post: (page_class, post_parts(post)),
+                    context={**context, "user": user},
+                    lifetime=lambda post: time_bucket_seconds(post.created_at, now),
+                    fill_csrf=False,
+                )
+                return render_to_string(TEMPLATE, context, request)
+            finally:
+                holes.shared = False
+
+        html = holes.assemble(shared_page("thread-page", parts, render, lifetime=lifetime))
+    _mark_read(user, thread, page.posts)
+    return HttpResponse(html)
+
+
+def _unwrapped(user):
+    """The member behind request.user's lazy wrapper: the holes ask it dozens of questions
+    per page, and each went through the wrapper (a tenth of an assembled page's CPU)."""
+    if isinstance(user, SimpleLazyObject):
+        user.pk  # noqa: B018 (evaluates the wrapper)
+        return user._wrapped
+    return user
+
+
+def _mark_read(user, thread: Thread, posts: list[Post]) -> None:
+    """Move the member's read position forward; a re-read writes nothing."""
+    if not (user.is_authenticated and posts):
+        return
+    number = posts[-1].number
+    already_read = getattr(thread, "last_read", None)
+    if already_read is None or already_read < number:
+        actions.record_read(user=user, thread=thread, number=number)
+
+
+def post_fragment(request: HttpRequest, thread: Thread, post: Post) -> HttpResponse:
+    """One post as the thread page shows it to this viewer, for the live script."""
+    page = selectors.thread_page(
+        viewer=request.user, thread=thread, page=selectors.page_of_post(post.number)
+    )
+    posts = [p for p in page.posts if p.pk == post.pk]
+    if not posts:
+        from django.http import Http404
+
+        raise Http404("No such post")
+    holes = Holes(request, page.member, items={"thread": thread, str(post.pk): posts[0]})
+    context = {
+        "post": posts[0],
+        "thread": thread,
+        "is_moderator": page.member.is_moderator,
+        "holes": holes,
+        "csrf_token": csrf_placeholder(),
+    }
+    return HttpResponse(
+        fill_csrf_in(request, render_to_string(f"{TEMPLATE}#post", context, request))
+    )
+
+
+# ---- thread lists ----------------------------------------------------------------------------
+
+LIST_TEMPLATE = "forum/thread_list.html"
+
+
+def _row_parts(now):
+    def parts(thread: Thread) -> tuple:
+        """Every value a thread row shows outside its holes (the member's unread badge)."""
+        space, topic = thread.space, thread.topic
+        return (
+            (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
+            (thread.status, thread.reply_count, thread.last_poster_name),
+            (thread.last_post_at, time_bucket(thread.last_post_at, now)),
+            (space.slug, space.name, topic.slug, topic.name),
+            tuple((t.slug, t.name) for t in thread.tag_list),
+        )
+
+    return parts
+
+
+def _value_parts(value) -> object:
+    """A context value as key parts: a model instance by all its field values."""
+    from django.db.models import Model, QuerySet
+
+    if isinstance(value, Model):
+        fields = sorted((k, v) for k, v in value.__dict__.items() if not k.startswith("_"))
+        return (type(value).__name__, repr(fields))
+    if isinstance(value, (list, tuple, QuerySet)):
+        return tuple(_value_parts(v) for v in value)
+    return repr(value)
+
+
+def list_page(
+    request: HttpRequest, listing: selectors.ThreadList, context: dict, *, space=None
+) -> HttpResponse:
+    """A thread list for this viewer: the shared list for their class, plus their holes
+    (each row's unread badge, the space's join/leave/start buttons, their level form)."""
+    user = _unwrapped(request.user)
+    holes = Holes(
+        request,
+        None,
+        items={"space": space, **{str(t.pk): t for t in listing.threads}},
+    )
+    context = {
+        **context,
+        "listing": listing,
+        "space": space,
+        "holes": holes,
+        "user": user,
+        "csrf_token": csrf_placeholder(),
+    }
+    page_class = permissions.list_page_class(user, listing.threads)
+    if page_class is None:
+        return HttpResponse(
+            fill_csrf_in(request, render_to_string(LIST_TEMPLATE, context, request))
+        )
+    now = timezone.now()
+    row_parts = _row_parts(now)
+    parts = (
+        page_class,
+        # The path and the parameters lists read (not the whole query string: any other
+        # parameter would only make copies of the same page in the cache).
+        (request.path, tuple(request.GET.get(k) for k in ("page", "period", "topic", "tag"))),
+        tuple(
+            (name, _value_parts(value))
+            for name, value in sorted(context.items())
+            if name not in ("listing", "holes", "user", "csrf_token")
+        ),
+        (listing.page, listing.has_next),
+        tuple(row_parts(t) for t in listing.threads),
+        _static_version(),
+    )
+    lifetime = min(
+        (time_bucket_seconds(t.last_post_at, now) for t in listing.threads), default=3600
+    )
+
+    def render() -> str:
+        holes.shared = True
+        try:
+            attach_fragments(
+                request,
+                listing.threads,
+                template_name=f"{LIST_TEMPLATE}#thread-row",
+                item_name="thread",
+                key_parts=row_parts,
+                context={"holes": holes, "user": user},
+                lifetime=lambda t: time_bucket_seconds(t.last_post_at, now),
+                fill_csrf=False,
+            )
+            return render_to_string(LIST_TEMPLATE, context, request)
+        finally:
+            holes.shared = False
+
+    return HttpResponse(
+        holes.assemble(shared_page("thread-list", parts, render, lifetime=lifetime))
+    )

@@ -1,0 +1,285 @@
+"""The member's own parts of shared forum pages, filled by string assembly.
+
+Each function here fills one kind of hole (see community/fragments.py): the base layout's
+member link, search box and messages, and on the thread page each post's reactions, tools
+and (for young authors) author line, and the reply box. The page templates call the same
+functions through ``{% hole %}`` when they render in full, so the HTML is the same either way.
+What a member may do is asked of permissions.py; nothing here queries the database.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import quote
+
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import get_language
+
+from community.fragments import Holes, register_hole
+
+from . import permissions
+from .models import Post, Reaction, Status
+from .selectors import MemberState
+
+_SENTINEL = 987654321
+
+
+@functools.cache
+def _url_around(name: str, *args) -> tuple[str, str]:
+    """A URL with one integer argument as the text before and after that argument, reversed
+    once per process (reverse() for every link of every post was a tenth of the page)."""
+    url = reverse(name, args=[*args, _SENTINEL])
+    before, after = url.split(str(_SENTINEL))
+    return before, after
+
+
+def _url(name: str, pk: int) -> str:
+    before, after = _url_around(name)
+    return f"{before}{pk}{after}"
+
+
+# ---- base layout --------------------------------------------------------------------------
+
+
+def _member_link(holes: Holes, arg: str) -> str:
+    user = getattr(holes.request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    href = reverse("forum:user_activity", args=[user.username])
+    return f'<a href="{escape(href)}">{escape(user.display_name)}</a>'
+
+
+def _search_query(holes: Holes, arg: str) -> str:
+    request = holes.request
+    return escape(request.GET.get("q", "")) if request is not None else ""
+
+
+def _messages(holes: Holes, arg: str) -> str:
+    if holes.request is None:
+        return ""
+    storage = get_messages(holes.request)
+    if not storage:
+        return ""
+    lines = "".join(f'<p class="message message-{escape(m.tags)}">{escape(m)}</p>' for m in storage)
+    return f'<div class="messages" role="status">\n      {lines}\n    </div>'
+
+
+# ---- thread page --------------------------------------------------------------------------
+
+
+def _state(holes: Holes) -> MemberState:  # the thread page's member state (selectors)
+    return holes.state
+
+
+def _post(holes: Holes, arg: str) -> Post:
+    return holes.items[arg]
+
+
+def _post_author(holes: Holes, arg: str) -> str:
+    """A young person's name is not a link to their activity, except for moderators and
+    themselves (the visibility rule for minors' identities)."""
+    post, state = _post(holes, arg), _state(holes)
+    author = post.author
+    name = escape(author.display_name)
+    if (
+        author.is_minor
+        and not state.is_moderator
+        and post.author_id != getattr(state.user, "pk", None)
+    ):
+        return f'<span id="post-{post.number}-author" class="author">{name}</span>'
+    href = reverse("forum:user_activity", args=[author.username])
+    return f'<a id="post-{post.number}-author" class="author" href="{escape(href)}">{name}</a>'
+
+
+@functools.cache
+def _reaction_kinds(language: str | None) -> tuple[tuple[str, str, str], ...]:
+    """(kind, emoji, escaped label) for each reaction, translated once per process and
+    language (resolving the lazy labels for every post was most of this hole's cost)."""
+    return tuple(
+        (kind, emoji, str(escape(Reaction.LABELS[kind]))) for kind, emoji in Reaction.Kind.choices
+    )
+
+
+def _post_reactions(holes: Holes, arg: str) -> str:
+    post, state = _post(holes, arg), _state(holes)
+    can_react = permissions.can_react(state.user, post)
+    mine = state.my_reactions.get(post.pk, ())
+    counts = post.reaction_counts
+    out = []
+    if can_react:
+        action, csrf_input = _url("forum:react", post.pk), holes.csrf_input()
+    for kind, emoji, label in _reaction_kinds(get_language()):
+        count = counts.get(kind, 0)
+        if can_react:
+            pressed = kind in mine
+            out.append(
+                f'<li><form method="post" action="{action}" class="inline-form">'
+                f'{csrf_input}<input type="hidden" name="kind" value="{kind}">'
+                f'<button type="submit" class="reaction{" mine" if pressed else ""}" '
+                f'aria-pressed="{"true" if pressed else "false"}"><span aria-hidden="true">'
+                f'{emoji}</span> <span class="visually-hidden">{label}</span> '
+                f'<span class="count">{count}</span></button></form></li>'
+            )
+        elif count:
+            out.append(
+                f'<li class="reaction"><span aria-hidden="true">{emoji}</span> '
+                f'<span class="visually-hidden">{label}:</span> {count}</li>'
+            )
+    return "".join(out)
+
+
+def _button_form(holes: Holes, action: str, label: str, number: int) -> str:
+    return (
+        f'<li><form method="post" action="{action}" class="inline-form">{holes.csrf_input()}'
+        f'<button type="submit" class="link-button">{label}<span class="visually-hidden"> post '
+        f"{number}</span></button></form></li>"
+    )
+
+
+def _post_tools(holes: Holes, arg: str) -> str:
+    post, state = _post(holes, arg), _state(holes)
+    user, n, pk = state.user, post.number, post.pk
+    deleted = post.deleted_at is not None
+    if not state.is_authenticated:
+        if deleted:
+            return ""
+        return (
+            f'<ul class="tools" aria-label="Post tools"><li><a href="'
+            f'{_url("privacy:visitor_report", pk)}" rel="nofollow">Report<span '
+            f'class="visually-hidden"> post {n}</span></a></li></ul>'
+        )
+    own = post.author_id == user.pk
+    out = ['<ul class="tools" aria-label="Post tools">']
+    if state.can_reply and not deleted:
+        reply = _url("forum:reply", post.thread_id)
+        out.append(
+            f'<li><a href="{reply}?to={pk}">Reply<span class="visually-hidden"> to post {n}'
+            f'</span></a></li><li><a href="{reply}?quote={pk}">Quote<span '
+            f'class="visually-hidden"> post {n}</span></a></li>'
+        )
+    if not deleted:
+        marked = pk in state.my_bookmarks
+        out.append(
+            f'<li><form method="post" action="{_url("forum:bookmark", pk)}" class="inline-form">'
+            f'{holes.csrf_input()}<button type="submit" class="link-button" aria-pressed="'
+            f'{"true" if marked else "false"}">{"Bookmarked" if marked else "Bookmark"}<span '
+            f'class="visually-hidden"> post {n}</span></button></form></li>'
+        )
+    if not deleted and permissions.can_edit_post(user, post):
+        out.append(
+            f'<li><a href="{_url("forum:edit_post", pk)}">Edit<span class="visually-hidden"> '
+            f"post {n}</span></a></li>"
+        )
+    if not deleted and permissions.can_delete_post(user, post):
+        out.append(_button_form(holes, _url("forum:delete_post", pk), "Delete", n))
+    if deleted and permissions.can_restore_post(user, post):
+        out.append(_button_form(holes, _url("forum:restore_post", pk), "Restore", n))
+    if not deleted and not own:
+        out.append(
+            f'<li><a href="{_url("moderation:flag", pk)}">Flag<span class="visually-hidden"> '
+            f"post {n}</span></a></li>"
+        )
+    if state.is_moderator and post.status == Status.HELD:
+        out.append(_button_form(holes, _url("moderation:approve_post", pk), "Approve", n))
+    if own and (post.status == Status.HIDDEN or (deleted and post.deleted_by_id != user.pk)):
+        out.append(
+            f'<li><a href="{_url("privacy:appeal", pk)}">Appeal<span class="visually-hidden"> '
+            f"the decision on post {n}</span></a></li>"
+        )
+    out.append("</ul>")
+    return "".join(out)
+
+
+@functools.cache
+def blank_reply_form() -> str:
+    # The same for every member and thread, and rendering a form through Django's form
+    # templates costs about 2 ms: render it once per process.
+    from .forms import ReplyForm
+
+    return ReplyForm().render()
+
+
+def _reply_box(holes: Holes, arg: str) -> str:
+    """The reply form, or why there is none: who may reply is the member's own."""
+    state, thread = _state(holes), holes.items["thread"]
+    if state.can_reply:
+        return (
+            '<h2 id="reply-heading">Reply</h2>\n    <form method="post" action="'
+            f'{_url("forum:reply", thread.pk)}" enctype="multipart/form-data" class="composer">'
+            f"\n      {holes.csrf_input()}\n      {blank_reply_form()}\n      "
+            '<button type="submit" class="button">Post reply</button>\n    </form>'
+        )
+    if thread.is_archived:
+        return (
+            '<h2 id="reply-heading">Replies</h2>\n    <p>This thread is archived: it is kept for '
+            "reference and closed to replies.</p>"
+        )
+    if thread.is_closed:
+        return (
+            '<h2 id="reply-heading">Replies</h2>\n    <p>This thread is closed to new replies.</p>'
+        )
+    if not state.is_authenticated:
+        here = quote(holes.request.get_full_path(), safe="/") if holes.request else ""
+        return (
+            '<h2 id="reply-heading">Join the conversation</h2>\n    <p><a href="'
+            f'{reverse("account_login")}?next={escape(here)}">Sign in</a> or <a href="'
+            f'{reverse("account_signup")}">join the network</a> to reply.</p>'
+        )
+    return (
+        '<h2 id="reply-heading">Replies</h2>\n    <p>You can read this thread but not reply in '
+        "this space.</p>"
+    )
+
+
+# ---- thread lists -------------------------------------------------------------------------
+
+
+def _row_unread_class(holes: Holes, arg: str) -> str:
+    return " has-unread" if holes.items[arg].unread_count else ""
+
+
+def _row_badge(holes: Holes, arg: str) -> str:
+    """ "New" for a thread the member has not opened, or a link to their first unread post."""
+    thread = holes.items[arg]
+    user = getattr(holes.request, "user", None)
+    if thread.last_read is None and user is not None and user.is_authenticated:
+        return '<span class="badge new">New</span>'
+    if thread.unread_count:
+        href = reverse("forum:post", args=[thread.slug, thread.pk, thread.last_read + 1])
+        return f'<a class="badge unread" href="{href}">{thread.unread_count} unread</a>'
+    return ""
+
+
+def _space_actions(holes: Holes, arg: str) -> str:
+    """Start a thread, join or leave: what this member may do in the space."""
+    space, user = holes.items["space"], getattr(holes.request, "user", None)
+    is_member = space.pk in permissions.member_space_ids(user)
+    out = []
+    if permissions.can_post_in_space(user, space):
+        href = f"{reverse('forum:start_thread')}?space={escape(space.slug)}"
+        out.append(f'<a class="button" href="{href}">Start a thread</a>')
+    if permissions.can_join_space(user, space) and not is_member:
+        action, label = reverse("forum:join", args=[space.slug]), "Join this group"
+    elif is_member and space.open_membership:
+        action, label = reverse("forum:leave", args=[space.slug]), "Leave this group"
+    else:
+        return "\n      ".join(out)
+    out.append(
+        f'<form method="post" action="{action}" class="inline-form">{holes.csrf_input()}'
+        f'<button type="submit" class="button secondary">{label}</button></form>'
+    )
+    return "\n      ".join(out)
+
+
+register_hole("row_unread_class", _row_unread_class)
+register_hole("row_badge", _row_badge)
+register_hole("space_actions", _space_actions)
+register_hole("reply_box", _reply_box)
+register_hole("member_link", _member_link)
+register_hole("search_q", _search_query)
+register_hole("messages", _messages)
+register_hole("post_author", _post_author)
+register_hole("post_reactions", _post_reactions)
+register_hole("post_tools", _post_tools)
