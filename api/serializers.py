@@ -7,6 +7,8 @@ from django.utils.html import strip_tags
 from community.forum import permissions
 from community.forum.models import Post, Space, Status, Thread
 
+from . import solved
+
 AVATAR = "/static/img/avatar.svg?size={size}"
 SPACE_COLOURS = {"national": "1d70b8", "regional": "00703c", "community": "4c2c92"}
 
@@ -93,6 +95,7 @@ def topic_list_item(thread: Thread) -> dict:
                 "primary_group_id": None,
             },
         ],  # fmt: skip
+        **solved.topic_list_fields(thread),
     }
 
 
@@ -146,6 +149,7 @@ def post(p: Post, *, viewer, thread: Thread | None = None, raw: bool = False) ->
         "moderator": p.author.is_moderator,
         "staff": p.author.is_moderator,
         "actions_summary": [],
+        **solved.post_fields(p, viewer=viewer, thread=thread),
     }
     if raw:
         data["raw"] = p.source

@@ -24,6 +24,7 @@ from community.search.service import search as run_search
 from notifications.models import Notification
 
 from . import serializers as s
+from . import solved
 from .http import ApiError, endpoint
 
 NOTIFICATION_TYPES = {
@@ -162,6 +163,7 @@ def topic(request, viewer, thread_id: int, slug: str | None = None):
             and permissions.can_edit_post(viewer, first[0]),
             "participants": [],
         },
+        **solved.topic_fields(thread, viewer=viewer),
     }  # fmt: skip
 
 

@@ -67,6 +67,14 @@ NEW_THREAD = register(
 APPROVED = register(
     Kind("post_approved", str(_("Your post in “{title}” was approved")), _post_link)
 )
+ANSWER_ACCEPTED = register(
+    Kind(
+        "answer_accepted",
+        str(_("{actor} marked your reply in “{title}” as the answer")),
+        _post_link,
+        email=True,
+    )
+)
 
 # SupportLine: links point at the case (`url` in data); its handler sends its own emails.
 SUPPORTLINE_RECEIVED = register(

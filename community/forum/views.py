@@ -24,7 +24,7 @@ from community.fragments import attach_fragments, time_bucket, time_bucket_secon
 from community.markup import quote_source
 from community.pagecache import cache_for_anonymous
 
-from . import actions, permissions, selectors
+from . import actions, composer, permissions, selectors
 from .forms import EditPostForm, EditThreadForm, ReactionForm, ReplyForm, ThreadForm
 from .models import Attachment, Post, Reaction, Space, Topic
 
@@ -48,6 +48,7 @@ def _thread_row_key_parts(user):
             is_authenticated,
             (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
             (thread.status, thread.reply_count, thread.last_poster_name),
+            thread.accepted_answer_id is not None,
             (thread.last_post_at, time_bucket(thread.last_post_at, now)),
             (thread.last_read, thread.unread_count),
             (thread.space.slug, thread.space.name, thread.topic.slug, thread.topic.name),
@@ -126,8 +127,11 @@ def _space_listing(request, space: Space) -> HttpResponse:
     if request.GET.get("topic"):
         topic = Topic.objects.filter(slug=request.GET["topic"]).first()
     tag = request.GET.get("tag") or None
+    # Answered or not, where the space has accepted answers (`?status=solved|unsolved`).
+    status = request.GET.get("status") if space.accepted_answers else None
+    solved = {"solved": True, "unsolved": False}.get(status or "")
     listing = selectors.latest_threads(
-        viewer=request.user, page=_page(request), space=space, topic=topic, tag=tag
+        viewer=request.user, page=_page(request), space=space, topic=topic, tag=tag, solved=solved
     )
     is_member = space.pk in permissions.member_space_ids(request.user)
     return _render_list(
@@ -142,6 +146,7 @@ def _space_listing(request, space: Space) -> HttpResponse:
             "can_start": permissions.can_post_in_space(request.user, space),
             "topics": Topic.objects.all(),
             "selected_topic": topic,
+            "selected_status": status if solved is not None else "",
         },
     )
 
@@ -392,7 +397,7 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
                 post = actions.create_post(
                     author=request.user,
                     thread=thread,
-                    source=form.cleaned_data["source"],
+                    source=composer.expand(form.cleaned_data["source"], request.POST),
                     reply_to=reply_to,
                     uploads=form.cleaned_data["attachments"],
                 )
@@ -475,7 +480,7 @@ def start_thread(request: HttpRequest) -> HttpResponse:
                     space=data["space"],
                     topic=data["topic"],
                     title=data["title"],
-                    source=data["source"],
+                    source=composer.expand(data["source"], request.POST),
                     tags=data["tags"],
                     uploads=data["attachments"],
                 )

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-STATUSES = ("open", "closed", "archived")
+STATUSES = ("open", "closed", "archived", "solved", "unsolved")
 ORDERS = ("relevance", "latest")
 
 # PostgreSQL's 'english' configuration drops these words; SQLite FTS5 does not. Dropping
@@ -118,7 +118,9 @@ def parse(text: str) -> ParsedQuery:
             if value in STATUSES:
                 query.status = value
             else:
-                query.problems.append(_("status: can be open, closed or archived."))
+                query.problems.append(
+                    _("status: can be open, closed, archived, solved or unsolved.")
+                )
         elif lower.startswith("before:"):
             query.before = _date(lower.split(":", 1)[1], "before", query.problems)
         elif lower.startswith("after:"):
