@@ -7,7 +7,7 @@ from django.utils.html import strip_tags
 from community.forum import permissions
 from community.forum.models import Post, Space, Status, Thread
 
-from . import solved
+from . import polls, solved
 
 AVATAR = "/static/img/avatar.svg?size={size}"
 SPACE_COLOURS = {"national": "1d70b8", "regional": "00703c", "community": "4c2c92"}
@@ -150,6 +150,7 @@ def post(p: Post, *, viewer, thread: Thread | None = None, raw: bool = False) ->
         "staff": p.author.is_moderator,
         "actions_summary": [],
         **solved.post_fields(p, viewer=viewer, thread=thread),
+        **polls.post_fields(p, viewer=viewer),
     }
     if raw:
         data["raw"] = p.source

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import polls, views
 
 app_name = "api"
 
@@ -28,4 +28,7 @@ urlpatterns = [
     path("notifications.json", views.notifications, name="notifications"),
     path("users/<str:username>.json", views.user, name="user"),
     path("tag/<str:name>.json", views.tag, name="tag"),
+    # Polls (api/polls.py), as Discourse's poll plugin routes them.
+    path("polls/vote", polls.vote, name="polls_vote"),
+    path("polls/toggle_status", polls.toggle_status, name="polls_toggle_status"),
 ]

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "community.library",
     "community.conversations",
     "community.search",
+    "community.polls",
     "api",
     "community.privacy",
     "notifications",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("community.search.urls")),
     path("", include("api.urls")),
     path("", include("community.feeds.urls")),
+    path("", include("community.polls.urls")),
     path("", include("community.forum.urls")),
 ]
