@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "community.conversations",
     "community.search",
     "community.polls",
+    "community.feedback",
     "api",
     "community.privacy",
     "notifications",

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", include("community.feeds.urls")),
     path("", include("community.polls.urls")),
+    path("", include("community.feedback.urls")),
     path("", include("community.forum.urls")),
 ]

@@ -293,6 +293,15 @@ MESSAGE_REPORT_OUTCOME = register(
 MESSAGE_HIDDEN = register(
     Kind("message_hidden", str(_("A moderator hid your private message in “{title}”")), data_url)
 )
+FEEDBACK_SAFEGUARDING = register(
+    Kind(
+        "feedback_safeguarding",
+        str(_("Feedback from a family may need safeguarding attention: see the feedback inbox")),
+        data_url,
+        email=True,
+        email_always=True,
+    )
+)
 MESSAGE_SAFEGUARDING = register(
     Kind(
         "message_safeguarding",

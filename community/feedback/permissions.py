@@ -1,0 +1,13 @@
+"""Who may read and act on feedback from families: moderators and centre staff only.
+
+A response is never shown to other members: it is turned into a thread (with credit only
+for those who agreed) by staff, through the forum's actions.
+"""
+
+from __future__ import annotations
+
+from community.forum import permissions as forum_permissions
+
+
+def can_manage_feedback(user) -> bool:
+    return forum_permissions.is_moderator(user)
