@@ -161,3 +161,35 @@ def start_discussion_from_feedback(
     for response in responses:
         log(actor=actor, action="feedback.shared", target=response, after={"thread_id": thread.pk})
     return thread
+
+
+SHAREABLE = (FeedbackResponse.Status.NEW, FeedbackResponse.Status.REVIEWED)
+
+
+@transaction.atomic
+def add_to_resource(*, actor, responses: Sequence[FeedbackResponse], resource) -> None:
+    """Quote responses in a library resource's "What families said" section."""
+    from community.library import permissions as library_permissions
+
+    _staff(actor)
+    if not library_permissions.can_edit_resource(actor, resource):
+        raise PermissionDenied(_("You cannot change this resource."))
+    responses = list(responses)
+    if not responses:
+        raise ValidationError({"responses": _("Choose at least one response.")})
+    if any(r.status not in SHAREABLE for r in responses):
+        raise ValidationError(
+            {"responses": _("Held or archived responses cannot be shared: review them first.")}
+        )
+    for response in responses:
+        response.used_in_resources.add(resource)
+        if response.status == FeedbackResponse.Status.NEW:
+            FeedbackResponse.objects.filter(pk=response.pk).update(
+                status=FeedbackResponse.Status.REVIEWED
+            )
+        log(actor=actor, action="feedback.shared", target=response,
+            after={"resource_id": resource.pk})  # fmt: skip
+    publish_on_commit(
+        {"type": "feedback.added_to_resource", "resource_id": resource.pk,
+         "response_ids": [r.pk for r in responses]}
+    )  # fmt: skip

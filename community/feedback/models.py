@@ -50,6 +50,10 @@ class FeedbackResponse(models.Model):
     used_in_thread = models.ForeignKey(
         Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Library resources whose "What families said" section quotes it.
+    used_in_resources = models.ManyToManyField(
+        "library.Resource", blank=True, related_name="family_feedback"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -88,3 +88,18 @@ def feedback_counts(
         )
         for row in rows
     ]
+
+
+def what_families_said(*, viewer, resource) -> list[FeedbackResponse]:
+    """The responses a resource quotes, for whoever may read the resource; one query.
+    Held or archived ones drop out (a response can be held again after it was shared)."""
+    from community.library import permissions as library_permissions
+
+    if not library_permissions.can_read_resource(viewer, resource):
+        return []
+    return list(
+        FeedbackResponse.objects.filter(
+            used_in_resources=resource,
+            status__in=[FeedbackResponse.Status.NEW, FeedbackResponse.Status.REVIEWED],
+        ).order_by("created_at", "pk")
+    )

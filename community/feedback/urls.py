@@ -10,4 +10,5 @@ urlpatterns = [
     path("feedback/inbox/", views.inbox, name="inbox"),
     path("feedback/inbox/<int:response_id>/", views.response_detail, name="response"),
     path("feedback/discussion/", views.start_discussion, name="start_discussion"),
+    path("feedback/library/", views.add_to_resource, name="add_to_resource"),
 ]

@@ -119,3 +119,36 @@ def start_discussion(request: HttpRequest) -> HttpResponse:
         {"form": form, "responses": responses, "preview": actions.discussion_source("", responses)},
         status=400 if form.is_bound else 200,
     )
+
+
+@login_required
+def add_to_resource(request: HttpRequest) -> HttpResponse:
+    from community.library import permissions as library_permissions
+
+    ids = [int(i) for i in request.POST.getlist("responses") + request.GET.getlist("responses")
+           if str(i).isdigit()]  # fmt: skip
+    responses = selectors.usable_responses(viewer=request.user, ids=ids)
+    resources = [
+        r
+        for r in library_permissions.visible_resources(request.user).order_by("title")[:500]
+        if library_permissions.can_edit_resource(request.user, r)
+    ]
+    error = ""
+    if request.method == "POST" and request.POST.get("resource"):
+        resource = next((r for r in resources if str(r.pk) == request.POST["resource"]), None)
+        if resource is None:
+            error = _("Choose one of the resources.")
+        else:
+            try:
+                actions.add_to_resource(actor=request.user, responses=responses, resource=resource)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, _("Added to “What families said”."))
+                return redirect(resource.get_absolute_url())
+    return render(
+        request,
+        "feedback/add_to_resource.html",
+        {"responses": responses, "resources": resources, "error": error},
+        status=400 if error else 200,
+    )

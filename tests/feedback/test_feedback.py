@@ -128,3 +128,37 @@ def test_dashboard_counts_suppress_numbers_under_five():
     assert counts[(topic.name, "North East")] is None
     by_topic = selectors.feedback_counts(by=("topic",))
     assert by_topic[0].count == 6
+
+
+def test_responses_quoted_in_a_library_resource_credit_only_by_consent(client):
+    from community.library import actions as library_actions
+    from tests.library.conftest import publish, resource_fields
+
+    owner = make_moderator()
+    resource = publish(
+        library_actions.create_resource(actor=owner, **resource_fields()),
+        owner=owner, reviewer=make_user(role="expert"),
+    )  # fmt: skip
+    named = _submit(need="Somewhere to sit with a buggy", credit_consent=True, credit_name="Sam")
+    quiet = _submit(worked="Friendly staff at the door", credit_name="Hidden Name")
+    held = _submit(need="Ring 07700 900123")
+    with pytest.raises(ValidationError):
+        actions.add_to_resource(actor=owner, responses=[held], resource=resource)
+    with pytest.raises(PermissionDenied):
+        actions.add_to_resource(actor=make_user(), responses=[named], resource=resource)
+    response = client.post(
+        reverse("feedback:add_to_resource"),
+        {"responses": [named.pk, quiet.pk], "resource": resource.pk},
+    )
+    assert response.status_code == 302  # anonymous: to sign in
+    client.force_login(owner)
+    response = client.post(
+        reverse("feedback:add_to_resource"),
+        {"responses": [named.pk, quiet.pk], "resource": resource.pk},
+    )
+    assert response.status_code == 302
+    client.force_login(make_user())
+    page = client.get(resource.get_absolute_url()).content.decode()
+    assert "What families said" in page
+    assert "Somewhere to sit with a buggy" in page and "Sam" in page
+    assert "Friendly staff at the door" in page and "Hidden Name" not in page
