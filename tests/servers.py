@@ -67,7 +67,8 @@ def daphne(**extra_env: str):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a loaded machine importing the project alone has taken 20 s.
+        deadline = time.monotonic() + 90
         while True:
             try:
                 httpx.get(url + "/topics/", timeout=2)
