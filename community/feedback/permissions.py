@@ -11,3 +11,10 @@ from community.forum import permissions as forum_permissions
 
 def can_manage_feedback(user) -> bool:
     return forum_permissions.is_moderator(user)
+
+
+def can_read_feedback(user) -> bool:
+    """Staff, and the designated safeguarding leads, who are alerted to flagged responses."""
+    return can_manage_feedback(user) or bool(
+        user and user.is_authenticated and user.is_safeguarding_lead
+    )

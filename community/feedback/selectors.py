@@ -16,7 +16,7 @@ INBOX_PAGE = 50
 
 
 def inbox(*, viewer, status: str = "", topic=None, region=None) -> list[FeedbackResponse]:
-    if not permissions.can_manage_feedback(viewer):
+    if not permissions.can_read_feedback(viewer):
         raise Http404("No such page")
     qs = FeedbackResponse.objects.select_related(
         "region", "local_authority", "topic"
@@ -33,7 +33,7 @@ def inbox(*, viewer, status: str = "", topic=None, region=None) -> list[Feedback
 
 
 def get_response(*, viewer, response_id: int) -> FeedbackResponse:
-    if not permissions.can_manage_feedback(viewer):
+    if not permissions.can_read_feedback(viewer):
         raise Http404("No such response")
     response = (
         FeedbackResponse.objects.select_related("region", "local_authority", "topic")

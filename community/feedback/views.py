@@ -85,6 +85,7 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
         },
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
+        # Only staff change a response; a safeguarding lead who is not staff reads it.
         actions.review_feedback(
             actor=request.user, response=response, status=form.cleaned_data["status"],
             practice_topics=form.cleaned_data["practice_topics"],

@@ -74,6 +74,13 @@ def test_safeguarding_words_flag_the_response_and_alert_the_leads(committed):
     assert alert.data["url"] == reverse("feedback:response", args=[flagged.pk])
 
 
+def test_a_safeguarding_lead_who_is_not_staff_can_open_the_flagged_response(client):
+    flagged = _submit(not_worked="I feel unsafe at home and nobody listens")
+    client.force_login(make_user(is_safeguarding_lead=True))
+    page = client.get(reverse("feedback:response", args=[flagged.pk]))
+    assert page.status_code == 200 and b"unsafe at home" in page.content
+
+
 def test_the_inbox_is_for_moderators_and_staff_only(client):
     _submit()
     client.force_login(make_user())
