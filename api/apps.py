@@ -5,3 +5,11 @@ class ApiConfig(AppConfig):
     name = "api"
     label = "api"
     verbose_name = "Discourse-compatible API"
+
+    def ready(self) -> None:
+        from . import polls, serializers, solved
+
+        # Polls and accepted answers in the shapes Discourse's plugins give posts and topics.
+        serializers.register_post_fields(polls.POST_FIELDS, polls.post_fields)
+        serializers.register_post_fields(solved.POST_FIELDS, solved.post_fields)
+        serializers.register_topic_fields(solved.TOPIC_FIELDS, solved.topic_fields)

@@ -19,7 +19,7 @@ from community.accounts import permissions as member_permissions
 from community.forum import permissions
 from community.forum.models import Bookmark, Post, Reaction, Space, Status, Thread
 
-from . import shapes
+from . import shapes, solved
 from .shape import Shape
 
 AVATAR = "/static/img/avatar.svg?size={size}"
@@ -293,6 +293,7 @@ def topic_values(thread: Thread, viewer=None) -> dict:
                 "primary_group_id": None,
             },
         ],  # fmt: skip
+        **solved.topic_list_fields(thread),
     }
 
 

@@ -6,7 +6,7 @@ those that cannot apply to this network answer a JSON 501 saying why (`not_appli
 
 from django.urls import path, register_converter
 
-from . import views, views_likes, views_people
+from . import polls, views, views_likes, views_people
 from .http import by_method, not_applicable
 
 
@@ -45,6 +45,9 @@ NOT_THROUGH_API = (
 )
 
 urlpatterns = [
+    # Polls (api/polls.py), as Discourse's poll plugin routes them.
+    path("polls/vote", polls.vote, name="polls_vote"),
+    path("polls/toggle_status", polls.toggle_status, name="polls_toggle_status"),
     path("latest.json", views.latest, name="latest"),
     path("top.json", views.top, name="top"),
     path("new.json", views.new, name="new"),

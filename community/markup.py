@@ -28,7 +28,7 @@ ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "class", "rel"],
     "img": ["src", "alt", "title", "width", "height"],
     "aside": ["class", "data-post", "data-thread", "data-username"],
-    "div": ["class"],
+    "div": ["class", "data-poll-name"],
     "span": ["class"],
     "code": ["class"],
     "th": ["align"],
@@ -53,6 +53,40 @@ class Rendered:
     mentions: frozenset[str] = field(default_factory=frozenset)
     links: tuple[str, ...] = ()
     quotes: tuple[tuple[str, int | None, int | None], ...] = ()
+    # What registered blocks ([poll]...[/poll]) found, by tag: {"poll": [spec, ...]}.
+    blocks: dict[str, list] = field(default_factory=dict)
+
+
+# Block renderers for Discourse-style BBCode blocks that other apps add (polls register
+# "poll"): render(attributes, body, inline) -> (html, data). Their HTML goes through the same
+# sanitiser as everything else, so a block cannot add what the allow-list does not allow.
+BlockRenderer = Callable[[dict[str, str], str, Callable[[str], str]], tuple[str, object]]
+_blocks: dict[str, BlockRenderer] = {}
+ATTRIBUTE_RE = re.compile(r'([A-Za-z_][\w-]*)=(?:"([^"]*)"|(\S+))')
+
+
+def register_block(tag: str, renderer: BlockRenderer) -> None:
+    _blocks[tag.lower()] = renderer
+
+
+def _block_re() -> re.Pattern | None:
+    if not _blocks:
+        return None
+    tags = "|".join(re.escape(t) for t in sorted(_blocks))
+    return re.compile(
+        rf"\[(?P<tag>{tags})(?P<attrs>(?:\s[^\]]*)?)\]\s*\n?(?P<body>.*?)\[/(?P=tag)\]",
+        re.DOTALL | re.IGNORECASE,
+    )
+
+
+def block_attributes(text: str) -> dict[str, str]:
+    return {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+            for m in ATTRIBUTE_RE.finditer(text or "")}  # fmt: skip
+
+
+def render_inline(source: str) -> str:
+    """One line of Markdown as inline HTML (a poll option), not yet sanitised."""
+    return _MD.renderInline(source)
 
 
 def _mention_rule(state) -> None:
@@ -143,6 +177,35 @@ def render(
         env["known_usernames"] = known_usernames(candidates) if candidates else set()
     parts: list[str] = []
     quotes: list[tuple[str, int | None, int | None]] = []
+    blocks: dict[str, list] = {}
+    block_re = _block_re()
+    pos = 0
+    if block_re is not None:
+        for match in block_re.finditer(source):
+            _render_with_quotes(source[pos : match.start()], env, parts, quotes)
+            tag = match.group("tag").lower()
+            html, data = _blocks[tag](
+                block_attributes(match.group("attrs")), match.group("body"), render_inline
+            )
+            parts.append(html)
+            blocks.setdefault(tag, []).append(data)
+            pos = match.end()
+    _render_with_quotes(source[pos:], env, parts, quotes)
+    html = sanitise("".join(parts))
+    text = unescape(bleach.clean(html, tags=set(), strip=True)).strip()
+    links = tuple(re.findall(r'href="([^"]+)"', html))
+    return Rendered(
+        html=html,
+        text=text,
+        mentions=frozenset(env.get("mentions", set())),
+        links=links,
+        quotes=tuple(quotes),
+        blocks=blocks,
+    )
+
+
+def _render_with_quotes(source: str, env: dict, parts: list[str], quotes: list) -> None:
+    """Markdown with Discourse-style [quote] blocks, appended to `parts`."""
     pos = 0
     for match in QUOTE_RE.finditer(source):
         parts.append(_render_markdown(source[pos : match.start()], env))
@@ -163,19 +226,13 @@ def render(
         )
         pos = match.end()
     parts.append(_render_markdown(source[pos:], env))
-    html = sanitise("".join(parts))
-    text = unescape(bleach.clean(html, tags=set(), strip=True)).strip()
-    links = tuple(re.findall(r'href="([^"]+)"', html))
-    return Rendered(
-        html=html,
-        text=text,
-        mentions=frozenset(env.get("mentions", set())),
-        links=links,
-        quotes=tuple(quotes),
-    )
 
 
 def quote_source(*, username: str, post_number: int, thread_id: int, source: str) -> str:
     """The Markdown a reply starts with when it quotes a post."""
-    body = QUOTE_RE.sub("", source).strip()
+    body = QUOTE_RE.sub("", source)
+    block_re = _block_re()
+    if block_re is not None:
+        body = block_re.sub("", body)  # a quote does not copy a poll
+    body = body.strip()
     return f'[quote="{username}, post:{post_number}, topic:{thread_id}"]\n{body}\n[/quote]\n\n'

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "community.conversations",
     "community.search",
     "community.insight",
+    "community.polls",
+    "community.feedback",
     "api",
     "community.privacy",
     "notifications",

@@ -18,5 +18,7 @@ urlpatterns = [
     path("staff/webhooks/", include("webhooks.urls")),
     path("insight/", include("community.insight.urls")),
     path("", include("community.feeds.urls")),
+    path("", include("community.polls.urls")),
+    path("", include("community.feedback.urls")),
     path("", include("community.forum.urls")),
 ]

@@ -67,6 +67,14 @@ NEW_THREAD = register(
 APPROVED = register(
     Kind("post_approved", str(_("Your post in “{title}” was approved")), _post_link)
 )
+ANSWER_ACCEPTED = register(
+    Kind(
+        "answer_accepted",
+        str(_("{actor} marked your reply in “{title}” as the answer")),
+        _post_link,
+        email=True,
+    )
+)
 
 # SupportLine: links point at the case (`url` in data); its handler sends its own emails.
 SUPPORTLINE_RECEIVED = register(
@@ -318,6 +326,15 @@ MESSAGE_REPORT_OUTCOME = register(
 )
 MESSAGE_HIDDEN = register(
     Kind("message_hidden", str(_("A moderator hid your private message in “{title}”")), data_url)
+)
+FEEDBACK_SAFEGUARDING = register(
+    Kind(
+        "feedback_safeguarding",
+        str(_("Feedback from a family may need safeguarding attention: see the feedback inbox")),
+        data_url,
+        email=True,
+        email_always=True,
+    )
 )
 MESSAGE_SAFEGUARDING = register(
     Kind(

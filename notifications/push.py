@@ -30,6 +30,10 @@ THREAD_EVENTS = {
 }
 
 
+POLL_EVENTS = {"poll.voted", "poll.status"}
+POLL_EVENT_KEYS = ("type", "thread_id", "post_id", "name", "status", "voters", "counts")
+
+
 def user_group(user_id: int) -> str:
     return f"user-{user_id}"
 
@@ -149,6 +153,13 @@ def forward_thread_event(event: dict) -> None:
                 "post_id": event["post_id"],
                 "number": event["number"],
             },
+        }
+        _send_all([(thread_group(event["thread_id"]), message)])
+    elif kind in POLL_EVENTS:
+        # Counts only (and only those everyone reading may see): no voter, no names.
+        message = {
+            "type": "thread.event",
+            "event": {key: event.get(key) for key in POLL_EVENT_KEYS},
         }
         _send_all([(thread_group(event["thread_id"]), message)])
     elif kind == "user.suspended":

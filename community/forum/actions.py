@@ -19,7 +19,7 @@ from community import markup, ratelimits
 from community.accounts import permissions as member_permissions
 from community.events import publish_on_commit
 
-from . import permissions, screening
+from . import permissions, post_hooks, screening
 from .models import (
     Attachment,
     Bookmark,
@@ -218,6 +218,7 @@ def start_thread(
     verdict, source, rendered = _screen(
         author=author, space=space, source=source.strip(), rendered=rendered, is_new_thread=True
     )
+    post_hooks.check(author=author, space=space, post=None, rendered=rendered)
     now = timezone.now()
     held = (space.premoderated and not author.is_moderator) or verdict.held
     status = Status.HELD if held else Status.PUBLISHED
@@ -246,6 +247,7 @@ def start_thread(
         status=status,
         created_at=now,
     )
+    post_hooks.saved(post=post, rendered=rendered, created=True)
     mentioned = _mentioned_users(rendered, author)
     if mentioned:
         post.mentions.set(mentioned)
@@ -307,6 +309,7 @@ def create_post(
         rendered=rendered,
         is_new_thread=False,
     )
+    post_hooks.check(author=author, space=thread.space, post=None, rendered=rendered)
     now = timezone.now()
     held = (thread.space.premoderated and not author.is_moderator) or verdict.held
     number = thread.highest_post_number + 1
@@ -323,6 +326,7 @@ def create_post(
         reply_to_name=reply_to.author.display_name if reply_to else "",
         created_at=now,
     )
+    post_hooks.saved(post=post, rendered=rendered, created=True)
     mentioned = _mentioned_users(rendered, author)
     if mentioned:
         post.mentions.set(mentioned)
@@ -367,6 +371,7 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
         author=post.author, space=post.thread.space, source=source, rendered=rendered,
         is_new_thread=post.number == 1, is_edit=True,
     )  # fmt: skip
+    post_hooks.check(author=post.author, space=post.thread.space, post=post, rendered=rendered)
     newly_held = verdict.held and post.status == Status.PUBLISHED and not editor.is_moderator
     revision_number = post.revision_count + 1
     PostRevision.objects.create(
@@ -389,6 +394,7 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
         post.status = Status.HELD
         fields.append("status")
     post.save(update_fields=fields)
+    post_hooks.saved(post=post, rendered=rendered, created=False)
     previously = set(post.mentions.values_list("pk", flat=True))
     mentioned = _mentioned_users(rendered, post.author)
     post.mentions.set(mentioned)
@@ -476,6 +482,8 @@ def delete_post(*, actor, post: Post) -> Post:
             )
     else:
         adjust_counters(thread, post, -1)
+        # A deleted reply is no longer the answer: the question is open again.
+        Thread.objects.filter(pk=thread.pk, accepted_answer=post).update(accepted_answer=None)
     publish_on_commit(_post_event("post.deleted", post, actor_id=actor.pk))
     return post
 
@@ -558,6 +566,48 @@ def toggle_reaction(*, user, post: Post, kind: str) -> bool:
         )
     )
     return added
+
+
+@transaction.atomic
+def accept_answer(*, actor, post: Post) -> Thread:
+    """Mark a reply as the answer to its thread's question (replacing any earlier one)."""
+    post = Post.objects.select_related("thread__space", "author").get(pk=post.pk)
+    thread = Thread.objects.select_for_update().select_related("space").get(pk=post.thread_id)
+    if not permissions.can_accept_answer(actor, thread):
+        raise PermissionDenied(_("You cannot choose the answer in this thread."))
+    if not permissions.is_answerable_reply(post) or not permissions.can_read_post(actor, post):
+        raise ValidationError(
+            {"post": _("Only a published reply in this thread can be marked as the answer.")}
+        )
+    if thread.accepted_answer_id == post.pk:
+        return thread
+    previous_id = thread.accepted_answer_id
+    thread.accepted_answer = post
+    thread.save(update_fields=["accepted_answer"])
+    publish_on_commit(
+        {
+            **_post_event("answer.accepted", post),
+            "actor_id": actor.pk,
+            "previous_post_id": previous_id,
+            "thread_author_id": thread.author_id,
+        }
+    )
+    return thread
+
+
+@transaction.atomic
+def unaccept_answer(*, actor, thread: Thread) -> Thread:
+    """Take away the thread's accepted answer: the question is open again."""
+    thread = Thread.objects.select_for_update().select_related("space").get(pk=thread.pk)
+    if not permissions.can_accept_answer(actor, thread):
+        raise PermissionDenied(_("You cannot choose the answer in this thread."))
+    if thread.accepted_answer_id is None:
+        return thread
+    post = Post.objects.select_related("thread").get(pk=thread.accepted_answer_id)
+    thread.accepted_answer = None
+    thread.save(update_fields=["accepted_answer"])
+    publish_on_commit({**_post_event("answer.unaccepted", post), "actor_id": actor.pk})
+    return thread
 
 
 @transaction.atomic

@@ -189,6 +189,7 @@ def _row_parts(now):
         return (
             (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
             (thread.status, thread.reply_count, thread.last_poster_name),
+            thread.accepted_answer_id is not None,
             (thread.last_post_at, time_bucket(thread.last_post_at, now)),
             (space.slug, space.name, topic.slug, topic.name),
             tuple((t.slug, t.name) for t in thread.tag_list),
@@ -239,7 +240,10 @@ def list_page(
         page_class,
         # The path and the parameters lists read (not the whole query string: any other
         # parameter would only make copies of the same page in the cache).
-        (request.path, tuple(request.GET.get(k) for k in ("page", "period", "topic", "tag"))),
+        (
+            request.path,
+            tuple(request.GET.get(k) for k in ("page", "period", "topic", "tag", "status")),
+        ),
         tuple(
             (name, _value_parts(value))
             for name, value in sorted(context.items())

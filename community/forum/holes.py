@@ -273,6 +273,29 @@ def _space_actions(holes: Holes, arg: str) -> str:
     return "\n      ".join(out)
 
 
+def _accepted_answer(holes: Holes, arg: str) -> str:
+    """The accepted answer under the first post, and whether this member may change it.
+
+    A hole because both are the viewer's: the answer only if they may read it, the tools only
+    if they may choose. No query for a thread without an answer.
+    """
+    from django.template.loader import render_to_string
+
+    from .selectors import accepted_answer
+
+    thread, user = holes.items["thread"], holes.request.user
+    return render_to_string(
+        "forum/_accepted_answer.html",
+        {
+            "thread": thread,
+            "answer": accepted_answer(viewer=user, thread=thread),
+            "can_choose": permissions.can_accept_answer(user, thread),
+            "csrf_token": holes.csrf_token(),
+        },
+    )
+
+
+register_hole("accepted_answer", _accepted_answer)
 register_hole("row_unread_class", _row_unread_class)
 register_hole("row_badge", _row_badge)
 register_hole("space_actions", _space_actions)

@@ -85,6 +85,10 @@ class Space(models.Model):
     open_membership = models.BooleanField(
         default=True, help_text=_("Members may join and leave this group themselves.")
     )
+    accepted_answers = models.BooleanField(
+        default=False,
+        help_text=_("A reply can be marked as the answer to a thread's question (Ask an expert)."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
     thread_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)
@@ -149,6 +153,10 @@ class Thread(models.Model):
     )
     timer_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The reply marked as the answer, where the space has accepted answers switched on.
+    accepted_answer = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Denormalised so that lists and pagination never count rows.
     post_count = models.PositiveIntegerField(default=0)
     highest_post_number = models.PositiveIntegerField(default=0)
@@ -181,6 +189,10 @@ class Thread(models.Model):
     @property
     def reply_count(self) -> int:
         return max(self.post_count - 1, 0)
+
+    @property
+    def is_solved(self) -> bool:
+        return self.accepted_answer_id is not None
 
 
 class Post(models.Model):

@@ -349,3 +349,28 @@ def list_page_class(user, threads) -> tuple | None:
     if any(t.status != Status.PUBLISHED for t in threads):
         return None
     return (READER, user.is_verified_professional, frozenset(member_space_ids(user)))
+
+
+def is_answerable_reply(post: Post) -> bool:
+    """A published, live reply (not the question itself, nor a moderator's note)."""
+    return (
+        post.number > 1
+        and post.kind == Post.Kind.POST
+        and post.status == Status.PUBLISHED
+        and post.deleted_at is None
+    )
+
+
+def can_accept_answer(user, thread: Thread) -> bool:
+    """May this member mark (or unmark) a reply as the thread's answer?
+
+    Where the space has accepted answers switched on: the thread's author, an expert, a
+    moderator or centre staff, in a thread they can read that is not archived.
+    """
+    if not _is_member(user) or not thread.space.accepted_answers or thread.is_archived:
+        return False
+    if not can_read_thread(user, thread) or thread.status != Status.PUBLISHED:
+        return False
+    from community.accounts.models import User as UserModel
+
+    return is_moderator(user) or thread.author_id == user.pk or user.role == UserModel.Role.EXPERT

@@ -163,10 +163,13 @@ def _base_threads(user) -> QuerySet[Thread]:
 
 def latest_threads(
     *, viewer, page: int = 1, space: Space | None = None, topic=None, tag: str | None = None,
-    author=None,
+    author=None, solved: bool | None = None,
 ) -> ThreadList:  # fmt: skip
-    """Threads by latest activity, pinned first, optionally cut by space, topic, tag or author."""
+    """Threads by latest activity, pinned first, optionally cut by space, topic, tag, author
+    or whether an answer has been accepted."""
     qs = _base_threads(viewer)
+    if solved is not None:
+        qs = qs.filter(accepted_answer__isnull=not solved)
     if space is not None:
         qs = qs.filter(space=space)
     if topic is not None:
@@ -415,3 +418,32 @@ def held_posts_for(*, viewer) -> QuerySet[Post]:
 
 def navigation_spaces(viewer) -> list[Space]:
     return list(permissions.visible_spaces(viewer).select_related("region"))
+
+
+def accepted_answer(*, viewer, thread: Thread) -> Post | None:
+    """The reply accepted as the thread's answer, if there is one this viewer may read.
+
+    No query for a thread without one.
+    """
+    if thread.accepted_answer_id is None:
+        return None
+    post = Post.objects.select_related("author").filter(pk=thread.accepted_answer_id).first()
+    if post is None:
+        return None
+    post.thread = thread
+    return post if permissions.can_read_post(viewer, post) else None
+
+
+def answerable_replies(*, viewer, thread: Thread, limit: int = 200) -> list[Post]:
+    """The replies this member may choose from as the thread's answer, oldest first."""
+    if not permissions.can_accept_answer(viewer, thread):
+        return []
+    posts = list(
+        permissions.posts_of_readable_thread(viewer, thread)
+        .filter(number__gt=1, kind=Post.Kind.POST, status=Status.PUBLISHED, deleted_at__isnull=True)
+        .select_related("author")
+        .order_by("number")[:limit]
+    )
+    for post in posts:
+        post.thread = thread
+    return posts

@@ -74,6 +74,9 @@ def load_structure(Region, Topic, Space) -> None:
                 "position": 30 + index,
             },
         )
+    if any(f.name == "accepted_answers" for f in Space._meta.get_fields()):
+        # Accepted answers are on in Ask an expert by default (a later migration's field).
+        Space.objects.filter(slug="ask-an-expert").update(accepted_answers=True)
     set_default_topics(Topic, Space)
 
 

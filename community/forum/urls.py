@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import answer_views, views
 
 app_name = "forum"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("new-thread/", views.start_thread, name="start_thread"),
     path("t/<int:thread_id>/", views.thread_short, name="thread_short"),
     path("t/<int:thread_id>/reply/", views.reply, name="reply"),
+    path("t/<int:thread_id>/answer/", answer_views.choose_answer, name="choose_answer"),
+    path("t/<int:thread_id>/answer/remove/", answer_views.remove_answer, name="remove_answer"),
     path("t/<slug:slug>/<int:thread_id>/", views.thread, name="thread"),
     path("t/<slug:slug>/<int:thread_id>/<int:number>", views.post, name="post"),
     path("p/<int:post_id>/fragment/", views.post_fragment, name="post_fragment"),

@@ -20,7 +20,7 @@ from community.markup import quote_source
 from community.pagecache import cache_for_anonymous
 from community.paging import page_number
 
-from . import actions, assembly, permissions, selectors
+from . import actions, assembly, composer, permissions, selectors
 from .forms import EditPostForm, EditThreadForm, ReactionForm, ReplyForm, ThreadForm
 from .models import Attachment, Post, Space, Topic
 
@@ -85,8 +85,16 @@ def _space_listing(request, space: Space) -> HttpResponse:
     if request.GET.get("topic"):
         topic = Topic.objects.filter(slug=request.GET["topic"]).first()
     tag = request.GET.get("tag") or None
+    # Answered or not, where the space has accepted answers (`?status=solved|unsolved`).
+    status = request.GET.get("status") if space.accepted_answers else None
+    solved = {"solved": True, "unsolved": False}.get(status or "")
     listing = selectors.latest_threads(
-        viewer=request.user, page=page_number(request), space=space, topic=topic, tag=tag
+        viewer=request.user,
+        page=page_number(request),
+        space=space,
+        topic=topic,
+        tag=tag,
+        solved=solved,
     )
     # Whether the member may start, join or leave is theirs alone: forum/holes.py fills it.
     return _render_list(
@@ -94,7 +102,11 @@ def _space_listing(request, space: Space) -> HttpResponse:
         listing,
         title=space.name,
         space=space,
-        extra={"topics": list(Topic.objects.all()), "selected_topic": topic},
+        extra={
+            "topics": list(Topic.objects.all()),
+            "selected_topic": topic,
+            "selected_status": status if solved is not None else "",
+        },
     )
 
 
@@ -232,7 +244,7 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
                 post = actions.create_post(
                     author=request.user,
                     thread=thread,
-                    source=form.cleaned_data["source"],
+                    source=composer.expand(form.cleaned_data["source"], request.POST),
                     reply_to=reply_to,
                     uploads=form.cleaned_data["attachments"],
                 )
@@ -315,7 +327,7 @@ def start_thread(request: HttpRequest) -> HttpResponse:
                     space=data["space"],
                     topic=data["topic"],
                     title=data["title"],
-                    source=data["source"],
+                    source=composer.expand(data["source"], request.POST),
                     tags=data["tags"],
                     uploads=data["attachments"],
                 )

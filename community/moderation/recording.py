@@ -51,9 +51,25 @@ def _log_moderators_edit(event: dict) -> None:
     )
 
 
+def _log_answer(event: dict) -> None:
+    """Choosing a thread's answer is logged like other changes to a thread."""
+    post = Post.objects.select_related("thread").get(pk=event["post_id"])
+    actor = get_user_model().objects.filter(pk=event.get("actor_id")).first()
+    accepted = event["type"] == "answer.accepted"
+    log(
+        actor=actor,
+        action="thread.answer_accepted" if accepted else "thread.answer_unaccepted",
+        target=post.thread,
+        after={"accepted_post_id": post.pk if accepted else None},
+        before={"accepted_post_id": event.get("previous_post_id") if accepted else post.pk},
+    )
+
+
 def record(event: dict) -> None:
     kind = event.get("type")
-    if kind in ("thread.created", "post.created", "post.edited"):
+    if kind in ("answer.accepted", "answer.unaccepted"):
+        _log_answer(event)
+    elif kind in ("thread.created", "post.created", "post.edited"):
         if event.get("status") == "held" or event.get("held_reasons"):
             if event.get("held_reasons"):
                 personal = any(m[0] != "watched word" for m in event.get("matches", []))

@@ -31,7 +31,8 @@ class AdvancedSearchForm(forms.Form):
         label=_("Thread status"),
         required=False,
         choices=[("", _("Any")), ("open", _("Open")), ("closed", _("Closed")),
-                 ("archived", _("Archived"))],
+                 ("archived", _("Archived")), ("solved", _("Answered")),
+                 ("unsolved", _("Not answered yet"))],
     )  # fmt: skip
     after = forms.DateField(
         label=_("Posted on or after"), required=False,

@@ -72,6 +72,13 @@ class ForumPostProvider:
             qs = qs.filter(thread__is_closed=True)
         elif query.status == "archived":
             qs = qs.filter(thread__is_archived=True)
+        elif query.status == "solved":
+            qs = qs.filter(thread__accepted_answer__isnull=False)
+        elif query.status == "unsolved":
+            # As Discourse's Solved: threads where an answer could be chosen and none has been.
+            qs = qs.filter(
+                thread__space__accepted_answers=True, thread__accepted_answer__isnull=True
+            )
         if query.before:
             qs = qs.filter(created_at__lt=_day_start(query.before))
         if query.after:

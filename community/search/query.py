@@ -9,7 +9,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-STATUSES = ("open", "closed", "archived")
+STATUSES = ("open", "closed", "archived", "solved", "unsolved")
 ORDERS = ("relevance", "latest")
 # Each tag is one more join in the search query: a few narrow a search, dozens only cost.
 MAX_TAGS = 5
@@ -124,7 +124,9 @@ def parse(text: str) -> ParsedQuery:
             if value in STATUSES:
                 query.status = value
             else:
-                query.problems.append(_("status: can be open, closed or archived."))
+                query.problems.append(
+                    _("status: can be open, closed, archived, solved or unsolved.")
+                )
         elif lower.startswith("before:"):
             query.before = _date(lower.split(":", 1)[1], "before", query.problems)
         elif lower.startswith("after:"):

@@ -322,3 +322,54 @@ def themes_csv(items: list[Theme]) -> str:
 
 def closed_case_count() -> int:
     return ConsultationRequest.objects.filter(status=Status.CLOSED).count()
+
+
+@dataclass
+class HelpfulExpert:
+    member: object
+    accepted_answers: int
+
+
+def most_helpful_experts(*, viewer, limit: int = 5) -> list[HelpfulExpert]:
+    """SupportLine experts ranked by their replies accepted as answers, in threads this viewer
+    may read (so a private group's answers are counted only for its members). Two queries."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from community.forum import permissions as forum_permissions
+    from community.forum.models import Status as PostStatus
+
+    rows = list(
+        forum_permissions.visible_threads(viewer)
+        .filter(
+            accepted_answer__author__expert_profile__is_active=True,
+            accepted_answer__status=PostStatus.PUBLISHED,
+            accepted_answer__deleted_at__isnull=True,
+        )
+        .order_by()
+        .values("accepted_answer__author")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "accepted_answer__author")[:limit]
+    )
+    members = get_user_model().objects.in_bulk([r["accepted_answer__author"] for r in rows])
+    return [
+        HelpfulExpert(members[r["accepted_answer__author"]], r["n"])
+        for r in rows
+        if r["accepted_answer__author"] in members
+    ]
+
+
+def accepted_answer_count(*, viewer, expert) -> int:
+    """How many of this expert's replies were accepted as answers, in threads the viewer reads."""
+    from community.forum import permissions as forum_permissions
+    from community.forum.models import Status as PostStatus
+
+    return (
+        forum_permissions.visible_threads(viewer)
+        .filter(
+            accepted_answer__author=expert,
+            accepted_answer__status=PostStatus.PUBLISHED,
+            accepted_answer__deleted_at__isnull=True,
+        )
+        .count()
+    )

@@ -181,3 +181,23 @@ def _on_reaction_added(event: dict) -> None:
         actor_id=event["user_id"],
         extra={"emoji": emoji, "actor": actor or ""},
     )
+
+
+@handles("answer.accepted")
+def _on_answer_accepted(event: dict) -> None:
+    """The author of the reply chosen as the answer is told (not when they chose it)."""
+    from django.contrib.auth import get_user_model
+
+    post = _load_post(event["post_id"])
+    actor = (
+        get_user_model()
+        .objects.filter(pk=event["actor_id"])
+        .values_list("display_name", flat=True)
+        .first()
+    )
+    _notify(
+        post,
+        {post.author_id: kinds.ANSWER_ACCEPTED.name},
+        actor_id=event["actor_id"],
+        extra={"actor": actor or ""},
+    )

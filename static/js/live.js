@@ -117,6 +117,9 @@
       default:
         if (message.type && message.type.indexOf("post.") === 0 || message.type && message.type.indexOf("reaction.") === 0) {
           onThreadEvent(message);
+        } else if (message.type && message.thread_id === threadId) {
+          // Other parts of the page (polls) listen for their own kinds of thread event.
+          document.dispatchEvent(new CustomEvent("fhn:thread-event", { detail: message }));
         }
     }
   }

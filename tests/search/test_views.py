@@ -36,7 +36,7 @@ def test_advanced_form_errors_keep_the_text(client):
 def test_bad_filter_is_a_400_with_the_reason(client):
     response = client.get("/search/", {"q": "play status:asleep"})
     assert response.status_code == 400
-    assert b"status: can be open, closed or archived." in response.content
+    assert b"status: can be open, closed, archived, solved or unsolved." in response.content
 
 
 def test_header_has_a_search_form(client):
