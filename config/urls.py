@@ -5,6 +5,7 @@ urlpatterns = [
     # Discourse's API first: its /admin/users/… paths are not the Django admin's.
     path("", include("api.urls")),
     path("admin/", admin.site.urls),
+    path("staff/api-keys/", include("api.staff_urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("community.accounts.urls")),
     path("", include("community.privacy.urls")),
