@@ -308,6 +308,17 @@ def _group_answer(space: Space) -> dict:
 
 
 @endpoint("GET")
+def group_search(request, viewer):
+    """GET /groups/search.json: the groups as a list (pydiscourse's `groups()`)."""
+    term = request.GET.get("term", "")
+    spaces = _groups(viewer).filter(Q(slug__icontains=term) | Q(name__icontains=term))
+    return [
+        shapes.LISTED_GROUP.project(group_values(g, g.n))
+        for g in spaces.annotate(n=Count("memberships"))
+    ]
+
+
+@endpoint("GET")
 def group(request, viewer, name: str):
     return _group_answer(_group(viewer, slug=name))
 
@@ -322,11 +333,8 @@ def group_members(request, viewer, name: str):
     space = _group(viewer, slug=name)
     limit = min(_int(request, "limit", default=50, minimum=1), 1000)
     offset = _int(request, "offset")
-    members = list(
-        member_permissions.visible_members(viewer)
-        .filter(memberships__space=space)
-        .order_by("username")[offset : offset + limit]
-    )
+    visible = member_permissions.visible_members(viewer).filter(memberships__space=space)
+    members = list(visible.order_by("username")[offset : offset + limit])
     return {
         "members": [
             shapes.GROUP_MEMBER.project(
@@ -336,7 +344,8 @@ def group_members(request, viewer, name: str):
             for m in members
         ],
         "owners": [],
-        "meta": {"total": space.n, "limit": limit, "offset": offset},
+        # Only the members this viewer may find are counted: a child's membership is not told.
+        "meta": {"total": visible.count(), "limit": limit, "offset": offset},
     }  # fmt: skip
 
 
@@ -376,7 +385,7 @@ def remove_group_members(request, viewer, group_id: int):
 
 
 @endpoint("GET", signed_in=True)
-def private_messages(request, viewer, username: str, sent: bool = False):
+def private_messages(request, viewer, username: str, sent: bool = False, unread: bool = False):
     """The member's own conversations (only theirs: a moderator reads them on the site's
     review pages, where reading is logged)."""
     if viewer.username.lower() != username.lower():
@@ -386,6 +395,8 @@ def private_messages(request, viewer, username: str, sent: bool = False):
     )
     if sent:
         rows = [r for r in rows if r.conversation.created_by_id == viewer.pk]
+    if unread:
+        rows = [r for r in rows if r.unread]
     users = {}
     topics = []
     for row in rows:
