@@ -2,9 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    # Discourse's API first: its /admin/users/… paths are not the Django admin's.
-    path("", include("api.urls")),
-    path("admin/", admin.site.urls),
     path("staff/api-keys/", include("api.staff_urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("community.accounts.urls")),
@@ -16,6 +13,9 @@ urlpatterns = [
     path("library/", include("community.library.urls")),
     path("messages/", include("community.conversations.urls")),
     path("", include("community.search.urls")),
+    path("", include("api.urls")),
+    # After the API: Discourse's /admin/users/… paths are not the Django admin's.
+    path("admin/", admin.site.urls),
     path("", include("community.feeds.urls")),
     path("", include("community.forum.urls")),
 ]
