@@ -156,13 +156,14 @@ def directory(request, viewer):
 # Admin users: moderators and centre staff.
 
 
-def admin_user_values(member) -> dict:
+def admin_user_values(member, viewer) -> dict:
     return {
         "id": member.pk,
         "username": member.username,
         "name": member.display_name,
         "avatar_template": s.AVATAR,
-        "email": member.email,
+        # Email addresses are for centre staff, as on the site; moderators see the rest.
+        **({"email": member.email} if viewer.is_centre_staff else {}),
         "active": member.is_active,
         "admin": member.is_superuser,
         "moderator": member.is_moderator,
@@ -188,7 +189,7 @@ def _listed_member(viewer, member_id: int):
 @endpoint("GET", signed_in=True)
 def admin_user(request, viewer, member_id: int):
     member = _listed_member(viewer, member_id)
-    return shapes.ADMIN_USER.project(admin_user_values(member))
+    return shapes.ADMIN_USER.project(admin_user_values(member, viewer))
 
 
 ADMIN_FLAGS = {
@@ -208,10 +209,10 @@ def admin_users(request, viewer, flag: str = "active"):
         raise Http404
     page = _int(request, "page", default=1, minimum=1) - 1
     qs = User.objects.filter(ADMIN_FLAGS[flag]).order_by("-date_joined", "pk")
-    if request.GET.get("email"):
+    if request.GET.get("email") and viewer.is_centre_staff:
         qs = qs.filter(email__iexact=request.GET["email"])
     members = list(qs[page * 100 : page * 100 + 100])
-    return [shapes.ADMIN_LISTED_USER.project(admin_user_values(m)) for m in members]
+    return [shapes.ADMIN_LISTED_USER.project(admin_user_values(m, viewer)) for m in members]
 
 
 def _sanction(request, viewer, member_id: int, until_field: str, action) -> tuple:
