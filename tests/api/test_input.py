@@ -208,3 +208,29 @@ def test_the_api_read_limit_uses_the_one_limiter(client, settings):
         assert client.get("/site/basic-info.json").status_code == 200
     error = assert_json_error(client.get("/site/basic-info.json"), 429)
     assert error["extras"]["wait_seconds"] >= 1
+
+
+def test_other_apps_add_fields_to_posts_and_topics_through_the_hooks(client, thread, monkeypatch):
+    from api import serializers
+
+    monkeypatch.setattr(serializers, "_post_hooks", [])
+    monkeypatch.setattr(serializers, "_topic_hooks", [])
+    monkeypatch.setattr(serializers, "EXTENSION_KEYS", set(serializers.EXTENSION_KEYS))
+    calls = []
+
+    def polls(posts, viewer):
+        calls.append(len(posts))  # once per answer, with every post: no query per post
+        return {p.pk: {"polls": [{"name": "poll"}]} for p in posts}
+
+    serializers.register_post_fields({"polls"}, polls)
+    serializers.register_topic_fields(
+        {"accepted_answer"},
+        lambda threads, viewer: {t.pk: {"accepted_answer": None} for t in threads},
+    )
+    topic = client.get(f"/t/{thread.pk}.json").json()
+    assert topic["post_stream"]["posts"][0]["polls"] == [{"name": "poll"}]
+    assert "accepted_answer" in topic
+    assert calls == [1]
+    listed = client.get("/latest.json").json()["topic_list"]["topics"]
+    assert "accepted_answer" in listed[0]
+    assert {"polls", "accepted_answer"} <= serializers.EXTENSION_KEYS
