@@ -182,12 +182,6 @@ def wants_json(request: HttpRequest) -> bool:
     )
 
 
-def not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return error_response(
-        ApiError(404, "not_found", "The requested URL or resource could not be found.")
-    )
-
-
 def not_applicable(reason: str) -> Callable:
     """A view for a Discourse operation that cannot apply to this network: a JSON 501 saying why."""
 

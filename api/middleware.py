@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
-from .http import ApiError, error_response, not_found, wants_json
+from .http import ApiError, error_response, wants_json
 
 JSON_ERRORS = {
     400: (400, "invalid_parameters", "The request cannot be read."),
@@ -35,9 +35,11 @@ class DiscourseJsonMiddleware:
             match = _api_match(path.rstrip("/") + ".json") or _api_match(path)
             if match is not None:
                 return match.func(request, *match.args, **match.kwargs)
-        elif _api_match(path) is None:
-            return not_found(request)
         response = self.get_response(request)
+        if path.endswith(".json") and response.status_code in (301, 302, 308):
+            # An API client never follows a redirect: a .json path nothing answers is a 404
+            # (the Django admin would send it to its sign-in page).
+            response = error_response(ApiError(*JSON_ERRORS[404]))
         if response.status_code in JSON_ERRORS and "html" in response.get("Content-Type", ""):
             status, error_type, message = JSON_ERRORS[response.status_code]
             return error_response(ApiError(status, error_type, message))

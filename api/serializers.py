@@ -88,10 +88,6 @@ def author(viewer, member) -> dict:
     }
 
 
-def user_basic(user, viewer=None) -> dict:
-    return author(viewer, user)
-
-
 def tag(name: str, pk: int = 0) -> dict:
     return {"id": pk, "name": name, "slug": name}
 

@@ -86,6 +86,8 @@ urlpatterns = [
     path("topics/private-messages/<str:username>.json", views_people.private_messages),
     path("topics/private-messages-sent/<str:username>.json", views_people.private_messages,
          {"sent": True}),
+    path("topics/private-messages-unread/<str:username>.json", views_people.private_messages,
+         {"unread": True}),
     # Posts
     path("posts.json", by_method(get=views.latest_posts, post=views.create_post), name="posts"),
     path("posts", views.create_post, name="create_post"),
@@ -116,7 +118,9 @@ urlpatterns = [
     path("notifications/mark-read.json", views.mark_notifications_read),
     path("notifications/mark-read", views.mark_notifications_read),
     # Members
-    path("users/<str:username>.json", views_people.user, name="user"),
+    path("users/<str:username>.json",
+         by_method(get=views_people.user, put=views_people.update_user), name="user"),
+    path("users/<str:username>", by_method(get=views_people.user, put=views_people.update_user)),
     path("u/<str:username>.json", by_method(get=views_people.user, put=views_people.update_user),
          name="u"),
     path("u/by-external/<str:external_id>.json", not_applicable(EXTERNAL)),
@@ -134,6 +138,7 @@ urlpatterns = [
     path("directory_items.json", views_people.directory),
     # Groups
     path("groups.json", views_people.groups),
+    path("groups/search.json", views_people.group_search),
     path("groups/by-id/<int:group_id>.json", views_people.group_by_id),
     path("groups/<int:group_id>/members.json", by_method(put=views_people.add_group_members,
          delete=views_people.remove_group_members)),

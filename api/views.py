@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
@@ -147,8 +148,6 @@ def tag(request, viewer, name: str):
 @endpoint("GET")
 def tags(request, viewer):
     """Practice topics as Discourse's tags, with how many threads the viewer can read."""
-    from django.db.models import Count
-
     counts = dict(
         permissions.visible_threads(viewer)
         .filter(deleted_at__isnull=True)

@@ -156,13 +156,14 @@ def directory(request, viewer):
 # Admin users: moderators and centre staff.
 
 
-def admin_user_values(member) -> dict:
+def admin_user_values(member, viewer) -> dict:
     return {
         "id": member.pk,
         "username": member.username,
         "name": member.display_name,
         "avatar_template": s.AVATAR,
-        "email": member.email,
+        # Email addresses are for centre staff, as on the site; moderators see the rest.
+        **({"email": member.email} if viewer.is_centre_staff else {}),
         "active": member.is_active,
         "admin": member.is_superuser,
         "moderator": member.is_moderator,
@@ -188,7 +189,7 @@ def _listed_member(viewer, member_id: int):
 @endpoint("GET", signed_in=True)
 def admin_user(request, viewer, member_id: int):
     member = _listed_member(viewer, member_id)
-    return shapes.ADMIN_USER.project(admin_user_values(member))
+    return shapes.ADMIN_USER.project(admin_user_values(member, viewer))
 
 
 ADMIN_FLAGS = {
@@ -208,10 +209,10 @@ def admin_users(request, viewer, flag: str = "active"):
         raise Http404
     page = _int(request, "page", default=1, minimum=1) - 1
     qs = User.objects.filter(ADMIN_FLAGS[flag]).order_by("-date_joined", "pk")
-    if request.GET.get("email"):
+    if request.GET.get("email") and viewer.is_centre_staff:
         qs = qs.filter(email__iexact=request.GET["email"])
     members = list(qs[page * 100 : page * 100 + 100])
-    return [shapes.ADMIN_LISTED_USER.project(admin_user_values(m)) for m in members]
+    return [shapes.ADMIN_LISTED_USER.project(admin_user_values(m, viewer)) for m in members]
 
 
 def _sanction(request, viewer, member_id: int, until_field: str, action) -> tuple:
@@ -308,6 +309,17 @@ def _group_answer(space: Space) -> dict:
 
 
 @endpoint("GET")
+def group_search(request, viewer):
+    """GET /groups/search.json: the groups as a list (pydiscourse's `groups()`)."""
+    term = request.GET.get("term", "")
+    spaces = _groups(viewer).filter(Q(slug__icontains=term) | Q(name__icontains=term))
+    return [
+        shapes.LISTED_GROUP.project(group_values(g, g.n))
+        for g in spaces.annotate(n=Count("memberships"))
+    ]
+
+
+@endpoint("GET")
 def group(request, viewer, name: str):
     return _group_answer(_group(viewer, slug=name))
 
@@ -322,11 +334,8 @@ def group_members(request, viewer, name: str):
     space = _group(viewer, slug=name)
     limit = min(_int(request, "limit", default=50, minimum=1), 1000)
     offset = _int(request, "offset")
-    members = list(
-        member_permissions.visible_members(viewer)
-        .filter(memberships__space=space)
-        .order_by("username")[offset : offset + limit]
-    )
+    visible = member_permissions.visible_members(viewer).filter(memberships__space=space)
+    members = list(visible.order_by("username")[offset : offset + limit])
     return {
         "members": [
             shapes.GROUP_MEMBER.project(
@@ -336,7 +345,8 @@ def group_members(request, viewer, name: str):
             for m in members
         ],
         "owners": [],
-        "meta": {"total": space.n, "limit": limit, "offset": offset},
+        # Only the members this viewer may find are counted: a child's membership is not told.
+        "meta": {"total": visible.count(), "limit": limit, "offset": offset},
     }  # fmt: skip
 
 
@@ -376,7 +386,7 @@ def remove_group_members(request, viewer, group_id: int):
 
 
 @endpoint("GET", signed_in=True)
-def private_messages(request, viewer, username: str, sent: bool = False):
+def private_messages(request, viewer, username: str, sent: bool = False, unread: bool = False):
     """The member's own conversations (only theirs: a moderator reads them on the site's
     review pages, where reading is logged)."""
     if viewer.username.lower() != username.lower():
@@ -386,6 +396,8 @@ def private_messages(request, viewer, username: str, sent: bool = False):
     )
     if sent:
         rows = [r for r in rows if r.conversation.created_by_id == viewer.pk]
+    if unread:
+        rows = [r for r in rows if r.unread]
     users = {}
     topics = []
     for row in rows:

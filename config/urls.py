@@ -2,9 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    # Discourse's API first: its /admin/users/… paths are not the Django admin's.
-    path("", include("api.urls")),
-    path("admin/", admin.site.urls),
+    path("staff/api-keys/", include("api.staff_urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("community.accounts.urls")),
     path("", include("community.privacy.urls")),
@@ -17,6 +15,9 @@ urlpatterns = [
     path("", include("community.search.urls")),
     path("staff/webhooks/", include("webhooks.urls")),
     path("insight/", include("community.insight.urls")),
+    path("", include("api.urls")),
+    # After the API: Discourse's /admin/users/… paths are not the Django admin's.
+    path("admin/", admin.site.urls),
     path("", include("community.feeds.urls")),
     path("", include("community.polls.urls")),
     path("", include("community.feedback.urls")),

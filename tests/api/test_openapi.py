@@ -288,3 +288,11 @@ def test_the_walker_refuses_an_answer_that_breaks_the_schema():
     """The validator is not a rubber stamp: a post without its required fields fails."""
     schema = response_schema("/posts/{id}.json", "get", 200)
     assert list(validator(schema).iter_errors({"id": "one"}))
+
+
+def test_docs_list_every_operation_with_its_state():
+    docs = (SPEC_PATH.parents[2] / "docs" / "api.md").read_text()
+    missing = [
+        op["operationId"] for _p, _m, op in operations() if f"`{op['operationId']}`" not in docs
+    ]
+    assert not missing

@@ -1,4 +1,5 @@
-"""A real, unmodified Discourse client (pydiscourse) against a running daphne server."""
+"""A real, unmodified Discourse client (pydiscourse) against a running daphne server: topics,
+posts, likes, bookmarks, private messages, users and groups, with form and JSON bodies."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pydiscourse import DiscourseClient
 from pydiscourse.exceptions import DiscourseClientError
 
 from api.models import ApiKey
-from community.forum.models import Thread
+from community.forum.models import Bookmark, Post, Thread
 from tests import factories as f
 from tests.servers import daphne
 
@@ -16,11 +17,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_pydiscourse_reads_writes_and_moderates(network):
     alice = f.make_user(username="alice")
-    f.make_moderator(username="mod")
+    f.make_moderator(username="mod", is_verified=True)
     thread = f.make_thread(author=alice, title="Thread for the Discourse client", source="Hello")
     f.make_thread(
         author=alice, space=f.private_group(), title="Private group only", source="Secret"
     )
+    group = f.regional_group("london")
+    first_post = thread.posts.get(number=1)
     key = ApiKey(description="pydiscourse", user=None, scope="write")
     secret = key.set_new_key()
     key.save()
@@ -53,6 +56,46 @@ def test_pydiscourse_reads_writes_and_moderates(network):
         as_moderator.update_topic_status(thread.pk, "closed", True)
         thread.refresh_from_db()
         assert thread.is_closed
+
+        as_moderator.update_topic_status(thread.pk, "closed", False)
+        # A topic without a practice topic: the space's default stands in, as for any client.
+        plain = client.create_post("Opening words", category_id=space.pk, title="No tag given")
+        assert Thread.objects.get(pk=plain["topic_id"]).topic == space.default_topic
+        # Topic at a post number, posts by number, update, timings, topics by a member.
+        assert client.post(thread.pk, 2)["id"] == thread.pk
+        assert client.post_by_number(thread.pk, 2)["id"] == reply["id"]
+        assert client.posts(thread.pk, post_ids=[reply["id"]])["post_stream"]["posts"][0]["id"]
+        client.update_topic(f"/t/-/{thread.pk}.json", "Renamed by pydiscourse")
+        thread.refresh_from_db()
+        assert thread.title == "Renamed by pydiscourse"
+        client.topic_timings(thread.pk, 1000, {1: 1000, 2: 1000})
+        assert thread.pk in [t["id"] for t in client.topics_by("alice")]
+        # Likes and bookmarks, through Discourse's own paths.
+        liked = as_moderator._post("/post_actions", id=first_post.pk, post_action_type_id=2)
+        assert liked["actions_summary"][0]["acted"] is True
+        client._post("/bookmarks", bookmarkable_id=first_post.pk, bookmarkable_type="Post")
+        assert Bookmark.objects.filter(post=first_post, user=alice).exists()
+        # A private message to a moderator, then the inbox.
+        client.create_post("Can I ask you something?", title="A question for you",
+                           archetype="private_message", target_recipients="mod")  # fmt: skip
+        titles = [t["title"] for t in as_moderator.private_messages()["topic_list"]["topics"]]
+        assert "A question for you" in titles
+        # Users and groups.
+        client.update_user("alice", name="Alice Example")
+        assert client.user("alice")["name"] == "Alice Example"
+        as_moderator.add_group_member(group.pk, "alice")
+        assert "alice" in [m["username"] for m in client.group_members(group.slug)]
+        assert group.slug in [g["name"] for g in client.groups()]
+        assert client.group(group.slug)["group"]["id"] == group.pk
+        # The same calls with JSON bodies work as with forms.
+        sent = client._post("/posts.json", json=True, raw="A reply sent as JSON by pydiscourse",
+                            topic_id=thread.pk)  # fmt: skip
+        assert Post.objects.get(pk=sent["id"]).source == "A reply sent as JSON by pydiscourse"
+        client._put(f"/posts/{sent['id']}.json", json=True,
+                    post={"raw": "Edited as JSON", "edit_reason": "json"})  # fmt: skip
+        assert Post.objects.get(pk=sent["id"]).source == "Edited as JSON"
+        client.delete_topic(plain["topic_id"])
+        assert Thread.objects.get(pk=plain["topic_id"]).deleted_at is not None
 
         outsider = DiscourseClient(url, api_username=None, api_key=None)
         titles = [t["title"] for t in outsider.latest_topics()["topic_list"]["topics"]]

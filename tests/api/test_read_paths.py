@@ -177,6 +177,10 @@ def test_admin_user_lists_are_for_moderators_and_staff(client, world):
     assert member.status_code == 403
     listed = client.get("/admin/users/list/active.json", **as_member(world["moderator"]))
     assert world["young"].pk in [u["id"] for u in listed.json()]
+    assert not any("email" in u for u in listed.json())  # addresses are for centre staff
+    staff = as_member(f.make_user(role="staff", username="centrestaff"))
+    listed = client.get("/admin/users/list/active.json", **staff).json()
+    assert world["alice"].email in [u.get("email") for u in listed]
 
 
 def test_read_only_key_cannot_write_through_new_endpoints(client, world):
