@@ -201,6 +201,9 @@ def add_device(request: HttpRequest) -> JsonResponse:
     """Save this browser's push subscription, sent by static/js/pwa.js."""
     import json
 
+    if request.content_type != "application/json":
+        # pwa.js sends JSON; a form's body has already been read as fields by then.
+        return JsonResponse({"error": _("Send the push subscription as JSON.")}, status=415)
     try:
         body = json.loads(request.body)
         keys = body.get("keys") or {}

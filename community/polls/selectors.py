@@ -179,6 +179,8 @@ def polls_for_posts(*, viewer, posts: list[Post]) -> dict[int, list[PollView]]:
 
 def get_poll(*, viewer, post_id: int, name: str) -> Poll:
     """The poll if this viewer may read its post; 404 otherwise."""
+    if not 0 < post_id < 2**63:  # beyond any id: the database would refuse the number
+        raise Http404("No such poll")
     poll = (
         Poll.objects.select_related("post__thread__space", "post__thread__topic", "post__author")
         .filter(post_id=post_id, name=name)
