@@ -79,9 +79,13 @@ INSTALLED_APPS = [
     "community.privacy",
     "notifications",
     "realtime",
+    "django_tasks_db",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its time and status cover everything below (one log line per request).
+    "ops.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -171,12 +175,25 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+# Background tasks (emails, digests, notification fan-out, search indexing, exports) and the
+# scheduled jobs run in the worker (`manage.py run_worker`) with django-tasks-db: the task row
+# is written in the transaction that asks for it, so a task is never lost to a crash between
+# commit and enqueue. The embedded default runs tasks immediately, inside the request.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+if TASKS_BACKEND == "db":
+    TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# A task that raises is tried again after 1×, 2×, 4×… this many seconds, then recorded failed.
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", 5))
+TASK_RETRY_BACKOFF_SECONDS = float(os.environ.get("TASK_RETRY_BACKOFF_SECONDS", 10))
+# How often an idle worker looks for work, and when a silent worker counts as gone (its
+# running task is then put back for another worker).
+WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", 0.05))
+WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", 30))
+# Tests and demos only: run named scheduled jobs every N seconds ("moderation_timers=2,...").
+SCHEDULE_EVERY_SECONDS = {
+    name: int(seconds)
+    for name, _, seconds in (item.partition("=") for item in env_list("SCHEDULE_EVERY_SECONDS", []))
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -294,13 +311,32 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# LOG_FORMAT=json: one JSON object per line (requests, tasks, errors), for log shippers.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # Each task run is logged at INFO; keep the console for what needs attention.
-    "loggers": {"django.tasks": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        # Each task run is logged by django.tasks at INFO; ours says the same in one line.
+        "django.tasks": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")},
+        # One line per request and per task: on by default in production (DEBUG off).
+        "ops.requests": {
+            "level": os.environ.get("REQUEST_LOG_LEVEL", "WARNING" if DEBUG else "INFO")
+        },
+        "ops.tasks": {"level": os.environ.get("TASK_LOG_LEVEL", "INFO")},
+        "ops.worker": {"level": "INFO"},
+    },
 }
 
 # Absolute links in emails (unsubscribe, "read and reply").
