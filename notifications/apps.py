@@ -11,6 +11,6 @@ class NotificationsConfig(AppConfig):
         from . import handlers, push, recording
 
         handlers.load_all()
-        events.record_with(recording.record)
+        events.record_with(recording.enqueue_fan_out)
         # Readers of a thread see a new post before the page cache and search are updated.
         events.subscribe(push.forward_thread_event, first=True)

@@ -28,8 +28,6 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 TASKS = Counter("fhn_tasks_total", "Task attempts by outcome", ["task", "outcome"])
-SOCKETS = Gauge("fhn_sockets_open", "WebSockets open", multiprocess_mode="livesum")
-NOTIFICATIONS = Counter("fhn_notifications_sent_total", "Notifications written and pushed")
 QUEUE_SECONDS = Gauge("fhn_worker_last_queue_check", "When the worker last looked at its queue")
 
 

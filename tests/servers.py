@@ -67,15 +67,16 @@ def daphne(**extra_env: str):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a loaded shared machine importing Django and Twisted can take a minute.
+        deadline = time.monotonic() + 90
         while True:
             try:
-                httpx.get(url + "/topics/", timeout=2)
+                httpx.get(url + "/topics/", timeout=5)
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"daphne did not start: {process.stderr.read().decode()[-2000:]}"
+                        f"daphne did not start: {log_path.read_text()[-2000:]}"
                     ) from None
                 time.sleep(0.2)
         yield url
@@ -131,8 +132,10 @@ def worker(*, wait_for_heartbeat: bool = True, **extra_env: str):
     try:
         if wait_for_heartbeat:
             wait_until(
-                lambda: WorkerHeartbeat.objects.filter(worker_id=worker_id).exists()
-                or process.poll() is not None,
+                lambda: (
+                    WorkerHeartbeat.objects.filter(worker_id=worker_id).exists()
+                    or process.poll() is not None
+                ),
                 timeout=90,
                 what="the worker's first heartbeat",
             )
