@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimited(ValidationError):
@@ -25,14 +28,18 @@ def hit(scope: str, key: str | int, *, limit: int, window: int) -> int:
     now = int(time.time())
     bucket = now // window
     cache_key = f"ratelimit:{scope}:{key}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=window + 1)
+    try:
+        if cache.add(cache_key, 1, timeout=window + 1):
             count = 1
+        else:
+            try:
+                count = cache.incr(cache_key)
+            except ValueError:  # expired between add and incr
+                cache.set(cache_key, 1, timeout=window + 1)
+                count = 1
+    except Exception:  # the cache (Redis) is unreachable: fail safe for a short outage
+        logger.warning("rate limit %s not counted: the cache is unreachable", scope, exc_info=True)
+        return 0
     if count <= limit:
         return 0
     return max((bucket + 1) * window - now, 1)

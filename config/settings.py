@@ -152,9 +152,12 @@ CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "") or REDIS_URL
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "community.rediscache.SharedPoolRedisCache",
+            # Redis down: the cache behaves as empty (config/cache.py), pages and writes go on.
+            "BACKEND": "config.cache.DegradingRedisCache",
             "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "fhn"),
+            # Fail fast when Redis is unreachable rather than hold the request.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {

@@ -19,6 +19,10 @@
   var socket = null;
   var retry = 0;
   var pingTimer = null;
+  // Notification ids this page has shown: one that comes again (a resume reply racing a live
+  // push, a reconnect) is ignored.
+  var shown = {};
+  var pausedNote = null;
 
   function lastNotificationId() {
     try { return parseInt(window.sessionStorage.getItem(storageKey) || "0", 10) || 0; } catch (e) { return 0; }
@@ -78,6 +82,29 @@
     }
   }
 
+  function unseen(notifications) {
+    return notifications.filter(function (n) {
+      if (shown[n.id]) { return false; }
+      shown[n.id] = true;
+      return true;
+    });
+  }
+
+  // Said once when the connection drops (a Redis or server restart), cleared when it is back.
+  function setPaused(paused) {
+    if (paused && !pausedNote) {
+      pausedNote = document.createElement("p");
+      pausedNote.className = "live-paused";
+      pausedNote.setAttribute("role", "status");
+      pausedNote.textContent = "Live updates are paused. Reconnecting… Reload the page to see new posts now.";
+      var main = document.querySelector("main") || body;
+      main.insertBefore(pausedNote, main.firstChild);
+    } else if (!paused && pausedNote) {
+      pausedNote.remove();
+      pausedNote = null;
+    }
+  }
+
   function addToList(notifications) {
     var list = document.querySelector("[data-live-notifications]");
     notifications.forEach(function (n) {
@@ -97,9 +124,10 @@
   function onMessage(message) {
     switch (message.type) {
       case "notifications":
-        addToList(message.notifications || []);
+        var arrived = unseen(message.notifications || []);
+        addToList(arrived);
         setUnread(message.unread);
-        var fresh = (message.notifications || []).filter(function (n) { return !n.read; });
+        var fresh = arrived.filter(function (n) { return !n.read; });
         if (fresh.length === 1) { announce(fresh[0].text); }
         else if (fresh.length > 1) { announce(fresh.length + " new notifications."); }
         break;
@@ -143,6 +171,7 @@
     socket.addEventListener("open", function () {
       retry = 0;
       body.setAttribute("data-live", "connected");
+      setPaused(false);
       if (signedIn) { socket.send(JSON.stringify({ type: "resume", after: lastNotificationId() })); }
       if (threadId) { socket.send(JSON.stringify({ type: "subscribe", thread: threadId, after_number: lastNumber })); }
       pingTimer = window.setInterval(function () {
@@ -154,6 +183,8 @@
     });
     socket.addEventListener("close", function () {
       body.setAttribute("data-live", "disconnected");
+      // A first quick retry may succeed before anyone notices; say so from the second.
+      if (retry >= 1) { setPaused(true); }
       window.clearInterval(pingTimer);
       retry = Math.min(retry + 1, 6);
       window.setTimeout(connect, Math.pow(2, retry) * 500 + Math.random() * 500);
@@ -166,6 +197,7 @@
       return parseInt(el.getAttribute("data-notification-id"), 10);
     });
     if (ids.length) { rememberNotificationId(Math.max.apply(null, ids)); }
+    ids.forEach(function (id) { shown[id] = true; });
   }
   connect();
 })();
