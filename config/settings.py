@@ -193,6 +193,8 @@ TASK_RETRY_BACKOFF_SECONDS = float(os.environ.get("TASK_RETRY_BACKOFF_SECONDS", 
 # running task is then put back for another worker).
 WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", 0.05))
 WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", 30))
+# /metrics answers a scraper that sends "Authorization: Bearer <METRICS_TOKEN>" (or a superuser).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # Tests and demos only: run named scheduled jobs every N seconds ("moderation_timers=2,...").
 SCHEDULE_EVERY_SECONDS = {
     name: int(seconds)
@@ -307,6 +309,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Probes and the scraper may talk plain HTTP to the process behind the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -69,6 +69,10 @@ def render() -> tuple[bytes, str]:
     """The exposition text for this host's processes, and its content type."""
     from django.conf import settings
 
+    # Metrics defined where they are counted; import them so every family is exposed.
+    import notifications.push  # noqa: F401
+    import realtime.consumers  # noqa: F401
+
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
