@@ -52,7 +52,7 @@ class NetworkWorker(Worker):
     def __init__(self, *, schedule: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.schedule = schedule
-        self._claimed: set[tuple[str, object]] = set()
+        self._claimed: dict[str, object] = {}  # job → the last period this worker saw claimed
         self._next_tick = 0.0
         self._beating = threading.Event()
 
@@ -104,9 +104,9 @@ class NetworkWorker(Worker):
         now = timezone.now()
         for job in JOBS:
             period = job.period_start(now)
-            if (job.name, period) in self._claimed:
+            if self._claimed.get(job.name) == period:
                 continue
-            self._claimed.add((job.name, period))
+            self._claimed[job.name] = period
             if ScheduledRun.objects.filter(job=job.name, period_start=period).exists():
                 continue
             from .tasks import run_scheduled_job
