@@ -160,12 +160,23 @@ async def _sockets(conn) -> None:
                     max_queue=None,
                 ) as ws:
                     await ws.send(json.dumps({"type": "resume", "after": last_id}))
-                    async for raw in ws:
-                        message = json.loads(raw)
-                        if message.get("type") == "notifications":
-                            for item in message.get("notifications", []):
-                                tallies[spec["user"]][item["id"]] += 1
-                                last_id = max(last_id, item["id"])
+
+                    async def pinging(ws=ws) -> None:
+                        # As live.js does (every 30 s there; faster here, for a short test).
+                        while True:
+                            await asyncio.sleep(5)
+                            await ws.send(json.dumps({"type": "ping"}))
+
+                    pinger = asyncio.create_task(pinging())
+                    try:
+                        async for raw in ws:
+                            message = json.loads(raw)
+                            if message.get("type") == "notifications":
+                                for item in message.get("notifications", []):
+                                    tallies[spec["user"]][item["id"]] += 1
+                                    last_id = max(last_id, item["id"])
+                    finally:
+                        pinger.cancel()
             except Exception:
                 pass
             if not resume_state["stop"]:

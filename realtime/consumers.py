@@ -4,7 +4,8 @@ member may read, forwards events, and never writes.
 Client → server:  {"type": "resume", "after": <last notification id>}
                   {"type": "subscribe", "thread": <id>, "after_number": <last post number shown>}
                   {"type": "unsubscribe", "thread": <id>}
-                  {"type": "ping"}
+                  {"type": "ping"}  (also re-joins the socket's groups and sends any
+                                     notification it missed, e.g. after a Redis restart)
 Server → client:  {"type": "hello", "user": <id or null>}
                   {"type": "notifications", "notifications": [...], "unread": n}
                   {"type": "unread", "unread": n}
@@ -114,8 +115,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "unsubscribe":
             await self._unsubscribe(content.get("thread"))
         elif kind == "ping":
-            if self._signed_in:
-                await database_sync_to_async(presence.mark_seen)(self.user.pk)
+            await self._rejoin_and_catch_up()
             await self.send_json({"type": "pong"})
         else:
             await self.send_json({"type": "error", "error": "unknown message type"})
@@ -132,6 +132,24 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 return
         items, unread = await self._missed(after)
         await self._send_notifications(items, unread)
+
+    async def _rejoin_and_catch_up(self) -> None:
+        """On each ping: join our groups again and send what we may have missed.
+
+        A Redis restart without persistence forgets every group; a consumer whose connection
+        to Redis came back by itself would then hear nothing more. Joining is idempotent, and
+        the catch-up sends only ids this socket has not sent.
+        """
+        if self._signed_in:
+            await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
+            await database_sync_to_async(presence.mark_seen)(self.user.pk)
+        for thread_id, space_id in list(self.threads.items()):
+            await self.channel_layer.group_add(push.thread_group(thread_id), self.channel_name)
+            await self.channel_layer.group_add(push.space_group(space_id), self.channel_name)
+        if self._signed_in and self.sent_ids:
+            items, unread = await self._missed(max(self.sent_ids))
+            if items:
+                await self._send_notifications(items, unread)
 
     async def _send_notifications(self, items: list[dict], unread: int) -> None:
         """Send what this socket has not sent yet (a resume reply and a live push can race)."""

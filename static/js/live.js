@@ -176,7 +176,7 @@
       if (threadId) { socket.send(JSON.stringify({ type: "subscribe", thread: threadId, after_number: lastNumber })); }
       pingTimer = window.setInterval(function () {
         if (socket.readyState === 1) { socket.send(JSON.stringify({ type: "ping" })); }
-      }, 60000);
+      }, 30000);  // each ping also catches up anything a Redis restart lost
     });
     socket.addEventListener("message", function (e) {
       try { onMessage(JSON.parse(e.data)); } catch (err) { /* ignore malformed */ }

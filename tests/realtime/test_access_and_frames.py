@@ -173,3 +173,46 @@ async def test_space_visibility_change_unsubscribes_readers_who_lost_it(network)
     )
     await _expect_unsubscribed(communicator, thread)
     await communicator.disconnect()
+
+
+async def test_ping_rejoins_groups_a_redis_restart_forgot_and_catches_up(network):
+    from channels.layers import get_channel_layer
+
+    from notifications import push
+
+    author = await sync_to_async(make_user)()
+    thread = await sync_to_async(make_thread)(author=author)
+    first = await sync_to_async(thread.posts.get)(number=1)
+    replier = await sync_to_async(make_user)()
+    communicator = await _connect(author)
+    await communicator.receive_json_from()
+    await sync_to_async(actions.create_post)(
+        author=replier, thread=thread, source="Before the restart", reply_to=first
+    )
+    before = await communicator.receive_json_from(timeout=5)
+    # What a Redis restart without persistence does: every group membership is forgotten.
+    layer = get_channel_layer()
+    for group in list(layer.groups):
+        await layer.group_discard(group, next(iter(layer.groups[group])))
+    await sync_to_async(actions.create_post)(
+        author=replier, thread=thread, source="During the gap", reply_to=first
+    )
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.send_json_to({"type": "ping"})
+    caught_up = await communicator.receive_json_from(timeout=5)
+    assert (await communicator.receive_json_from(timeout=5)) == {"type": "pong"}
+    ids = await sync_to_async(
+        lambda: list(
+            Notification.objects.filter(user=author).order_by("pk").values_list("pk", flat=True)
+        )
+    )()
+    assert [n["id"] for n in before["notifications"]] == ids[:1]
+    assert [n["id"] for n in caught_up["notifications"]] == ids[1:]
+    # Back in the group: the next reply arrives live.
+    await sync_to_async(actions.create_post)(
+        author=replier, thread=thread, source="After the ping", reply_to=first
+    )
+    live = await communicator.receive_json_from(timeout=5)
+    assert len(live["notifications"]) == 1 and live["notifications"][0]["id"] not in ids
+    assert push.user_group(author.pk) in layer.groups
+    await communicator.disconnect()
