@@ -159,7 +159,8 @@ async def _sockets(conn) -> None:
                     ping_interval=None,
                     max_queue=None,
                 ) as ws:
-                    await ws.send(json.dumps({"type": "resume", "after": last_id}))
+                    held = list(tallies[spec["user"]])[-200:]
+                    await ws.send(json.dumps({"type": "resume", "after": last_id, "seen": held}))
 
                     async def pinging(ws=ws) -> None:
                         # As live.js does (every 30 s there; faster here, for a short test).

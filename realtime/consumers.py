@@ -1,7 +1,9 @@
 """The WebSocket at /ws/: one per tab. It authenticates from the session, joins only what the
 member may read, forwards events, and never writes.
 
-Client → server:  {"type": "resume", "after": <last notification id>}
+Client → server:  {"type": "resume", "after": <last notification id>,
+                   "seen": [recent notification ids it holds]}  ("seen" is optional: with
+                   it, a recent notification below "after" that never arrived is sent too)
                   {"type": "subscribe", "thread": <id>, "after_number": <last post number shown>}
                   {"type": "unsubscribe", "thread": <id>}
                   {"type": "ping"}  (also re-joins the socket's groups and sends any
@@ -25,6 +27,7 @@ socket: one committed while the client's resume is being answered arrives once, 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -35,12 +38,14 @@ from community.accounts.permissions import can_use_network
 from community.forum import permissions
 from community.forum.models import Thread
 from notifications import presence, push
-from notifications.selectors import notifications_after, unread_count
+from notifications.selectors import notifications_after, notifications_missed, unread_count
 
 MAX_THREADS_PER_SOCKET = 20
 MAX_ID = 2**63 - 1
 # Ids remembered per socket to drop repeats (resume and live push racing); old ones age out.
 SENT_IDS_KEPT = 500
+# How far back a resume or a ping looks for holes below the last id a client saw.
+CATCH_UP_WINDOW = timedelta(minutes=15)
 
 SOCKETS_OPEN = Gauge("fhn_sockets_open", "WebSockets open", multiprocess_mode="livesum")
 
@@ -63,6 +68,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.user = self.scope.get("user")
         self.threads: dict[int, int] = {}  # thread id → its space id
         self.sent_ids: dict[int, None] = {}
+        # A client that says which recent ids it holds ("seen") gets holes filled too.
+        self.resumed = False
+        self.last_resume_after = 0
         self.counted = False
         if self._signed_in and not can_use_network(self.user):
             await self.close(code=4001)
@@ -109,7 +117,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "resume":
-            await self._resume(content.get("after"))
+            await self._resume(content.get("after"), content.get("seen"))
         elif kind == "subscribe":
             await self._subscribe(content.get("thread"), content.get("after_number"))
         elif kind == "unsubscribe":
@@ -120,9 +128,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.send_json({"type": "error", "error": "unknown message type"})
 
-    async def _resume(self, after) -> None:
+    async def _resume(self, after, seen=None) -> None:
         if not self._signed_in:
             return
+        # Recent ids the client already holds: a hole below `after` is sent, these are not.
+        if isinstance(seen, list):
+            for value in seen[:SENT_IDS_KEPT]:
+                number = as_id(value)
+                if number is not None:
+                    self.sent_ids[number] = None
+            self.resumed = True
         if after in (None, 0, "0", ""):
             after = 0
         else:
@@ -132,6 +147,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 return
         items, unread = await self._missed(after)
         await self._send_notifications(items, unread)
+        self.last_resume_after = max(self.last_resume_after, after)
 
     async def _rejoin_and_catch_up(self) -> None:
         """On each ping: join our groups again and send what we may have missed.
@@ -146,8 +162,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for thread_id, space_id in list(self.threads.items()):
             await self.channel_layer.group_add(push.thread_group(thread_id), self.channel_name)
             await self.channel_layer.group_add(push.space_group(space_id), self.channel_name)
-        if self._signed_in and self.sent_ids:
-            items, unread = await self._missed(max(self.sent_ids))
+        if self._signed_in and self.resumed:
+            after = max([self.last_resume_after, *self.sent_ids])
+            items, unread = await self._missed(after)
             if items:
                 await self._send_notifications(items, unread)
 
@@ -167,10 +184,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _missed(self, after: int) -> tuple[list[dict], int]:
-        items = [
-            push.serialise(n, self.user) for n in notifications_after(viewer=self.user, after=after)
-        ]
-        return items, unread_count(self.user)
+        if self.resumed:
+            from django.utils import timezone
+
+            rows = notifications_missed(
+                viewer=self.user,
+                after=after,
+                held=set(self.sent_ids),
+                since=timezone.now() - CATCH_UP_WINDOW,
+            )
+        else:
+            rows = notifications_after(viewer=self.user, after=after)
+        return [push.serialise(n, self.user) for n in rows], unread_count(self.user)
 
     async def _subscribe(self, thread_id, after_number) -> None:
         thread_id = as_id(thread_id)

@@ -16,6 +16,7 @@
   var lastNumber = threadEl ? parseInt(threadEl.getAttribute("data-last-number") || "0", 10) : 0;
   var onLastPage = threadEl ? threadEl.getAttribute("data-last-page") === "true" : false;
   var storageKey = "fhn:lastNotificationId";
+  var heldKey = "fhn:heldNotificationIds";
   var socket = null;
   var retry = 0;
   var pingTimer = null;
@@ -31,6 +32,16 @@
     if (id > lastNotificationId()) {
       try { window.sessionStorage.setItem(storageKey, String(id)); } catch (e) { /* private mode */ }
     }
+    var held = heldIds();
+    if (held.indexOf(id) === -1) {
+      held.push(id);
+      try { window.sessionStorage.setItem(heldKey, JSON.stringify(held.slice(-200))); } catch (e) { /* private mode */ }
+    }
+  }
+  // The recent ids this tab has shown, across its pages: sent on resume so the server fills a
+  // hole below the last id (a push lost while Redis was down) and sends nothing twice.
+  function heldIds() {
+    try { return JSON.parse(window.sessionStorage.getItem(heldKey) || "[]") || []; } catch (e) { return []; }
   }
   function announce(text) {
     if (!announcer) { return; }
@@ -86,6 +97,7 @@
     return notifications.filter(function (n) {
       if (shown[n.id]) { return false; }
       shown[n.id] = true;
+      rememberNotificationId(n.id);
       return true;
     });
   }
@@ -172,7 +184,12 @@
       retry = 0;
       body.setAttribute("data-live", "connected");
       setPaused(false);
-      if (signedIn) { socket.send(JSON.stringify({ type: "resume", after: lastNotificationId() })); }
+      if (signedIn) {
+        // The ids this page holds, so a notification that failed to arrive below the last one
+        // (a push lost while Redis was down) is sent on resume and on each ping.
+        var seen = heldIds();
+        socket.send(JSON.stringify({ type: "resume", after: lastNotificationId(), seen: seen }));
+      }
       if (threadId) { socket.send(JSON.stringify({ type: "subscribe", thread: threadId, after_number: lastNumber })); }
       pingTimer = window.setInterval(function () {
         if (socket.readyState === 1) { socket.send(JSON.stringify({ type: "ping" })); }
@@ -198,6 +215,7 @@
     });
     if (ids.length) { rememberNotificationId(Math.max.apply(null, ids)); }
     ids.forEach(function (id) { shown[id] = true; });
+    heldIds().forEach(function (id) { shown[id] = true; });
   }
   connect();
 })();

@@ -186,6 +186,8 @@ async def test_ping_rejoins_groups_a_redis_restart_forgot_and_catches_up(network
     replier = await sync_to_async(make_user)()
     communicator = await _connect(author)
     await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "resume", "after": 0, "seen": []})
+    assert (await communicator.receive_json_from())["notifications"] == []
     await sync_to_async(actions.create_post)(
         author=replier, thread=thread, source="Before the restart", reply_to=first
     )
@@ -215,4 +217,26 @@ async def test_ping_rejoins_groups_a_redis_restart_forgot_and_catches_up(network
     live = await communicator.receive_json_from(timeout=5)
     assert len(live["notifications"]) == 1 and live["notifications"][0]["id"] not in ids
     assert push.user_group(author.pk) in layer.groups
+    await communicator.disconnect()
+
+
+async def test_resume_fills_a_hole_below_the_last_id_and_skips_what_the_client_holds(network):
+    author = await sync_to_async(make_user)()
+    thread = await sync_to_async(make_thread)(author=author)
+    first = await sync_to_async(thread.posts.get)(number=1)
+    replier = await sync_to_async(make_user)()
+    for text in ("one", "two (its push was lost)", "three"):
+        await sync_to_async(actions.create_post)(
+            author=replier, thread=thread, source=f"Reply {text}", reply_to=first
+        )
+    one, two, three = await sync_to_async(
+        lambda: list(
+            Notification.objects.filter(user=author).order_by("pk").values_list("pk", flat=True)
+        )
+    )()
+    communicator = await _connect(author)
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "resume", "after": three, "seen": [one, three]})
+    reply = await communicator.receive_json_from()
+    assert [n["id"] for n in reply["notifications"]] == [two]
     await communicator.disconnect()
