@@ -52,7 +52,10 @@ run: seed
 	@echo
 	@echo "Family Hubs Network is starting on http://$(HOST):$(PORT)/ (the demo logins are above)"
 	@echo
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@# The server and the task worker together (Procfile.dev); Ctrl+C stops both. Tasks go
+	@# through the database queue, as in production; the worker polls SQLite gently.
+	TASKS_BACKEND=db WORKER_POLL_SECONDS=$${WORKER_POLL_SECONDS:-0.5} FHN_HOST=$(HOST) FHN_PORT=$(PORT) \
+		$(VENV)/bin/honcho -f Procfile.dev start
 
 lint: install
 	$(VENV)/bin/ruff check .

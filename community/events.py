@@ -15,6 +15,80 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# Every event type, in one place: what publishers may publish and subscribers may listen for
+# (tests/config/test_event_types.py checks both ways against the code).
+EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        # Members and access: each ends or narrows what open sockets receive.
+        "account.created",
+        "access.changed",  # role, verification, activity or suspension changed by staff
+        "member.verified",
+        "user.suspended",
+        "user.silenced",
+        "membership.joined",
+        "membership.left",
+        "space.visibility_changed",
+        # The forum.
+        "thread.created",
+        "thread.edited",
+        "thread.deleted",
+        "thread.hidden",
+        "thread.moved",
+        "thread.split",
+        "thread.status",
+        "threads.unpinned",
+        "post.created",
+        "post.edited",
+        "post.deleted",
+        "post.restored",
+        "post.approved",
+        "reaction.added",
+        "reaction.removed",
+        # Moderation.
+        "post.flagged",
+        "post.reported_by_visitor",
+        "review.resolved",
+        "appeal.opened",
+        "appeal.decided",
+        "message.reported",
+        "message.report_resolved",
+        # Private conversations.
+        "conversation.message",
+        "conversation.left",
+        # The library.
+        "library.created",
+        "library.edited",
+        "library.curated",
+        "library.submitted",
+        "library.reviewed",
+        "library.published",
+        "library.archived",
+        "library.review_due",
+        "library.feedback",
+        "library.credit_withdrawn",
+        "library.words_withdrawn",
+        "library.credit_answered",
+        # Events and training.
+        "training.event_created",
+        "training.event_updated",
+        "training.event_changed",
+        "training.event_cancelled",
+        "training.registered",
+        "training.registration_cancelled",
+        "training.promoted",
+        "training.reminder",
+        "training.message",
+        "training.proposal_scheduled",
+        # SupportLine.
+        "supportline.case_submitted",
+        "supportline.case_changed",
+        "supportline.message_posted",
+        # Privacy.
+        "privacy.export_ready",
+        "privacy.deletion_requested",
+    }
+)
+
 Subscriber = Callable[[dict], None]
 _subscribers: list[Subscriber] = []
 _recorders: list[Subscriber] = []
@@ -43,6 +117,9 @@ def publish_on_commit(event: dict) -> None:
     """Record the event in the current transaction, and deliver it once that commits."""
     # Round-trip through JSON now, so an unserialisable payload fails in the action's tests.
     payload = json.loads(json.dumps(event))
+    if payload.get("type") not in EVENT_TYPES:
+        # Not fatal in production; tests/config/test_event_types.py keeps the list complete.
+        logger.error("event type %r is not in community.events.EVENT_TYPES", payload.get("type"))
     for recorder in list(_recorders):
         recorder(payload)
     transaction.on_commit(lambda: _deliver(payload), robust=True)

@@ -10,12 +10,15 @@ into a 429 with `Retry-After`, so people and programs both learn how long to wai
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+
+logger = logging.getLogger(__name__)
 
 # The waits refused during the current request, read by RateLimitMiddleware. A list shared by
 # reference, so a refusal recorded in a copied context (a thread under ASGI) still counts.
@@ -47,14 +50,18 @@ def hit(scope: str, key: str | int, *, limit: int, window: int) -> int:
     now = int(time.time())
     bucket = now // window
     cache_key = _cache_key(scope, key, bucket)
-    if cache.add(cache_key, 1, timeout=2 * window + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=2 * window + 1)
+    try:
+        if cache.add(cache_key, 1, timeout=2 * window + 1):
             count = 1
+        else:
+            try:
+                count = cache.incr(cache_key)
+            except ValueError:  # expired between add and incr
+                cache.set(cache_key, 1, timeout=2 * window + 1)
+                count = 1
+    except Exception:  # the cache (Redis) is unreachable: fail safe for a short outage
+        logger.warning("rate limit %s not counted: the cache is unreachable", scope, exc_info=True)
+        return 0
     if count <= limit:
         return 0
     return max((bucket + 1) * window - now, 1)

@@ -89,9 +89,13 @@ INSTALLED_APPS = [
     "realtime",
     "webhooks",
     "importer",
+    "django_tasks_db",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its time and status cover everything below (one log line per request).
+    "ops.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -160,9 +164,12 @@ CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "") or REDIS_URL
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "community.rediscache.SharedPoolRedisCache",
+            # Redis down: the cache behaves as empty (config/cache.py), pages and writes go on.
+            "BACKEND": "config.cache.DegradingRedisCache",
             "LOCATION": CACHE_REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "fhn"),
+            # Fail fast when Redis is unreachable rather than hold the request.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -183,12 +190,27 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+# Background tasks (emails, digests, notification fan-out, search indexing, exports) and the
+# scheduled jobs run in the worker (`manage.py run_worker`) with django-tasks-db: the task row
+# is written in the transaction that asks for it, so a task is never lost to a crash between
+# commit and enqueue. The embedded default runs tasks immediately, inside the request.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+if TASKS_BACKEND == "db":
+    TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# A task that raises is tried again after 1×, 2×, 4×… this many seconds, then recorded failed.
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", 5))
+TASK_RETRY_BACKOFF_SECONDS = float(os.environ.get("TASK_RETRY_BACKOFF_SECONDS", 10))
+# How often an idle worker looks for work, and when a silent worker counts as gone (its
+# running task is then put back for another worker).
+WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", 0.05))
+WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", 30))
+# /metrics answers a scraper that sends "Authorization: Bearer <METRICS_TOKEN>" (or a superuser).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Tests and demos only: run named scheduled jobs every N seconds ("moderation_timers=2,...").
+SCHEDULE_EVERY_SECONDS = {
+    name: int(seconds)
+    for name, _, seconds in (item.partition("=") for item in env_list("SCHEDULE_EVERY_SECONDS", []))
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -369,6 +391,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Probes and the scraper may talk plain HTTP to the process behind the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -376,13 +400,32 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# LOG_FORMAT=json: one JSON object per line (requests, tasks, errors), for log shippers.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # Each task run is logged at INFO; keep the console for what needs attention.
-    "loggers": {"django.tasks": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        # Each task run is logged by django.tasks at INFO; ours says the same in one line.
+        "django.tasks": {"level": os.environ.get("TASKS_LOG_LEVEL", "WARNING")},
+        # One line per request and per task: on by default in production (DEBUG off).
+        "ops.requests": {
+            "level": os.environ.get("REQUEST_LOG_LEVEL", "WARNING" if DEBUG else "INFO")
+        },
+        "ops.tasks": {"level": os.environ.get("TASK_LOG_LEVEL", "INFO")},
+        "ops.worker": {"level": "INFO"},
+    },
 }
 
 # Absolute links in emails (unsubscribe, "read and reply").

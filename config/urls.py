@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("staff/api-keys/", include("api.staff_urls")),
+    path("", include("ops.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("community.accounts.urls")),
     path("", include("community.privacy.urls")),

@@ -14,7 +14,7 @@ class NotificationsConfig(AppConfig):
         from .models import Notification, Subscription
 
         handlers.load_all()
-        events.record_with(recording.record)
+        events.record_with(recording.enqueue_fan_out)
         # Readers of a thread see a new post before the page cache and search are updated.
         events.subscribe(push.forward_thread_event, first=True)
         # Cached per member between requests: the bell's count and notification levels.

@@ -83,24 +83,33 @@ def send_notification_email(notification_id: int) -> bool:
         and not permissions.can_read_post(user, notification.post)
     ):
         return False
-    updated = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not updated:
-        return False  # another worker sent it
-    _send(
-        to=user.email,
-        subject=kinds.text_of(notification),
-        template="notification",
-        context={
-            "user": user,
-            "text": kinds.text_of(notification),
-            "url": settings.SITE_URL.rstrip("/") + kinds.link_of(notification),
-            # Safeguarding alerts never carry the post's words outside the network.
-            "excerpt": "" if urgent or notification.post is None else notification.post.text[:600],
-        },
-        unsubscribe=unsubscribe_url(user.pk, "email_when_away"),
-    )
+    # Lock the row while sending and mark it sent in the same transaction: if the SMTP server
+    # refuses, the mark rolls back with the error and the worker's retry sends it again; a
+    # second worker waits on the lock and then sees it sent.
+    with transaction.atomic():
+        locked = (
+            Notification.objects.select_for_update()
+            .filter(pk=notification.pk, emailed_at__isnull=True)
+            .first()
+        )
+        if locked is None:
+            return False  # another worker sent it
+        _send(
+            to=user.email,
+            subject=kinds.text_of(notification),
+            template="notification",
+            context={
+                "user": user,
+                "text": kinds.text_of(notification),
+                "url": settings.SITE_URL.rstrip("/") + kinds.link_of(notification),
+                # Safeguarding alerts never carry the post's words outside the network.
+                "excerpt": ""
+                if urgent or notification.post is None
+                else notification.post.text[:600],
+            },
+            unsubscribe=unsubscribe_url(user.pk, "email_when_away"),
+        )
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     return True
 
 

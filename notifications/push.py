@@ -13,11 +13,14 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db.models import Count
+from prometheus_client import Counter
 
-from . import emails, kinds, presence, webpush
+from . import emails, fanout, kinds, presence, webpush
 from .models import Notification
 
 logger = logging.getLogger(__name__)
+
+NOTIFICATIONS_PUSHED = Counter("fhn_notifications_sent_total", "Notifications pushed to members")
 
 THREAD_EVENTS = {
     "post.created",
@@ -40,6 +43,11 @@ def user_group(user_id: int) -> str:
 
 def thread_group(thread_id: int) -> str:
     return f"thread-{thread_id}"
+
+
+def space_group(space_id: int) -> str:
+    """Sockets reading any thread of the space (told when its visibility changes)."""
+    return f"space-{space_id}"
 
 
 def serialise(notification: Notification, viewer=None) -> dict:
@@ -73,11 +81,15 @@ def _send_all(messages: list[tuple[str, dict]]) -> None:
 
         await asyncio.gather(*(one(group, message) for group, message in messages))
 
+    _run(send, len(messages))
+
+
+def _run(send, count: int) -> None:
     def run() -> None:
         try:
             async_to_sync(send)()
         except Exception:  # a push that fails is caught up by the client's resume, never lost
-            logger.exception("channel layer send failed for %d messages", len(messages))
+            logger.warning("channel layer send failed for %d messages", count, exc_info=True)
 
     try:
         asyncio.get_running_loop()
@@ -103,22 +115,22 @@ def unread_counts(user_ids: list[int]) -> dict[int, int]:
 
 
 def deliver(notification_ids: list[int]) -> None:
-    """Push new notifications to their members' tabs (one group send per member), and email
-    those who are away. Runs after the commit that wrote them."""
+    """Push new notifications to their members' tabs and email those who are away.
+
+    Runs in the worker after the fan-out task commits. Every member's bell update goes to
+    their personal group, all of them written in a few Redis round trips (`fanout`).
+    """
     notifications = list(Notification.objects.filter(pk__in=notification_ids).order_by("pk"))
     if not notifications:
         return
     user_ids = sorted({n.user_id for n in notifications})
     counts = unread_counts(user_ids)
-    by_user: dict[int, list[dict]] = {}
+    by_user: dict[int, dict] = {}
     for n in notifications:
-        by_user.setdefault(n.user_id, []).append(serialise(n))
-    _send_all(
-        [
-            (user_group(uid), {"type": "notify", "notifications": items, "unread": counts[uid]})
-            for uid, items in by_user.items()
-        ]
-    )
+        entry = by_user.setdefault(n.user_id, {"notifications": [], "unread": counts[n.user_id]})
+        entry["notifications"].append(serialise(n))
+    _send_to_members(by_user)
+    NOTIFICATIONS_PUSHED.inc(len(notifications))
     webpush.queue_pushes(notifications)
     emailable = [n for n in notifications if kinds.get(n.kind).email]
     if emailable:
@@ -126,6 +138,17 @@ def deliver(notification_ids: list[int]) -> None:
         for n in emailable:
             if n.user_id in away or kinds.get(n.kind).email_always:
                 emails.queue_notification_email(n.pk)
+
+
+def _send_to_members(by_user: dict[int, dict]) -> None:
+    layer = get_channel_layer()
+    if layer is None or not by_user:
+        return
+
+    async def send() -> None:
+        await fanout.send_to_members(layer, user_group, "notify.many", by_user)
+
+    _run(send, len(by_user))
 
 
 def unread_changed(user_id: int) -> None:
@@ -175,7 +198,20 @@ def forward_thread_event(event: dict) -> None:
             },
         }
         _send_all([(thread_group(event["thread_id"]), message)])
-    elif kind in ("membership.left", "access.changed"):
+    elif kind in MEMBER_ACCESS_EVENTS:
         _send_all([(user_group(event["user_id"]), {"type": "access.recheck"})])
-    elif kind in ("thread.moved", "thread.hidden", "thread.deleted"):
+    elif kind in THREAD_ACCESS_EVENTS:
         _send_all([(thread_group(event["thread_id"]), {"type": "access.recheck"})])
+    elif kind == "space.visibility_changed":
+        _send_all([(space_group(event["space_id"]), {"type": "access.recheck"})])
+
+
+# What open sockets listen for, beyond THREAD_EVENTS (tests check each is published).
+MEMBER_ACCESS_EVENTS = frozenset({"membership.left", "access.changed", "member.verified"})
+THREAD_ACCESS_EVENTS = frozenset({"thread.moved", "thread.hidden", "thread.deleted"})
+LISTENED_TYPES = (
+    THREAD_EVENTS
+    | MEMBER_ACCESS_EVENTS
+    | THREAD_ACCESS_EVENTS
+    | {"user.suspended", "review.resolved", "post.flagged", "space.visibility_changed"}
+)

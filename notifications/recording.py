@@ -26,8 +26,22 @@ def handles(*event_types: str) -> Callable[[Handler], Handler]:
 
 
 def record(event: dict) -> None:
+    """Run every handler of the event (in the fan-out task)."""
     for handler in _HANDLERS.get(event.get("type"), []):
         handler(event)
+
+
+def handled_types() -> set[str]:
+    return set(_HANDLERS)
+
+
+def enqueue_fan_out(event: dict) -> None:
+    """Called inside the publishing transaction: queue the fan-out of an event someone
+    handles, in that same transaction."""
+    if event.get("type") in _HANDLERS:
+        from .tasks import fan_out
+
+        fan_out.enqueue(event)
 
 
 def notify(

@@ -40,6 +40,24 @@ def notifications_after(*, viewer, after: int, limit: int = 200) -> list[Notific
     )
 
 
+def notifications_missed(
+    *, viewer, after: int, held: set[int], since, limit: int = 200
+) -> list[Notification]:
+    """What a reconnecting client missed: everything after the last id it saw, and the
+    recent ones (since `since`) below it that it does not hold (a push that failed while
+    later ones arrived leaves such a hole)."""
+    from django.db.models import Q
+
+    rows = (
+        Notification.objects.filter(user=viewer)
+        .filter(Q(pk__gt=after) | Q(pk__lte=after, created_at__gte=since))
+        .exclude(pk__in=list(held))
+        .select_related("post__thread__space")
+        .order_by("pk")[:limit]
+    )
+    return list(rows)
+
+
 # The bell's count is on every signed-in page: kept in the shared cache and forgotten by the
 # writes that change it (recording, mark_read, mark_all_read, deletion); the timeout bounds
 # how long a write made some other way can leave it wrong.

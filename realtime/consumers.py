@@ -1,10 +1,13 @@
 """The WebSocket at /ws/: one per tab. It authenticates from the session, joins only what the
 member may read, forwards events, and never writes.
 
-Client → server:  {"type": "resume", "after": <last notification id>}
+Client → server:  {"type": "resume", "after": <last notification id>,
+                   "seen": [recent notification ids it holds]}  ("seen" is optional: with
+                   it, a recent notification below "after" that never arrived is sent too)
                   {"type": "subscribe", "thread": <id>, "after_number": <last post number shown>}
                   {"type": "unsubscribe", "thread": <id>}
-                  {"type": "ping"}
+                  {"type": "ping"}  (also re-joins the socket's groups and sends any
+                                     notification it missed, e.g. after a Redis restart)
 Server → client:  {"type": "hello", "user": <id or null>}
                   {"type": "notifications", "notifications": [...], "unread": n}
                   {"type": "unread", "unread": n}
@@ -13,28 +16,69 @@ Server → client:  {"type": "hello", "user": <id or null>}
                            | "post.approved" | "reaction.added" | "reaction.removed",
                    "thread_id", "post_id", "number"}
                   {"type": "unsubscribed", "thread": id, "reason": "access"}
+                  {"type": "session.end"}  (then the socket closes with 4001)
                   {"type": "error", "error": "..."}
+
+A frame that is not a JSON object (not JSON at all, a NUL, `{"thread": 1e400}`) gets an
+"error" message and the socket stays open. Each notification id is sent at most once per
+socket: one committed while the client's resume is being answered arrives once, not twice.
 """
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import get_user_model
+from prometheus_client import Gauge
 
+from community.accounts.permissions import can_use_network
 from community.forum import permissions
 from community.forum.models import Thread
 from notifications import presence, push
-from notifications.selectors import notifications_after, unread_count
+from notifications.selectors import notifications_after, notifications_missed, unread_count
 
 MAX_THREADS_PER_SOCKET = 20
+MAX_ID = 2**63 - 1
+# Ids remembered per socket to drop repeats (resume and live push racing); old ones age out.
+SENT_IDS_KEPT = 500
+# How far back a resume or a ping looks for holes below the last id a client saw.
+CATCH_UP_WINDOW = timedelta(minutes=15)
+
+SOCKETS_OPEN = Gauge("fhn_sockets_open", "WebSockets open", multiprocess_mode="livesum")
+
+
+def as_id(value) -> int | None:
+    """A positive database id from a client's frame, or None (never an exception)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isdigit() and len(value) < 20:
+        number = int(value)
+    else:
+        return None  # floats (1e400 is infinity), lists, objects, None
+    return number if 0 < number <= MAX_ID else None
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
-        self.threads: set[int] = set()
+        self.threads: dict[int, int] = {}  # thread id → its space id
+        self.sent_ids: dict[int, None] = {}
+        # A client that says which recent ids it holds ("seen") gets holes filled too.
+        self.resumed = False
+        self.last_resume_after = 0
+        self.counted = False
+        if self._signed_in and not can_use_network(self.user):
+            await self.close(code=4001)
+            return
         await self.accept()
-        if self.user is not None and self.user.is_authenticated:
+        SOCKETS_OPEN.inc()
+        self.counted = True
+        if self._signed_in:
             await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
             await database_sync_to_async(presence.mark_seen)(self.user.pk)
         await self.send_json({"type": "hello", "user": self.user.pk if self._signed_in else None})
@@ -44,10 +88,28 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return self.user is not None and self.user.is_authenticated
 
     async def disconnect(self, code) -> None:
+        if getattr(self, "counted", False):
+            SOCKETS_OPEN.dec()
+            self.counted = False
         if self._signed_in:
             await self.channel_layer.group_discard(push.user_group(self.user.pk), self.channel_name)
         for thread_id in list(self.threads):
-            await self.channel_layer.group_discard(push.thread_group(thread_id), self.channel_name)
+            await self._leave_thread(thread_id)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        """Parse a frame; anything malformed is answered with an error, never a close."""
+        if text_data is None:
+            await self.send_json({"type": "error", "error": "messages are JSON text"})
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:  # not JSON, a NUL, bad escapes, a number too deep to parse
+            await self.send_json({"type": "error", "error": "messages are JSON objects"})
+            return
+        except RecursionError:
+            await self.send_json({"type": "error", "error": "message too deeply nested"})
+            return
+        await self.receive_json(content)
 
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict):
@@ -55,65 +117,121 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "resume":
-            await self._resume(content.get("after"))
+            await self._resume(content.get("after"), content.get("seen"))
         elif kind == "subscribe":
             await self._subscribe(content.get("thread"), content.get("after_number"))
         elif kind == "unsubscribe":
             await self._unsubscribe(content.get("thread"))
         elif kind == "ping":
-            if self._signed_in:
-                await database_sync_to_async(presence.mark_seen)(self.user.pk)
+            await self._rejoin_and_catch_up()
             await self.send_json({"type": "pong"})
         else:
-            await self.send_json({"type": "error", "error": f"unknown message type {kind!r}"})
+            await self.send_json({"type": "error", "error": "unknown message type"})
 
-    async def _resume(self, after) -> None:
+    async def _resume(self, after, seen=None) -> None:
         if not self._signed_in:
             return
-        try:
-            after = max(int(after or 0), 0)
-        except (TypeError, ValueError):
-            await self.send_json({"type": "error", "error": "after must be a notification id"})
-            return
+        # Recent ids the client already holds: a hole below `after` is sent, these are not.
+        if isinstance(seen, list):
+            for value in seen[:SENT_IDS_KEPT]:
+                number = as_id(value)
+                if number is not None:
+                    self.sent_ids[number] = None
+            self.resumed = True
+        if after in (None, 0, "0", ""):
+            after = 0
+        else:
+            after = as_id(after)
+            if after is None:
+                await self.send_json({"type": "error", "error": "after must be a notification id"})
+                return
         items, unread = await self._missed(after)
-        await self.send_json({"type": "notifications", "notifications": items, "unread": unread})
+        await self._send_notifications(items, unread)
+        self.last_resume_after = max(self.last_resume_after, after)
+
+    async def _rejoin_and_catch_up(self) -> None:
+        """On each ping: join our groups again and send what we may have missed.
+
+        A Redis restart without persistence forgets every group; a consumer whose connection
+        to Redis came back by itself would then hear nothing more. Joining is idempotent, and
+        the catch-up sends only ids this socket has not sent.
+        """
+        if self._signed_in:
+            await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
+            await database_sync_to_async(presence.mark_seen)(self.user.pk)
+        for thread_id, space_id in list(self.threads.items()):
+            await self.channel_layer.group_add(push.thread_group(thread_id), self.channel_name)
+            await self.channel_layer.group_add(push.space_group(space_id), self.channel_name)
+        if self._signed_in and self.resumed:
+            after = max([self.last_resume_after, *self.sent_ids])
+            items, unread = await self._missed(after)
+            if items:
+                await self._send_notifications(items, unread)
+
+    async def _send_notifications(self, items: list[dict], unread: int) -> None:
+        """Send what this socket has not sent yet (a resume reply and a live push can race)."""
+        fresh = [item for item in items if item["id"] not in self.sent_ids]
+        for item in fresh:
+            self.sent_ids[item["id"]] = None
+        while len(self.sent_ids) > SENT_IDS_KEPT:
+            del self.sent_ids[next(iter(self.sent_ids))]
+        if fresh or not items:
+            await self.send_json(
+                {"type": "notifications", "notifications": fresh, "unread": unread}
+            )
+        else:
+            await self.send_json({"type": "unread", "unread": unread})
 
     @database_sync_to_async
     def _missed(self, after: int) -> tuple[list[dict], int]:
-        items = [
-            push.serialise(n, self.user) for n in notifications_after(viewer=self.user, after=after)
-        ]
-        return items, unread_count(self.user)
+        if self.resumed:
+            from django.utils import timezone
+
+            rows = notifications_missed(
+                viewer=self.user,
+                after=after,
+                held=set(self.sent_ids),
+                since=timezone.now() - CATCH_UP_WINDOW,
+            )
+        else:
+            rows = notifications_after(viewer=self.user, after=after)
+        return [push.serialise(n, self.user) for n in rows], unread_count(self.user)
 
     async def _subscribe(self, thread_id, after_number) -> None:
-        try:
-            thread_id = int(thread_id)
-            after_number = int(after_number or 0)
-        except (TypeError, ValueError):
+        thread_id = as_id(thread_id)
+        if thread_id is None:
             await self.send_json({"type": "error", "error": "thread must be a thread id"})
+            return
+        after_number = 0 if after_number in (None, 0, "0", "") else as_id(after_number)
+        if after_number is None:
+            await self.send_json({"type": "error", "error": "after_number must be a post number"})
             return
         if len(self.threads) >= MAX_THREADS_PER_SOCKET and thread_id not in self.threads:
             await self.send_json({"type": "error", "error": "too many threads on one socket"})
             return
-        missed = await self._readable_numbers_after(thread_id, after_number)
-        if missed is None:
+        readable = await self._readable_numbers_after(thread_id, after_number)
+        if readable is None:
             # The same answer for missing and forbidden: never reveal that a hidden thread exists.
             await self.send_json({"type": "error", "error": "no such thread", "thread": thread_id})
             return
-        self.threads.add(thread_id)
+        space_id, missed = readable
+        self.threads[thread_id] = space_id
         await self.channel_layer.group_add(push.thread_group(thread_id), self.channel_name)
+        await self.channel_layer.group_add(push.space_group(space_id), self.channel_name)
         await self.send_json({"type": "subscribed", "thread": thread_id, "missed": missed})
 
     @database_sync_to_async
-    def _readable_numbers_after(self, thread_id: int, after_number: int) -> list[int] | None:
+    def _readable_numbers_after(
+        self, thread_id: int, after_number: int
+    ) -> tuple[int, list[int]] | None:
         # The socket lives for hours: read memberships afresh for every decision.
         permissions.forget_cached_access(self.user)
         thread = Thread.objects.select_related("space").filter(pk=thread_id).first()
         if thread is None or not permissions.can_read_thread(self.user, thread):
             return None
         if after_number <= 0:
-            return []
-        return list(
+            return thread.space_id, []
+        return thread.space_id, list(
             permissions.posts_of_readable_thread(self.user, thread)
             .filter(number__gt=after_number)
             .order_by("number")
@@ -121,23 +239,30 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def _unsubscribe(self, thread_id) -> None:
-        try:
-            thread_id = int(thread_id)
-        except (TypeError, ValueError):
+        thread_id = as_id(thread_id)
+        if thread_id is None:
+            await self.send_json({"type": "error", "error": "thread must be a thread id"})
             return
-        self.threads.discard(thread_id)
+        await self._leave_thread(thread_id)
+
+    async def _leave_thread(self, thread_id: int) -> None:
+        space_id = self.threads.pop(thread_id, None)
         await self.channel_layer.group_discard(push.thread_group(thread_id), self.channel_name)
+        if space_id is not None and space_id not in self.threads.values():
+            await self.channel_layer.group_discard(push.space_group(space_id), self.channel_name)
 
     # Channel layer handlers (message "type" with dots as underscores).
 
     async def notify(self, message) -> None:
-        await self.send_json(
-            {
-                "type": "notifications",
-                "notifications": message["notifications"],
-                "unread": message["unread"],
-            }
-        )
+        await self._send_notifications(message["notifications"], message["unread"])
+
+    async def notify_many(self, message) -> None:
+        """One message for many members' sockets in this process: forward only our own."""
+        if not self._signed_in:
+            return
+        mine = message["by_user"].get(str(self.user.pk))
+        if mine is not None:
+            await self._send_notifications(mine["notifications"], mine["unread"])
 
     async def unread(self, message) -> None:
         await self.send_json({"type": "unread", "unread": message["unread"]})
@@ -151,13 +276,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=4001)
 
     async def access_recheck(self, message) -> None:
-        """Access changed somewhere: drop every thread this member may no longer read."""
+        """Access changed (role, verification, suspension, a membership, a thread hidden or
+        moved, a space's visibility): re-read the member and drop what they may no longer read.
+        """
+        if self._signed_in:
+            fresh = await self._reload_member()
+            if fresh is None or not can_use_network(fresh):
+                await self.session_end(message)
+                return
+            self.user = fresh
         for thread_id in list(self.threads):
             if await self._readable_numbers_after(thread_id, 0) is None:
-                self.threads.discard(thread_id)
-                await self.channel_layer.group_discard(
-                    push.thread_group(thread_id), self.channel_name
-                )
+                await self._leave_thread(thread_id)
                 await self.send_json(
                     {"type": "unsubscribed", "thread": thread_id, "reason": "access"}
                 )
+
+    @database_sync_to_async
+    def _reload_member(self):
+        return get_user_model().objects.filter(pk=self.user.pk).first()

@@ -62,3 +62,21 @@ def network(transactional_db):
     if not Space.objects.exists():
         load_places(Region, LocalAuthority)
         load_structure(Region, Topic, Space)
+
+
+@pytest.fixture
+def db_tasks(settings):
+    """Enqueue into django-tasks-db's table (what production does) instead of running now."""
+    from django.tasks import task_backends
+    from django.utils.connection import Local
+
+    def reset() -> None:
+        task_backends.__dict__.pop("settings", None)
+        task_backends._settings = None
+        task_backends._connections = Local(task_backends.thread_critical)
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    reset()
+    yield
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    reset()

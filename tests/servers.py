@@ -71,7 +71,7 @@ def daphne(**extra_env: str):
         deadline = time.monotonic() + 120
         while True:
             try:
-                httpx.get(url + "/topics/", timeout=2)
+                httpx.get(url + "/topics/", timeout=5)
                 break
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -96,3 +96,67 @@ def session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies["sessionid"].value
+
+
+@contextmanager
+def worker(*, wait_for_heartbeat: bool = True, **extra_env: str):
+    """Start `manage.py run_worker` on the test database; yield the process; stop it hard.
+
+    The test database's task queue (django-tasks-db) is what it works on; with
+    `wait_for_heartbeat` the block starts once the worker has beaten in the database.
+    """
+    from ops.models import WorkerHeartbeat
+
+    worker_id = f"test-{free_port()}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "TASKS_BACKEND": "db",
+        "WORKER_POLL_SECONDS": "0.05",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update(extra_env)
+    log_path = ROOT / "var" / f"worker-test-{worker_id}.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = open(log_path, "wb")  # noqa: SIM115  (closed in finally)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker", "--worker-id", worker_id],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    process.worker_id = worker_id
+    process.log_path = log_path
+    try:
+        if wait_for_heartbeat:
+            wait_until(
+                lambda: (
+                    WorkerHeartbeat.objects.filter(worker_id=worker_id).exists()
+                    or process.poll() is not None
+                ),
+                timeout=90,
+                what="the worker's first heartbeat",
+            )
+            if process.poll() is not None:
+                raise RuntimeError(f"worker stopped: {log_path.read_text()[-2000:]}")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        log.close()
+
+
+def wait_until(condition, *, timeout: float = 30, what: str = "the condition") -> None:
+    """Poll `condition()` until it is true; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)

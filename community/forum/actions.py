@@ -653,6 +653,23 @@ def remove_member(*, actor, user, space: Space) -> None:
 
 
 @transaction.atomic
+def set_space_visibility(*, actor, space: Space, visibility: str) -> Space:
+    """Staff change who may read a space; open sockets re-check what they may still read."""
+    if not permissions.is_moderator(actor):
+        raise PermissionDenied(_("Only moderators and staff can change who may read a space."))
+    if visibility not in Space.Visibility.values:
+        raise ValidationError(_("Choose who may read the space."))
+    space = Space.objects.select_for_update().get(pk=space.pk)
+    if space.visibility != visibility:
+        space.visibility = visibility
+        space.save(update_fields=["visibility"])
+        publish_on_commit(
+            {"type": "space.visibility_changed", "space_id": space.pk, "visibility": visibility}
+        )
+    return space
+
+
+@transaction.atomic
 def leave_space(*, user, space: Space) -> None:
     Membership.objects.filter(user=user, space=space).delete()
     publish_on_commit({"type": "membership.left", "user_id": user.pk, "space_id": space.pk})

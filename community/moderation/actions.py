@@ -137,6 +137,10 @@ def _hide(post: Post) -> None:
     post.save(update_fields=["status"])
     if post.number == 1:
         Thread.objects.filter(pk=post.thread_id).update(status=Status.HIDDEN)
+        # Open sockets on the thread re-check it (only moderators may still read it).
+        publish_on_commit(
+            {"type": "thread.hidden", "thread_id": post.thread_id, "space_id": post.thread.space_id}
+        )
 
 
 @transaction.atomic

@@ -16,9 +16,14 @@
   var lastNumber = threadEl ? parseInt(threadEl.getAttribute("data-last-number") || "0", 10) : 0;
   var onLastPage = threadEl ? threadEl.getAttribute("data-last-page") === "true" : false;
   var storageKey = "fhn:lastNotificationId";
+  var heldKey = "fhn:heldNotificationIds";
   var socket = null;
   var retry = 0;
   var pingTimer = null;
+  // Notification ids this page has shown: one that comes again (a resume reply racing a live
+  // push, a reconnect) is ignored.
+  var shown = {};
+  var pausedNote = null;
 
   function lastNotificationId() {
     try { return parseInt(window.sessionStorage.getItem(storageKey) || "0", 10) || 0; } catch (e) { return 0; }
@@ -27,6 +32,16 @@
     if (id > lastNotificationId()) {
       try { window.sessionStorage.setItem(storageKey, String(id)); } catch (e) { /* private mode */ }
     }
+    var held = heldIds();
+    if (held.indexOf(id) === -1) {
+      held.push(id);
+      try { window.sessionStorage.setItem(heldKey, JSON.stringify(held.slice(-200))); } catch (e) { /* private mode */ }
+    }
+  }
+  // The recent ids this tab has shown, across its pages: sent on resume so the server fills a
+  // hole below the last id (a push lost while Redis was down) and sends nothing twice.
+  function heldIds() {
+    try { return JSON.parse(window.sessionStorage.getItem(heldKey) || "[]") || []; } catch (e) { return []; }
   }
   function announce(text) {
     if (!announcer) { return; }
@@ -78,6 +93,30 @@
     }
   }
 
+  function unseen(notifications) {
+    return notifications.filter(function (n) {
+      if (shown[n.id]) { return false; }
+      shown[n.id] = true;
+      rememberNotificationId(n.id);
+      return true;
+    });
+  }
+
+  // Said once when the connection drops (a Redis or server restart), cleared when it is back.
+  function setPaused(paused) {
+    if (paused && !pausedNote) {
+      pausedNote = document.createElement("p");
+      pausedNote.className = "live-paused";
+      pausedNote.setAttribute("role", "status");
+      pausedNote.textContent = "Live updates are paused. Reconnecting… Reload the page to see new posts now.";
+      var main = document.querySelector("main") || body;
+      main.insertBefore(pausedNote, main.firstChild);
+    } else if (!paused && pausedNote) {
+      pausedNote.remove();
+      pausedNote = null;
+    }
+  }
+
   function addToList(notifications) {
     var list = document.querySelector("[data-live-notifications]");
     notifications.forEach(function (n) {
@@ -97,9 +136,10 @@
   function onMessage(message) {
     switch (message.type) {
       case "notifications":
-        addToList(message.notifications || []);
+        var arrived = unseen(message.notifications || []);
+        addToList(arrived);
         setUnread(message.unread);
-        var fresh = (message.notifications || []).filter(function (n) { return !n.read; });
+        var fresh = arrived.filter(function (n) { return !n.read; });
         if (fresh.length === 1) { announce(fresh[0].text); }
         else if (fresh.length > 1) { announce(fresh.length + " new notifications."); }
         break;
@@ -146,17 +186,25 @@
     socket.addEventListener("open", function () {
       retry = 0;
       body.setAttribute("data-live", "connected");
-      if (signedIn) { socket.send(JSON.stringify({ type: "resume", after: lastNotificationId() })); }
+      setPaused(false);
+      if (signedIn) {
+        // The ids this page holds, so a notification that failed to arrive below the last one
+        // (a push lost while Redis was down) is sent on resume and on each ping.
+        var seen = heldIds();
+        socket.send(JSON.stringify({ type: "resume", after: lastNotificationId(), seen: seen }));
+      }
       if (threadId) { socket.send(JSON.stringify({ type: "subscribe", thread: threadId, after_number: lastNumber })); }
       pingTimer = window.setInterval(function () {
         if (socket.readyState === 1) { socket.send(JSON.stringify({ type: "ping" })); }
-      }, 60000);
+      }, 30000);  // each ping also catches up anything a Redis restart lost
     });
     socket.addEventListener("message", function (e) {
       try { onMessage(JSON.parse(e.data)); } catch (err) { /* ignore malformed */ }
     });
     socket.addEventListener("close", function () {
       body.setAttribute("data-live", "disconnected");
+      // A first quick retry may succeed before anyone notices; say so from the second.
+      if (retry >= 1) { setPaused(true); }
       window.clearInterval(pingTimer);
       retry = Math.min(retry + 1, 6);
       window.setTimeout(connect, Math.pow(2, retry) * 500 + Math.random() * 500);
@@ -169,6 +217,8 @@
       return parseInt(el.getAttribute("data-notification-id"), 10);
     });
     if (ids.length) { rememberNotificationId(Math.max.apply(null, ids)); }
+    ids.forEach(function (id) { shown[id] = true; });
+    heldIds().forEach(function (id) { shown[id] = true; });
   }
   connect();
 })();

@@ -1,0 +1,88 @@
+"""Sending one message to many members' personal groups in a few Redis round trips.
+
+A post in a thread with a thousand watchers is a thousand bell updates. One `group_send` per
+member costs four Redis round trips each and a thousand messages for daphne to pop (about
+1.2 s on the bench machine). Instead: read every member's group (`user-<id>`) in one
+pipeline, then write ONE message per daphne process, addressed to all of that process's
+sockets of those members and carrying each member's own payload keyed by member id; each
+consumer forwards only its member's entry (the payloads never leave the server). This is
+channels_redis's own group-send path (its Lua script, its `__asgi_channel__` list) with the
+groups resolved together. Other layers (the in-memory one of the embedded default) get one
+`group_send` per member, with the same message shape.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+_SEND_LUA = """
+    local over_capacity = 0
+    local current_time = ARGV[#ARGV - 1]
+    local expiry = ARGV[#ARGV]
+    for i=1,#KEYS do
+        if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[i + #KEYS]) then
+            redis.call('ZADD', KEYS[i], current_time, ARGV[i])
+            redis.call('EXPIRE', KEYS[i], expiry)
+        else
+            over_capacity = over_capacity + 1
+        end
+    end
+    return over_capacity
+"""
+
+
+async def send_to_members(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int:
+    """Deliver `by_user[id]` to every socket of each member; return the Redis messages written.
+
+    Consumers receive `{"type": message_type, "by_user": {"<id>": payload, ...}}` and take
+    their own entry.
+    """
+    if not by_user:
+        return 0
+    if not hasattr(layer, "_group_key"):  # not channels_redis: one group send per member
+        for uid, payload in by_user.items():
+            await layer.group_send(
+                group_of(uid), {"type": message_type, "by_user": {str(uid): payload}}
+            )
+        return len(by_user)
+    now = int(time.time())
+    # 1. Every member's channels, one pipeline per Redis connection.
+    by_connection: dict[int, list[int]] = defaultdict(list)
+    for uid in by_user:
+        by_connection[layer.consistent_hash(group_of(uid))].append(uid)
+    channels_of: dict[int, list[str]] = {}
+    for index, uids in by_connection.items():
+        pipe = layer.connection(index).pipeline(transaction=False)
+        for uid in uids:
+            key = layer._group_key(group_of(uid))
+            pipe.zremrangebyscore(key, min=0, max=now - layer.group_expiry)
+            pipe.zrange(key, 0, -1)
+        results = await pipe.execute()
+        for i, uid in enumerate(uids):
+            channels_of[uid] = [c.decode("utf8") for c in results[2 * i + 1]]
+    # 2. One message per channel key (a daphne process), with only its members' payloads.
+    per_key: dict[str, dict] = {}
+    for uid, channels in channels_of.items():
+        for channel in channels:
+            local = layer.non_local_name(channel) if "!" in channel else channel
+            entry = per_key.setdefault(
+                layer.prefix + local,
+                {
+                    "index": layer.consistent_hash(local),
+                    "capacity": layer.get_capacity(channel),
+                    "message": {"type": message_type, "by_user": {}, "__asgi_channel__": []},
+                },
+            )
+            entry["message"]["__asgi_channel__"].append(channel)
+            entry["message"]["by_user"][str(uid)] = by_user[uid]
+    # 3. Write them with channels_redis's group-send script, one call per connection.
+    keys_by_connection: dict[int, list[str]] = defaultdict(list)
+    for key, entry in per_key.items():
+        keys_by_connection[entry["index"]].append(key)
+    for index, keys in keys_by_connection.items():
+        args = [layer.serialize(per_key[key]["message"]) for key in keys]
+        args += [per_key[key]["capacity"] for key in keys]
+        args += [time.time(), layer.expiry]
+        await layer.connection(index).eval(_SEND_LUA, len(keys), *keys, *args)
+    return len(per_key)
