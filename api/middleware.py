@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from .http import ApiError, error_response, wants_json
@@ -46,11 +47,15 @@ class DiscourseJsonMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if wants_json(request) and not settings.DEBUG:
-            return error_response(
-                ApiError(500, "server_error", "Something went wrong on our side.")
-            )
-        return None
+        if not wants_json(request) or settings.DEBUG:
+            return None
+        # A page's own "not there" or "not yours" stays that, in JSON: only what really
+        # went wrong is a 500.
+        if isinstance(exception, Http404):
+            return error_response(ApiError(*JSON_ERRORS[404]))
+        if isinstance(exception, PermissionDenied):
+            return error_response(ApiError(*JSON_ERRORS[403]))
+        return error_response(ApiError(500, "server_error", "Something went wrong on our side."))
 
 
 def _api_match(path: str):

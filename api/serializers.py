@@ -19,7 +19,7 @@ from community.accounts import permissions as member_permissions
 from community.forum import permissions
 from community.forum.models import Bookmark, Post, Reaction, Space, Status, Thread
 
-from . import shapes, solved
+from . import shapes
 from .shape import Shape
 
 AVATAR = "/static/img/avatar.svg?size={size}"
@@ -289,12 +289,26 @@ def topic_values(thread: Thread, viewer=None) -> dict:
                 "primary_group_id": None,
             },
         ],  # fmt: skip
-        **solved.topic_list_fields(thread),
+    }
+
+
+# Discourse's Solved plugin on topic lists (beyond the document's shape).
+EXTENSION_KEYS.update({"has_accepted_answer", "can_have_answer"})
+
+
+def _solved_list_fields(thread: Thread) -> dict:
+    return {
+        "has_accepted_answer": thread.accepted_answer_id is not None,
+        # Lists load threads with their space; asking otherwise would be a query per row.
+        "can_have_answer": (
+            thread.space.accepted_answers if Thread.space.is_cached(thread) else None
+        ),
     }
 
 
 def topic_list_item(thread: Thread, viewer=None, shape: Shape = shapes.LIST_TOPIC, extra=None):
-    return shape.project(topic_values(thread, viewer), (extra or {}).get(thread.pk))
+    fields = {**_solved_list_fields(thread), **((extra or {}).get(thread.pk) or {})}
+    return shape.project(topic_values(thread, viewer), fields)
 
 
 def topic_list(

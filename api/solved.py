@@ -1,7 +1,6 @@
-"""Accepted answers in the shapes Discourse's Solved plugin gives topics and posts.
-
-Kept apart from the serialisers so they call one function each and stay easy to merge.
-"""
+"""Accepted answers in the shapes Discourse's Solved plugin gives topics and posts,
+registered with the serialisers as field hooks (apps.py); topic lists carry
+`has_accepted_answer` from the serialisers themselves."""
 
 from __future__ import annotations
 
@@ -12,13 +11,6 @@ from community.forum.models import Post, Thread
 def _space_known(thread: Thread) -> bool:
     # Lists load posts with their thread but not its space: asking would be a query per post.
     return Thread.space.is_cached(thread)
-
-
-def topic_list_fields(thread: Thread) -> dict:
-    return {
-        "has_accepted_answer": thread.accepted_answer_id is not None,
-        "can_have_answer": thread.space.accepted_answers if _space_known(thread) else None,
-    }
 
 
 POST_FIELDS = (
@@ -47,20 +39,20 @@ def post_fields(posts: list[Post], viewer) -> dict[int, dict]:
     }
 
 
-def topic_fields(threads: list[Thread], viewer) -> dict[int, dict]:
-    """The topic's `accepted_answer`: the chosen reply, if this viewer may read it, its author
-    named only as the members' privacy rule allows (a child is not named to adults)."""
+def topic_fields(threads: list[Thread], viewer, *, author_of) -> dict[int, dict]:
+    """Each topic's `accepted_answer`: the chosen reply, if this viewer may read it, its author
+    named only as the members' privacy rule allows (a child is not named to adults). One
+    query for a whole list."""
     from community.forum import selectors
 
-    from .serializers import author
-
+    answers = selectors.accepted_answers(viewer=viewer, threads=threads)
     fields = {}
     for thread in threads:
-        answer = selectors.accepted_answer(viewer=viewer, thread=thread)
+        answer = answers.get(thread.pk)
         if answer is None:
             fields[thread.pk] = {"accepted_answer": None, "has_accepted_answer": False}
             continue
-        who = author(viewer, answer.author)
+        who = author_of(viewer, answer.author)
         fields[thread.pk] = {
             "has_accepted_answer": True,
             "accepted_answer": {

@@ -129,7 +129,9 @@ def category_topics(request, viewer, category_id: int | None = None, slug: str |
     data = _listing(
         request, viewer, listing, f"/c/{space.slug}/{space.pk}.json", shapes.CATEGORY_TOPIC
     )
+    topics = data["topic_list"]["topics"]  # each already in CATEGORY_TOPIC's shape
     data["topic_list"] = shapes.CATEGORY_TOPIC_LIST.project(data["topic_list"])
+    data["topic_list"]["topics"] = topics  # keep the registered extension fields (Solved's)
     return data
 
 
@@ -259,14 +261,12 @@ def topics_created_by(request, viewer, username: str):
     """Topics a member started, when the viewer may know who they are."""
     member = _member(viewer, username)
     threads = list(
-        permissions.visible_threads(viewer)
+        permissions.listable_threads(viewer)
         .filter(author=member, deleted_at__isnull=True)
         .select_related("topic", "author")
         .prefetch_related("tags")
         .order_by("-created_at")[: settings.FORUM_THREADS_PER_PAGE]
     )
-    if not permissions.is_moderator(viewer):  # the unlisted filter (listable_threads)
-        threads = [t for t in threads if not t.is_unlisted]
     return s.topic_list(threads, viewer=viewer, more_url=None, per_page=len(threads))
 
 

@@ -84,15 +84,13 @@ def user_actions(request, viewer):
     member = _member(viewer, request.GET.get("username", ""))
     filters = {whole_number(f, "filter") for f in request.GET.get("filter", "4,5").split(",") if f}
     offset = _int(request, "offset")
-    qs = permissions.visible_posts(
+    qs = permissions.listable_posts(
         viewer,
         Post.objects.filter(
             author=member, deleted_at__isnull=True, kind=Post.Kind.POST,
             thread__deleted_at__isnull=True,
         ),
     )  # fmt: skip
-    if not permissions.is_moderator(viewer):  # the unlisted filter (listable_threads)
-        qs = qs.filter(thread__is_unlisted=False)
     if filters == {4}:
         qs = qs.filter(number=1)
     elif filters == {5}:

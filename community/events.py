@@ -21,6 +21,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
     {
         # Members and access: each ends or narrows what open sockets receive.
         "account.created",
+        "account.approved",  # a new account a moderator let in (NEW_ACCOUNTS_NEED_APPROVAL)
         "access.changed",  # role, verification, activity or suspension changed by staff
         "member.verified",
         "user.suspended",
@@ -42,6 +43,9 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "post.deleted",
         "post.restored",
         "post.approved",
+        "post.imported",  # brought across from another forum: search only, nobody told
+        "answer.accepted",
+        "answer.unaccepted",
         "reaction.added",
         "reaction.removed",
         # Moderation.
@@ -63,11 +67,18 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "library.reviewed",
         "library.published",
         "library.archived",
+        "library.unarchived",
         "library.review_due",
         "library.feedback",
         "library.credit_withdrawn",
         "library.words_withdrawn",
         "library.credit_answered",
+        # Polls and families' feedback.
+        "poll.voted",
+        "poll.status",
+        "feedback.received",
+        "feedback.reviewed",
+        "feedback.added_to_resource",
         # Events and training.
         "training.event_created",
         "training.event_updated",
@@ -84,6 +95,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "supportline.case_changed",
         "supportline.message_posted",
         # Privacy.
+        "privacy.export_requested",
         "privacy.export_ready",
         "privacy.deletion_requested",
     }

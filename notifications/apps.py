@@ -10,11 +10,11 @@ class NotificationsConfig(AppConfig):
 
         from community import events
 
-        from . import handlers, holes, levels, push, recording, selectors
+        from . import handlers, holes, levels, push, selectors, tasks
         from .models import Notification, Subscription
 
         handlers.load_all()
-        events.record_with(recording.enqueue_fan_out)
+        events.record_with(tasks.enqueue_fan_out)
         # Readers of a thread see a new post before the page cache and search are updated.
         events.subscribe(push.forward_thread_event, first=True)
         # Cached per member between requests: the bell's count and notification levels.

@@ -35,15 +35,6 @@ def handled_types() -> set[str]:
     return set(_HANDLERS)
 
 
-def enqueue_fan_out(event: dict) -> None:
-    """Called inside the publishing transaction: queue the fan-out of an event someone
-    handles, in that same transaction."""
-    if event.get("type") in _HANDLERS:
-        from .tasks import fan_out
-
-        fan_out.enqueue(event)
-
-
 def notify(
     user_ids: Iterable[int],
     kind: str,

@@ -30,3 +30,10 @@ def fan_out(event: dict) -> bool:
         logger.info("fan-out of %s skipped: its object is gone", event.get("type"))
         return False
     return True
+
+
+def enqueue_fan_out(event: dict) -> None:
+    """Called inside the publishing transaction: queue the fan-out of an event someone
+    handles, in that same transaction."""
+    if event.get("type") in recording.handled_types():
+        fan_out.enqueue(event)

@@ -284,13 +284,19 @@ def _accepted_answer(holes: Holes, arg: str) -> str:
     from .selectors import accepted_answer
 
     thread, user = holes.items["thread"], holes.request.user
+    answer = accepted_answer(viewer=user, thread=thread)
+    can_choose = permissions.can_accept_answer(user, thread)
+    if answer is None and not can_choose:
+        return ""
     return render_to_string(
         "forum/_accepted_answer.html",
         {
             "thread": thread,
-            "answer": accepted_answer(viewer=user, thread=thread),
-            "can_choose": permissions.can_accept_answer(user, thread),
-            "csrf_token": holes.csrf_token(),
+            "answer": answer,
+            "can_choose": can_choose,
+            # Only a member who may change the answer gets a form (and so a CSRF token):
+            # a visitor's page stays free of tokens, so the anonymous page cache can keep it.
+            "csrf_token": holes.csrf_token() if can_choose else "",
         },
     )
 

@@ -147,7 +147,8 @@ def can_read_thread(user, thread: Thread) -> bool:
 
 
 def visible_tags(user, qs: QuerySet | None = None) -> QuerySet:
-    """Tags on at least one thread this user may open.
+    """Tags on at least one thread this user may find in a list (an unlisted thread's tags
+    would otherwise be confirmed by an empty tag page).
 
     Any other tag is as good as unknown to them (a 404 on its page and feed), so a tag used
     only in a private region or on a held or hidden thread does not reveal that it exists.
@@ -155,11 +156,12 @@ def visible_tags(user, qs: QuerySet | None = None) -> QuerySet:
     from taggit.models import Tag
 
     qs = Tag.objects.all() if qs is None else qs
-    return qs.filter(pk__in=visible_threads(user).filter(tags__isnull=False).values("tags__id"))
+    return qs.filter(pk__in=listable_threads(user).filter(tags__isnull=False).values("tags__id"))
 
 
 def can_see_tag(user, tag) -> bool:
-    return visible_threads(user).filter(tags=tag).exists()
+    """The one-object form of `visible_tags`."""
+    return listable_threads(user).filter(tags=tag).exists()
 
 
 def visible_posts(user, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:

@@ -434,6 +434,20 @@ def accepted_answer(*, viewer, thread: Thread) -> Post | None:
     return post if permissions.can_read_post(viewer, post) else None
 
 
+def accepted_answers(*, viewer, threads: list[Thread]) -> dict[int, Post]:
+    """`accepted_answer` for many threads in one query: {thread id: answer this viewer may
+    read}. No query when none has an answer."""
+    by_answer = {t.accepted_answer_id: t for t in threads if t.accepted_answer_id}
+    if not by_answer:
+        return {}
+    found = {}
+    for post in Post.objects.select_related("author").filter(pk__in=list(by_answer)):
+        post.thread = by_answer[post.pk]
+        if permissions.can_read_post(viewer, post):
+            found[post.thread.pk] = post
+    return found
+
+
 def answerable_replies(*, viewer, thread: Thread, limit: int = 200) -> list[Post]:
     """The replies this member may choose from as the thread's answer, oldest first."""
     if not permissions.can_accept_answer(viewer, thread):

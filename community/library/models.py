@@ -234,13 +234,6 @@ class Credit(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
 
-    @property
-    def is_shown(self) -> bool:
-        """For templates: `permissions.shows_name`, the one rule."""
-        from .permissions import shows_name
-
-        return shows_name(self)
-
 
 class Contribution(models.Model):
     """A post quoted in a resource, with the words as they were when it was curated."""

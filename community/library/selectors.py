@@ -166,11 +166,10 @@ def get_resource(*, viewer, resource_id: int) -> Resource:
 
 def resource_page(*, viewer, resource: Resource) -> ResourcePage:
     """A resource as this viewer sees it: the current version, and the working copy for workers."""
-    credits = [
-        c
-        for c in resource.credits.select_related("user")
-        if c.is_shown or permissions.can_work_on(viewer, resource)
-    ]
+    credits = list(resource.credits.select_related("user"))
+    for credit in credits:
+        credit.name_shown = permissions.shows_name(credit)  # the one rule, for the template
+    credits = [c for c in credits if c.name_shown or permissions.can_work_on(viewer, resource)]
     my_rating = None
     if viewer.is_authenticated:
         my_rating = UsefulnessRating.objects.filter(resource=resource, user=viewer).first()
