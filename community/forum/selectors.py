@@ -86,14 +86,18 @@ def _with_tags(qs: QuerySet[Thread]) -> QuerySet[Thread]:
 @functools.cache
 def _tag_pairs() -> Subquery:
     """Built once per process (annotate() copies it): building it cost more than running it."""
-    from django.contrib.contenttypes.models import ContentType
     from django.db.models import StringAgg
     from django.db.models.functions import Cast, Concat
     from taggit.models import TaggedItem
 
+    # The content type by its names, not its id: this subquery outlives the id (a test's
+    # flush re-creates content types under new ids in the same process).
+    meta = Thread._meta
     pairs = (
         TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(Thread), object_id=OuterRef("pk")
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id=OuterRef("pk"),
         )
         .order_by()
         .values("object_id")
