@@ -87,7 +87,7 @@ def full_render(settings):
     settings.FRAGMENT_CACHE_ENABLED = True
 
 
-def _compare(settings, viewers, urls):
+def assert_assembled_pages_match_full_renders(settings, viewers, urls):
     for url in urls:
         with full_render(settings):
             full = [_page(_client_for(user), url) for user in viewers]
@@ -107,7 +107,9 @@ def test_thread_page_is_the_same_assembled_as_rendered_in_full(settings, busy_th
     actions.toggle_bookmark(user=bookmarker, post=first)
     viewers = [None, *(busy_thread[k] for k in ("author", "minor", "newcomer", "moderator"))]
     viewers += [reader, bookmarker, make_user()]
-    _compare(settings, viewers, [thread.get_absolute_url() + "?page=1", thread.post_url(3)])
+    assert_assembled_pages_match_full_renders(
+        settings, viewers, [thread.get_absolute_url() + "?page=1", thread.post_url(3)]
+    )
 
 
 def test_a_young_authors_name_is_their_own_hole(settings, busy_thread):
@@ -123,7 +125,9 @@ def test_a_young_authors_name_is_their_own_hole(settings, busy_thread):
     posts = list(thread.posts.filter(status="published", deleted_at__isnull=True))
     assert permissions.thread_page_class(other, thread, posts) == permissions.READER
     url = thread.get_absolute_url() + "?page=1"
-    _compare(settings, [other, minor, busy_thread["moderator"], None], [url])
+    assert_assembled_pages_match_full_renders(
+        settings, [other, minor, busy_thread["moderator"], None], [url]
+    )
     link = f'href="{reverse("forum:user_activity", args=[minor.username])}"'
     assert link not in _page(_client_for(other), url)
     assert link in _page(_client_for(minor), url)
@@ -145,7 +149,7 @@ def test_group_threads_are_assembled_for_their_members_only(settings):
     londoner = make_user()
     actions.join_space(user=londoner, space=london)
     url = thread.get_absolute_url() + "?page=1"
-    _compare(settings, [insider, author, make_moderator()], [url])
+    assert_assembled_pages_match_full_renders(settings, [insider, author, make_moderator()], [url])
     for user in (outsider, londoner, None):
         assert _client_for(user).get(url).status_code == 404
 
@@ -231,13 +235,17 @@ def test_lists_are_the_same_assembled_as_rendered_in_full(settings, busy_thread)
         reverse("forum:topic", args=[topic.slug]),
         reverse("forum:tag", args=["evening"]),
     ]
-    _compare(settings, viewers, urls)
+    assert_assembled_pages_match_full_renders(settings, viewers, urls)
     members = [author, londoner, reader, insider]
-    _compare(settings, members, [reverse("forum:new"), reverse("forum:unread")])
-    _compare(
+    assert_assembled_pages_match_full_renders(
+        settings, members, [reverse("forum:new"), reverse("forum:unread")]
+    )
+    assert_assembled_pages_match_full_renders(
         settings, [londoner, busy_thread["moderator"]], [reverse("forum:region", args=["london"])]
     )
-    _compare(settings, [insider, busy_thread["moderator"]], [group.get_absolute_url()])
+    assert_assembled_pages_match_full_renders(
+        settings, [insider, busy_thread["moderator"]], [group.get_absolute_url()]
+    )
 
 
 def test_a_members_own_state_is_not_shown_to_another(busy_thread):

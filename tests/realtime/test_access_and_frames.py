@@ -37,7 +37,7 @@ async def _subscribed(member, thread):
     return communicator
 
 
-async def _expect_unsubscribed(communicator, thread) -> None:
+async def assert_unsubscribed(communicator, thread) -> None:
     assert (await communicator.receive_json_from(timeout=5)) == {
         "type": "unsubscribed",
         "thread": thread.pk,
@@ -87,7 +87,7 @@ async def test_unverifying_a_member_unsubscribes_their_open_socket(verified_thre
     await sync_to_async(privacy_actions.set_verified)(
         staff=verified_thread["staff"], member=verified_thread["member"], verified=False
     )
-    await _expect_unsubscribed(communicator, verified_thread["thread"])
+    await assert_unsubscribed(communicator, verified_thread["thread"])
     await communicator.disconnect()
 
 
@@ -119,7 +119,7 @@ async def test_role_change_in_the_admin_unsubscribes_their_open_socket(verified_
         return client.post(f"/admin/accounts/user/{member.pk}/change/", data).status_code
 
     assert await sync_to_async(change_role)() == 302
-    await _expect_unsubscribed(communicator, verified_thread["thread"])
+    await assert_unsubscribed(communicator, verified_thread["thread"])
     await communicator.disconnect()
 
 
@@ -171,7 +171,7 @@ async def test_space_visibility_change_unsubscribes_readers_who_lost_it(network)
     await sync_to_async(actions.set_space_visibility)(
         actor=staff, space=await sync_to_async(national)(), visibility=Space.Visibility.STAFF
     )
-    await _expect_unsubscribed(communicator, thread)
+    await assert_unsubscribed(communicator, thread)
     await communicator.disconnect()
 
 
