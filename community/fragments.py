@@ -24,6 +24,8 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -278,6 +280,11 @@ def fill_csrf_in(request: HttpRequest, html: str) -> str:
     return html
 
 
+def shared_page_key(kind: str, parts: tuple) -> str:
+    """The shared cache's key for the page keyed on ``parts`` (see shared_page)."""
+    return fragment_key(kind, f"{_code_version()}.{_csrf_placeholder()[-8:]}", parts)
+
+
 def shared_page(kind: str, parts: tuple, render: Callable[[], str], *, lifetime: int) -> str:
     """The page (or part) keyed on ``parts`` from the shared cache, rendered on a miss.
 
@@ -286,9 +293,51 @@ def shared_page(kind: str, parts: tuple, render: Callable[[], str], *, lifetime:
     """
     if not settings.FRAGMENT_CACHE_ENABLED:
         return render()
-    key = fragment_key(kind, f"{_code_version()}.{_csrf_placeholder()[-8:]}", parts)
-    html = cache.get(key)
+    key = shared_page_key(kind, parts)
+    html = cached(key)
     if html is None:
         html = render()
         cache.set(key, html, min(lifetime, TIMEOUT_SECONDS))
     return html
+
+
+# --------------------------------------------------------------------------------------------
+# One round trip for a page's cache reads. An assembled page read the shared cache five times
+# one after another (the shared page, the bell, the member's level, the thread's library
+# links...), each a Redis round trip. Apps say which keys a page kind will read for the
+# member (``register_page_reads``); the page reads them together with its own key in one
+# ``get_many`` (``page_reads``), and the readers' ``cached()`` answers from that batch.
+# Only reads are batched: a key missing from the batch is read (and filled) as before.
+# --------------------------------------------------------------------------------------------
+
+PageReads = Callable[[HttpRequest, Any], Iterable[str]]
+_page_reads: dict[str, list[PageReads]] = {}
+_read_batch: ContextVar[dict | None] = ContextVar("fhn_read_batch", default=None)
+
+
+def register_page_reads(kind: str, keys: PageReads) -> None:
+    """Say which cache keys pages of ``kind`` read for this request: ``keys(request, subject)``
+    (``subject``: the thread of a thread page, None for lists)."""
+    _page_reads.setdefault(kind, []).append(keys)
+
+
+def cached(key: str) -> Any:
+    """``cache.get(key)``, answered from the page's batched read when it holds the key."""
+    batch = _read_batch.get()
+    if batch is not None and key in batch:
+        return batch[key]
+    return cache.get(key)
+
+
+@contextmanager
+def page_reads(kind: str, request: HttpRequest, subject: Any = None, keys: Iterable[str] = ()):
+    """Read the page's own ``keys`` and every registered key for ``kind`` in one round trip,
+    for the ``cached()`` reads made inside the block."""
+    wanted = list(keys)
+    for keys_for in _page_reads.get(kind, ()):
+        wanted.extend(keys_for(request, subject))
+    token = _read_batch.set(cache.get_many(wanted) if wanted else {})
+    try:
+        yield
+    finally:
+        _read_batch.reset(token)

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from community.forum import panels
-from community.fragments import Holes, register_hole
+from community.fragments import Holes, register_hole, register_page_reads
 
-from .levels import level_for
+from .levels import level_for, thread_level_key_for
 from .models import Level
-from .selectors import unread_count
+from .selectors import bell_key_for, unread_count
 
 
 def _bell(holes: Holes, arg: str) -> str:
@@ -55,6 +55,9 @@ def _level(holes: Holes, arg: str) -> str:
 def register() -> None:
     register_hole("bell", _bell)
     register_hole("level", _level)
+    for kind in ("thread-page", "thread-list"):
+        register_page_reads(kind, bell_key_for)
+    register_page_reads("thread-page", thread_level_key_for)
     panels.register(
         panels.ThreadPanel(
             name="notifications",

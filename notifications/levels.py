@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models import Q
 
+from community.fragments import cached
+
 from .models import Level, Subscription
 
 
@@ -38,13 +40,21 @@ def _level_key(user_id, target: str, target_id) -> str:
     return f"level:{user_id}:{target}:{target_id}"
 
 
+def thread_level_key_for(request, thread) -> list[str]:
+    """The member's level on the thread, read with the rest of its page (page_reads)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return [_level_key(user.pk, "thread", thread.pk)]
+
+
 def level_for(user, target: str, target_id: int) -> int | None:
     """The member's own level on this thread, space, topic or tag (None if they set none):
     one cache read on pages, forgotten whenever the subscription is saved or deleted."""
     if not (user and user.is_authenticated):
         return None
     key = _level_key(user.pk, target, target_id)
-    level = cache.get(key)
+    level = cached(key)
     if level is None:
         level = (
             Subscription.objects.filter(user=user, target=target, target_id=target_id)

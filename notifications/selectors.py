@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
+from community.fragments import cached
+
 from .models import Notification
 
 
@@ -58,6 +60,12 @@ def notifications_missed(
     return list(rows)
 
 
+def bell_key_for(request, subject=None) -> list[str]:
+    """The bell's cache key, read with the rest of an assembled page (fragments.page_reads)."""
+    user = getattr(request, "user", None)
+    return [_bell_key(user.pk)] if user is not None and user.is_authenticated else []
+
+
 # The bell's count is on every signed-in page: kept in the shared cache and forgotten by the
 # writes that change it (recording, mark_read, mark_all_read, deletion); the timeout bounds
 # how long a write made some other way can leave it wrong.
@@ -71,7 +79,7 @@ def _bell_key(user_id) -> str:
 def unread_count(viewer) -> int:
     """The member's unread notifications: one cache read, a COUNT only when it is missing."""
     key = _bell_key(viewer.pk)
-    count = cache.get(key)
+    count = cached(key)
     if count is None:
         count = Notification.objects.filter(user=viewer, read_at__isnull=True).count()
         cache.set(key, count, BELL_SECONDS)

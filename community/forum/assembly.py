@@ -27,7 +27,9 @@ from community.fragments import (
     attach_fragments,
     csrf_placeholder,
     fill_csrf_in,
+    page_reads,
     shared_page,
+    shared_page_key,
     time_bucket,
     time_bucket_seconds,
 )
@@ -130,7 +132,8 @@ def thread_page(
             finally:
                 holes.shared = False
 
-        html = holes.assemble(shared_page("thread-page", parts, render, lifetime=lifetime))
+        with page_reads("thread-page", request, thread, [shared_page_key("thread-page", parts)]):
+            html = holes.assemble(shared_page("thread-page", parts, render, lifetime=lifetime))
     _mark_read(user, thread, page.posts)
     return HttpResponse(html)
 
@@ -274,6 +277,7 @@ def list_page(
         finally:
             holes.shared = False
 
-    return HttpResponse(
-        holes.assemble(shared_page("thread-list", parts, render, lifetime=lifetime))
-    )
+    with page_reads("thread-list", request, None, [shared_page_key("thread-list", parts)]):
+        return HttpResponse(
+            holes.assemble(shared_page("thread-list", parts, render, lifetime=lifetime))
+        )

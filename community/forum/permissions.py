@@ -173,19 +173,44 @@ def visible_posts(user, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
     return qs.filter(thread_id__in=thread_ids).filter(_post_q(user))
 
 
-def _post_q(user) -> Q:
-    """The per-post part of the rule, for posts of a thread already known to be readable."""
+VISITOR, AUTHOR = "visitor", "author"
+
+
+def post_rule(user) -> str:
+    """Which form the per-post rule takes for this viewer: moderators see every post,
+    members the published ones and their own, visitors the published ones. The rule's SQL
+    differs by form only (a compiled query is kept per form, community/compiled.py)."""
     if is_moderator(user):
+        return MODERATOR
+    return AUTHOR if _is_member(user) else VISITOR
+
+
+def _post_q_of(rule: str, user_id: int | None) -> Q:
+    if rule == MODERATOR:
         return Q()
     published = Q(status=Status.PUBLISHED, deleted_at__isnull=True)
-    if _is_member(user):
+    if rule == AUTHOR:
         # Authors still see their own held and deleted posts, to know where they stand and restore.
-        return published | Q(author=user, status__in=[Status.PUBLISHED, Status.HELD])
+        return published | Q(author_id=user_id, status__in=[Status.PUBLISHED, Status.HELD])
     return published
+
+
+def _post_q(user) -> Q:
+    """The per-post part of the rule, for posts of a thread already known to be readable."""
+    rule = post_rule(user)
+    return _post_q_of(rule, user.pk if rule == AUTHOR else None)
 
 
 def posts_of_readable_thread(user, thread: Thread) -> QuerySet[Post]:
     return thread.posts.filter(_post_q(user))
+
+
+def posts_of_readable_thread_by_rule(
+    rule: str, user_id: int | None, thread_id: int
+) -> QuerySet[Post]:
+    """The same posts as posts_of_readable_thread, for a viewer given by their post_rule and
+    id (the compiled thread page query builds it once per rule from stand-in ids)."""
+    return Post.objects.filter(thread_id=thread_id).filter(_post_q_of(rule, user_id))
 
 
 def can_read_post(user, post: Post) -> bool:

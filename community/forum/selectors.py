@@ -21,6 +21,9 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from community.accounts.models import User
+from community.compiled import CompiledQuery
+
 from . import permissions
 from .models import (
     Attachment,
@@ -51,7 +54,7 @@ class ThreadList:
 
 def _with_read_state(user, qs: QuerySet[Thread]) -> QuerySet[Thread]:
     """Annotate each thread with the member's read position (one subquery, no extra query)."""
-    if not (user and user.is_authenticated):
+    if user is None or not user.is_authenticated:
         return qs.annotate(last_read=Value(None, output_field=IntegerField()))
     reads = ThreadRead.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_number")[
         :1
@@ -262,13 +265,24 @@ def get_thread(*, viewer, thread_id: int) -> Thread:
     (tests/forum/test_visibility.py holds the two in agreement): building visible_threads'
     filter for a single row was a fifth of a signed-in thread page's CPU.
     """
-    qs = Thread.objects.select_related("space", "topic", "author")
-    # The member's read position comes with it: where the thread opens, and whether this
-    # view moves it forward (a re-read writes nothing); so do its tags.
-    thread = _with_tags(_with_read_state(viewer, qs)).filter(pk=thread_id).first()
+    signed_in = bool(viewer and viewer.is_authenticated)
+    rows = _thread_by_id(signed_in, thread_id=thread_id, user_id=viewer.pk if signed_in else None)
+    thread = rows[0] if rows else None
     if thread is None or not permissions.can_read_thread(viewer, thread):
         raise Http404("No such thread")
     return thread
+
+
+def _build_thread_by_id(signed_in: bool, *, thread_id: int, user_id: int | None):
+    qs = Thread.objects.select_related("space", "topic", "author")
+    # The member's read position comes with it: where the thread opens, and whether this
+    # view moves it forward (a re-read writes nothing); so do its tags.
+    reader = User(pk=user_id) if signed_in else None
+    return _with_tags(_with_read_state(reader, qs)).filter(pk=thread_id)[:1]
+
+
+# Compiled once per process (community/compiled.py): the same SQL for every signed-in read.
+_thread_by_id = CompiledQuery(_build_thread_by_id, "thread_id", "user_id")
 
 
 def page_of_post(number: int) -> int:
@@ -299,18 +313,14 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
     page_count = max(page_of_post(thread.highest_post_number), 1)
     page = min(max(page, 1), page_count)
     low, high = (page - 1) * per_page + 1, page * per_page
-    posts_qs = (
-        permissions.posts_of_readable_thread(viewer, thread)
-        .filter(number__gte=low, number__lte=high)
-        .select_related("author")
-        .annotate(has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))))
-        .order_by("number")
+    is_member = bool(viewer and viewer.is_authenticated)
+    user_id = viewer.pk if is_member else None
+    posts = _page_posts(
+        permissions.post_rule(viewer), user_id=user_id, thread_id=thread.pk, low=low, high=high
     )
-    posts = list(posts_qs)
     _attach_attachments(posts)
     for post in posts:
         post.thread = thread
-    is_member = bool(viewer and viewer.is_authenticated)
     member = MemberState(
         user=viewer,
         is_authenticated=is_member,
@@ -319,27 +329,50 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
     )
     result = ThreadPage(thread=thread, posts=posts, page=page, page_count=page_count, member=member)
     if is_member and posts:
-        ids = [p.pk for p in posts]
-        # The member's reactions and bookmarks on this page in one query (a bookmark is a row
-        # with no reaction kind).
-        # order_by(): a default ordering on either model would break the UNION on SQLite.
-        reactions = (
-            Reaction.objects.filter(user=viewer, post_id__in=ids)
-            .order_by()
-            .values_list("post_id", "kind")
+        marks = _page_marks(
+            None, user_id=user_id, thread_id=thread.pk, low=posts[0].number, high=posts[-1].number
         )
-        bookmarks = (
-            Bookmark.objects.filter(user=viewer, post_id__in=ids)
-            .order_by()
-            .annotate(kind=Value(None, output_field=CharField()))
-            .values_list("post_id", "kind")
-        )
-        for post_id, kind in reactions.union(bookmarks, all=True):
+        for post_id, kind in marks:
             if kind is None:
                 member.my_bookmarks.add(post_id)
             else:
                 member.my_reactions.setdefault(post_id, set()).add(kind)
     return result
+
+
+def _build_page_posts(rule: str, *, user_id: int | None, thread_id: int, low: int, high: int):
+    return (
+        permissions.posts_of_readable_thread_by_rule(rule, user_id, thread_id)
+        .filter(number__gte=low, number__lte=high)
+        .select_related("author")
+        .annotate(has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))))
+        .order_by("number")
+    )
+
+
+def _build_page_marks(_shape, *, user_id: int, thread_id: int, low: int, high: int):
+    """The member's reactions and bookmarks on a page's posts in one query (a bookmark is a
+    row with no reaction kind), by the page's post numbers so its shape never changes."""
+    on_page = {"post__thread_id": thread_id, "post__number__gte": low, "post__number__lte": high}
+    # order_by(): a default ordering on either model would break the UNION on SQLite.
+    reactions = (
+        Reaction.objects.filter(user_id=user_id, **on_page)
+        .order_by()
+        .values_list("post_id", "kind")
+    )
+    bookmarks = (
+        Bookmark.objects.filter(user_id=user_id, **on_page)
+        .order_by()
+        .annotate(kind=Value(None, output_field=CharField()))
+        .values_list("post_id", "kind")
+    )
+    return reactions.union(bookmarks, all=True)
+
+
+# Compiled once per process and post rule (community/compiled.py): the thread page's two
+# queries had the same SQL on every request, and building it was most of their cost.
+_page_posts = CompiledQuery(_build_page_posts, "user_id", "thread_id", "low", "high")
+_page_marks = CompiledQuery(_build_page_marks, "user_id", "thread_id", "low", "high", rows=True)
 
 
 def _attach_attachments(posts: list[Post]) -> None:

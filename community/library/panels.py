@@ -7,6 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
 
 from community.forum import panels
+from community.fragments import cached, register_page_reads
 
 from . import permissions
 from .models import Resource, ResourceVersion
@@ -21,9 +22,14 @@ def _key(thread_id) -> str:
     return f"library:from-thread:{thread_id}"
 
 
+def resources_key_for(request, thread) -> list[str]:
+    """The thread's library links' key, read with the rest of its page (page_reads)."""
+    return [_key(thread.pk)]
+
+
 def resources_from_thread(thread_id: int) -> list[Resource]:
     """Every resource curated from the thread (whoever may open it), one cache read."""
-    resources = cache.get(_key(thread_id))
+    resources = cached(_key(thread_id))
     if resources is None:
         resources = list(
             Resource.objects.filter(source_thread_id=thread_id)
@@ -88,6 +94,7 @@ def register() -> None:
     panels.register(
         panels.ThreadPanel(name="library", slot="header", order=30, render_for=library_links)
     )
+    register_page_reads("thread-page", resources_key_for)
     for signal in (post_save, post_delete):
         signal.connect(_resource_changed, sender=Resource, dispatch_uid=f"library-links-{signal}")
         signal.connect(_version_changed, sender=ResourceVersion, dispatch_uid=f"library-v-{signal}")

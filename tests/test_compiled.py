@@ -1,0 +1,117 @@
+"""Compiled hot queries (community/compiled.py) answer exactly what the querysets they were
+built from answer, for every kind of viewer, whoever asked first in the process."""
+
+import pytest
+
+from community.forum import actions, permissions, selectors
+from community.forum.models import Bookmark, Post, Reaction, Status, ThreadRead
+from tests.factories import make_moderator, make_thread, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mixed_thread():
+    """A thread with published, held (two authors), hidden and deleted posts."""
+    alice, bea, cal = make_user(username="alice"), make_user(username="bea"), make_user()
+    thread = make_thread(author=alice, tags=["sleep", "feeding"])
+    posts = {}
+    for name, author in (("open", cal), ("alice_held", alice), ("bea_held", bea)):
+        posts[name] = actions.create_post(author=author, thread=thread, source=f"{name} words")
+    for name, author in (("hidden", bea), ("deleted", alice)):
+        posts[name] = actions.create_post(author=author, thread=thread, source=f"{name} words")
+    Post.objects.filter(pk__in=[posts["alice_held"].pk, posts["bea_held"].pk]).update(
+        status=Status.HELD
+    )
+    Post.objects.filter(pk=posts["hidden"].pk).update(status=Status.HIDDEN)
+    actions.delete_post(actor=alice, post=posts["deleted"])
+    actions.toggle_reaction(user=bea, post=posts["open"], kind="like")
+    actions.toggle_bookmark(user=alice, post=posts["open"])
+    thread.refresh_from_db()
+    viewers = {
+        "visitor": None,
+        "alice": alice,
+        "bea": bea,
+        "cal": cal,
+        "moderator": make_moderator(),
+    }
+    return thread, posts, viewers
+
+
+def _expected_posts(viewer, thread) -> list[int]:
+    return list(
+        permissions.posts_of_readable_thread(viewer, thread)
+        .order_by("number")
+        .values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("visitor", "alice", "bea", "cal", "moderator"),
+        ("moderator", "bea", "alice", "visitor", "cal"),
+    ],
+)
+def test_each_viewer_gets_their_own_posts_and_marks_whoever_compiled_first(mixed_thread, order):
+    from django.contrib.auth.models import AnonymousUser
+
+    thread, posts, viewers = mixed_thread
+    for name in order:
+        viewer = viewers[name] or AnonymousUser()
+        page = selectors.thread_page(viewer=viewer, thread=thread, page=1)
+        assert [p.pk for p in page.posts] == _expected_posts(viewer, thread), name
+        if viewer.is_authenticated:
+            reactions = {}
+            for post_id, kind in Reaction.objects.filter(user=viewer).values_list(
+                "post_id", "kind"
+            ):
+                reactions.setdefault(post_id, set()).add(kind)
+            bookmarks = set(Bookmark.objects.filter(user=viewer).values_list("post_id", flat=True))
+            assert page.member.my_reactions == reactions, name
+            assert page.member.my_bookmarks == bookmarks, name
+    shown = {
+        name: {p.pk for p in selectors.thread_page(viewer=v, thread=thread).posts}
+        for name, v in viewers.items()
+        if v is not None
+    }
+    assert posts["alice_held"].pk in shown["alice"] and posts["alice_held"].pk not in shown["bea"]
+    assert posts["bea_held"].pk in shown["bea"] and posts["bea_held"].pk not in shown["alice"]
+    assert posts["hidden"].pk not in shown["bea"] | shown["cal"]
+    assert posts["hidden"].pk in shown["moderator"]
+    assert posts["deleted"].pk not in shown["cal"]
+
+
+def test_the_compiled_thread_read_carries_each_members_own_read_position(mixed_thread):
+    from django.contrib.auth.models import AnonymousUser
+
+    thread, _posts, viewers = mixed_thread
+    for name in ("bea", "alice", "visitor", "bea"):
+        viewer = viewers[name] or AnonymousUser()
+        read = selectors.get_thread(viewer=viewer, thread_id=thread.pk)
+        expected = (
+            ThreadRead.objects.filter(user=viewer, thread=thread)
+            .values_list("last_read_number", flat=True)
+            .first()
+            if viewer.is_authenticated
+            else None
+        )
+        assert read.last_read == expected, name
+        assert read.pk == thread.pk and read.space.pk == thread.space_id
+        selectors.attach_tags([read])  # from the tags the compiled read brought
+        assert [t.slug for t in read.tag_list] == [t.slug for t in thread.tags.order_by("pk")]
+    ThreadRead.objects.filter(user=viewers["alice"]).delete()
+    assert selectors.get_thread(viewer=viewers["alice"], thread_id=thread.pk).last_read is None
+    assert selectors.get_thread(viewer=viewers["bea"], thread_id=thread.pk).last_read == 5
+
+
+def test_an_unreadable_thread_is_still_not_found_through_the_compiled_read():
+    from django.http import Http404
+
+    from tests.factories import private_group
+
+    insider = make_user()
+    thread = make_thread(author=insider, space=private_group())
+    with pytest.raises(Http404):
+        selectors.get_thread(viewer=make_user(), thread_id=thread.pk)
+    assert selectors.get_thread(viewer=insider, thread_id=thread.pk).pk == thread.pk

@@ -1,0 +1,86 @@
+"""An assembled page reads its cache keys in one round trip (community/fragments.page_reads):
+the shared page, the bell, the member's level and the thread's library links together."""
+
+from unittest import mock
+
+import pytest
+from django.core.cache import caches
+
+from community.fragments import cached, page_reads
+from tests.factories import make_thread, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _recorded_reads(client, url):
+    backend = caches["default"]
+    gets, batches, in_batch = [], [], []
+    real_get, real_get_many = backend.get, backend.get_many
+
+    def get(key, *args, **kwargs):
+        if not in_batch:  # the local-memory backend's get_many reads key by key
+            gets.append(key)
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys, *args, **kwargs):
+        batches.append(list(keys))
+        in_batch.append(True)
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            in_batch.pop()
+
+    with mock.patch.object(backend, "get", get), mock.patch.object(backend, "get_many", get_many):
+        response = client.get(url)
+    assert response.status_code == 200
+    return gets, batches
+
+
+def _a_day_old(thread):
+    """Relative times change each second in a thread's first minute, and so would its page."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.forum.models import Post, Thread
+
+    then = timezone.now() - timedelta(days=1, hours=3)
+    Post.objects.filter(thread=thread).update(created_at=then)
+    Thread.objects.filter(pk=thread.pk).update(created_at=then, last_post_at=then)
+    return thread
+
+
+def test_a_warm_thread_page_reads_its_shared_page_and_the_members_keys_in_one_batch(client):
+    member = make_user()
+    thread = _a_day_old(make_thread())
+    client.force_login(member)
+    url = thread.get_absolute_url() + "?page=1"
+    client.get(url)  # fills the shared page and the member's keys
+    gets, batches = _recorded_reads(client, url)
+    page_batch = next(b for b in batches if any(k.startswith("fragment:thread-page") for k in b))
+    for key in (f"bell:{member.pk}", f"level:{member.pk}:thread:{thread.pk}"):
+        assert key in page_batch
+        assert key not in gets  # answered from the batch
+    assert f"library:from-thread:{thread.pk}" in page_batch
+    assert not [k for k in gets if k.startswith(("fragment:thread-page", "bell:", "level:"))]
+
+
+def test_a_thread_list_reads_its_shared_page_and_the_bell_together(client):
+    member = make_user()
+    _a_day_old(make_thread())
+    client.force_login(member)
+    client.get("/")
+    gets, batches = _recorded_reads(client, "/")
+    page_batch = next(b for b in batches if any(k.startswith("fragment:thread-list") for k in b))
+    assert f"bell:{member.pk}" in page_batch
+    assert f"bell:{member.pk}" not in gets
+
+
+def test_a_key_missing_from_the_batch_is_read_as_before(rf):
+    caches["default"].set("page-reads-test:present", "here")
+    caches["default"].delete("page-reads-test:absent")
+    with page_reads("no-such-kind", rf.get("/"), None, ["page-reads-test:present"]):
+        assert cached("page-reads-test:present") == "here"
+        caches["default"].set("page-reads-test:absent", "filled later")
+        assert cached("page-reads-test:absent") == "filled later"
+    assert cached("page-reads-test:present") == "here"  # outside a page, a plain read
