@@ -28,6 +28,9 @@ from django.db.models.query import ModelIterable
 # Stand-in values: integers near the top of a 32-bit column's range, which no real id, post
 # number or count reaches (negative ones are refused by positive fields' lookups).
 SENTINELS = tuple(2_147_480_000 + i for i in range(1, 9))
+TEXT_SENTINELS = tuple(str(sentinel) for sentinel in SENTINELS)
+# Shapes kept per thread at most (a list's page number is part of its shape).
+MAX_SHAPES = 200
 
 
 class _FrozenQuery:
@@ -47,10 +50,13 @@ class _Compiled:
         self.sql, self.params = sql, tuple(params)
         # Where each stand-in went, and the type it went as: on PostgreSQL some integers are
         # wrapped in psycopg's Int4 (an int subclass) to fix their SQL type.
+        # A text value (a tag's slug) goes in as the stand-in's digits.
         self.positions: list[tuple[int, str, type]] = []
         for index, value in enumerate(self.params):
             if isinstance(value, int) and not isinstance(value, bool) and value in SENTINELS:
                 self.positions.append((index, names[SENTINELS.index(value)], type(value)))
+            elif isinstance(value, str) and value in TEXT_SENTINELS:
+                self.positions.append((index, names[TEXT_SENTINELS.index(value)], str))
         if any(str(sentinel) in sql for sentinel in SENTINELS):
             # Inlined into the text (a LIMIT, say): it cannot vary per call, so it is shape.
             raise ValueError("A compiled query's value reached its SQL text, not a parameter.")
@@ -83,6 +89,7 @@ class CompiledQuery:
 
     ``names`` are the keyword arguments that vary per call; each must reach the SQL only as
     a parameter (an id, a number), never change its text: that is what ``shape`` is for.
+    A stand-in is an integer; where the value is text, the builder passes ``str(stand_in)``.
     """
 
     def __init__(self, build: Callable[..., QuerySet], *names: str, rows: bool = False):
@@ -102,5 +109,7 @@ class CompiledQuery:
         if compiled is None:
             stand_ins = dict(zip(self._names, SENTINELS, strict=False))
             queryset = self._build(shape, **stand_ins)
+            if len(cache) >= MAX_SHAPES:
+                del cache[next(iter(cache))]  # the oldest shape
             compiled = cache[key] = _Compiled(queryset, self._names)
         return compiled.run(values, rows=self._rows)

@@ -115,3 +115,75 @@ def test_an_unreadable_thread_is_still_not_found_through_the_compiled_read():
     with pytest.raises(Http404):
         selectors.get_thread(viewer=make_user(), thread_id=thread.pk)
     assert selectors.get_thread(viewer=insider, thread_id=thread.pk).pk == thread.pk
+
+
+@pytest.fixture
+def listed_threads():
+    """Threads in every kind of space, one held, one unlisted, one tagged, one solved."""
+    from community.forum.models import Thread
+    from tests.factories import private_group, regional_group
+
+    insider, outsider = make_user(username="insider"), make_user(username="outsider")
+    parent = make_user(role="parent")
+    threads = [
+        make_thread(author=insider, title="National open thread", tags=["sleep"]),
+        make_thread(author=insider, space=private_group(), title="Private group thread"),
+        make_thread(author=insider, space=regional_group(), title="London thread"),
+        make_thread(author=outsider, title="Outsider's held thread"),
+        make_thread(author=insider, title="Unlisted thread"),
+    ]
+    Thread.objects.filter(pk=threads[3].pk).update(status=Status.HELD)
+    Thread.objects.filter(pk=threads[4].pk).update(is_unlisted=True)
+    viewers = {
+        "visitor": None,
+        "insider": insider,
+        "outsider": outsider,
+        "parent": parent,
+        "moderator": make_moderator(),
+    }
+    return threads, viewers
+
+
+def test_compiled_lists_show_each_viewer_what_the_uncompiled_lists_show(
+    listed_threads, monkeypatch
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    threads, viewers = listed_threads
+    national = threads[0].space
+    cuts = [
+        {},
+        {"space": national},
+        {"topic": threads[0].topic},
+        {"tag": "sleep"},
+        {"author": viewers["insider"]},
+        {"solved": False},
+        {"space": threads[2].space},
+    ]
+    for order in (list(viewers), list(reversed(viewers))):
+        for name in order:
+            viewer = viewers[name] or AnonymousUser()
+            for cut in cuts:
+                compiled = selectors.latest_threads(viewer=viewer, **cut)
+                monkeypatch.setattr(selectors, "COMPILED_LIST_PAGES", 0)
+                plain = selectors.latest_threads(viewer=viewer, **cut)
+                monkeypatch.undo()
+                assert [t.pk for t in compiled.threads] == [t.pk for t in plain.threads], (
+                    name,
+                    cut,
+                )
+                assert [t.unread_count for t in compiled.threads] == [
+                    t.unread_count for t in plain.threads
+                ]
+                assert [[g.slug for g in t.tag_list] for t in compiled.threads] == [
+                    [g.slug for g in t.tag_list] for t in plain.threads
+                ]
+    shown = {
+        name: {t.title for t in selectors.latest_threads(viewer=v or AnonymousUser()).threads}
+        for name, v in viewers.items()
+    }
+    assert "Private group thread" in shown["insider"]
+    assert "Private group thread" not in shown["outsider"] | shown["visitor"] | shown["parent"]
+    assert "Outsider's held thread" in shown["outsider"]
+    assert "Outsider's held thread" not in shown["insider"]
+    assert "Unlisted thread" not in shown["insider"] and "Unlisted thread" in shown["moderator"]

@@ -65,18 +65,33 @@ def forget_cached_access(user) -> None:
         pass
 
 
-def _space_q(user, prefix: str = "") -> Q:
+def thread_rule(user) -> tuple:
+    """Which form the space and thread rules take for this viewer: moderators read
+    everything, members by their verified mark and groups, visitors public spaces. The rules'
+    SQL differs by form only (compiled list queries are kept per form, community/compiled.py)."""
+    if is_moderator(user):
+        return (MODERATOR,)
+    if _is_member(user):
+        return (AUTHOR, bool(user.is_verified_professional))
+    return (VISITOR,)
+
+
+def _space_q_of(rule: tuple, user_id: int | None, prefix: str = "") -> Q:
     field = f"{prefix}visibility"
-    if not _is_member(user):
+    if rule[0] == VISITOR:
         return Q(**{field: Space.Visibility.PUBLIC})
     readable = [Space.Visibility.PUBLIC, Space.Visibility.MEMBERS]
-    if user.is_verified_professional:
+    if rule[1]:  # a verified professional
         readable.append(Space.Visibility.VERIFIED)
-    member_of = Membership.objects.filter(user=user).values("space_id")
+    member_of = Membership.objects.filter(user_id=user_id).values("space_id")
     group_id = f"{prefix}id" if prefix else "id"
     return Q(**{f"{field}__in": readable}) | Q(
         **{field: Space.Visibility.GROUP, f"{group_id}__in": member_of}
     )
+
+
+def _space_q(user, prefix: str = "") -> Q:
+    return _space_q_of(thread_rule(user), getattr(user, "pk", None), prefix)
 
 
 def visible_spaces(user, qs: QuerySet[Space] | None = None) -> QuerySet[Space]:
@@ -105,12 +120,19 @@ def can_read_space(user, space: Space) -> bool:
 
 def visible_threads(user, qs: QuerySet[Thread] | None = None) -> QuerySet[Thread]:
     """Threads this user may open: readable space, not deleted, published or their own."""
+    return visible_threads_by_rule(thread_rule(user), getattr(user, "pk", None), qs)
+
+
+def visible_threads_by_rule(
+    rule: tuple, user_id: int | None, qs: QuerySet[Thread] | None = None
+) -> QuerySet[Thread]:
+    """visible_threads for a viewer given by their thread_rule and id."""
     qs = Thread.objects.all() if qs is None else qs
-    if is_moderator(user):
+    if rule[0] == MODERATOR:
         return qs
-    qs = qs.filter(_space_q(user, prefix="space__"), deleted_at__isnull=True)
-    if _is_member(user):
-        return qs.filter(Q(status=Status.PUBLISHED) | Q(author=user, status=Status.HELD))
+    qs = qs.filter(_space_q_of(rule, user_id, prefix="space__"), deleted_at__isnull=True)
+    if rule[0] == AUTHOR:
+        return qs.filter(Q(status=Status.PUBLISHED) | Q(author_id=user_id, status=Status.HELD))
     return qs.filter(status=Status.PUBLISHED)
 
 
@@ -123,7 +145,15 @@ def _listed_q(user, prefix: str = "") -> Q:
 
 def listable_threads(user, qs: QuerySet[Thread] | None = None) -> QuerySet[Thread]:
     """Threads this user may find in a list, search or feed: visible and not unlisted."""
-    return visible_threads(user, qs).filter(_listed_q(user))
+    return listable_threads_by_rule(thread_rule(user), getattr(user, "pk", None), qs)
+
+
+def listable_threads_by_rule(
+    rule: tuple, user_id: int | None, qs: QuerySet[Thread] | None = None
+) -> QuerySet[Thread]:
+    """listable_threads for a viewer given by their thread_rule and id."""
+    qs = visible_threads_by_rule(rule, user_id, qs)
+    return qs if rule[0] == MODERATOR else qs.filter(is_unlisted=False)
 
 
 def listable_posts(user, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:

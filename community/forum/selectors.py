@@ -67,7 +67,12 @@ def _paginate(qs: QuerySet[Thread], page: int) -> ThreadList:
     page = max(page, 1)
     start = (page - 1) * per_page
     # One row more than the page tells whether there is a next page, without a COUNT.
-    rows = list(qs[start : start + per_page + 1])
+    return _paged(list(qs[start : start + per_page + 1]), page)
+
+
+def _paged(rows: list[Thread], page: int) -> ThreadList:
+    per_page = settings.FORUM_THREADS_PER_PAGE
+    page = max(page, 1)
     attach_tags(rows)
     for thread in rows:
         thread.unread_count = (
@@ -174,6 +179,21 @@ def latest_threads(
 ) -> ThreadList:  # fmt: skip
     """Threads by latest activity, pinned first, optionally cut by space, topic, tag, author
     or whether an answer has been accepted."""
+    if page <= COMPILED_LIST_PAGES:
+        shape = (
+            permissions.thread_rule(viewer),
+            page,
+            (space is not None, topic is not None, bool(tag), author is not None, solved),
+        )
+        rows = _latest_rows(
+            shape,
+            user_id=viewer.pk if viewer and viewer.is_authenticated else None,
+            space_id=space.pk if space is not None else None,
+            topic_id=topic.pk if topic is not None else None,
+            tag=tag or None,
+            author_id=author.pk if author is not None else None,
+        )
+        return _paged(rows, page)
     qs = _base_threads(viewer)
     if solved is not None:
         qs = qs.filter(accepted_answer__isnull=not solved)
@@ -192,6 +212,44 @@ def latest_threads(
     else:
         order = ["-is_pinned", "-last_post_at"]
     return _paginate(_with_read_state(viewer, qs).order_by(*order, "-pk"), page)
+
+
+# The first pages of each list are compiled once per process and shape (community/compiled.py);
+# deeper pages, rarely read, build their query each time.
+COMPILED_LIST_PAGES = 20
+
+
+def _build_latest(shape, *, user_id, space_id, topic_id, tag, author_id) -> QuerySet[Thread]:
+    """latest_threads' query for one shape: the viewer's thread rule, the page, and which
+    filters are set (their values are the stand-ins)."""
+    rule, page, (by_space, by_topic, by_tag, by_author, solved) = shape
+    qs = Thread.objects.filter(deleted_at__isnull=True)
+    qs = permissions.listable_threads_by_rule(rule, user_id, qs)
+    qs = _with_tags(qs.select_related("space", "topic", "author"))
+    if solved is not None:
+        qs = qs.filter(accepted_answer__isnull=not solved)
+    if by_space:
+        qs = qs.filter(space_id=space_id)
+    if by_topic:
+        qs = qs.filter(topic_id=topic_id)
+    if by_tag:
+        qs = qs.filter(tags__slug=str(tag))
+    if by_author:
+        qs = qs.filter(author_id=author_id)
+    if by_author:
+        order = ["-last_post_at"]
+    elif not (by_space or by_topic or by_tag):
+        order = ["-pinned_globally", "-last_post_at"]  # the site-wide list: only global pins lead
+    else:
+        order = ["-is_pinned", "-last_post_at"]
+    reader = User(pk=user_id) if rule[0] != permissions.VISITOR else None
+    qs = _with_read_state(reader, qs).order_by(*order, "-pk")
+    per_page = settings.FORUM_THREADS_PER_PAGE
+    start = (max(page, 1) - 1) * per_page
+    return qs[start : start + per_page + 1]
+
+
+_latest_rows = CompiledQuery(_build_latest, "user_id", "space_id", "topic_id", "tag", "author_id")
 
 
 def new_threads(*, viewer, page: int = 1) -> ThreadList:
