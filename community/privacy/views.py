@@ -294,35 +294,19 @@ def _own_post(request: HttpRequest, post_id: int) -> Post:
 @login_required
 def appeal(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _own_post(request, post_id)
-    decision = actions.appealable_decision(post)
-    existing = Appeal.objects.filter(post=post).order_by("-created_at").first()
-    form = AppealForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                actions.appeal_decision(
-                    member=request.user, post=post, statement=form.cleaned_data["statement"]
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                if isinstance(exc, PermissionDenied):
-                    form.add_error(None, str(exc))
-                else:
-                    _form_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Your appeal was sent. A different moderator will look at it and you will be told the outcome."),
-                )  # fmt: skip
-                return redirect("privacy:appeal", post_id=post.pk)
-        status = 400
-    return render(
+    return _appeal_page(
         request,
-        "privacy/appeal.html",
-        {"post": post, "decision": decision, "existing": existing, "form": form,
-         "can_appeal": actions.can_appeal(request.user, post)},
-        status=status,
-    )  # fmt: skip
+        send=lambda statement: actions.appeal_decision(
+            member=request.user, post=post, statement=statement
+        ),
+        done=lambda: redirect("privacy:appeal", post_id=post.pk),
+        context={
+            "post": post,
+            "decision": actions.appealable_decision(post),
+            "existing": Appeal.objects.filter(post=post).order_by("-created_at").first(),
+            "can_appeal": actions.can_appeal(request.user, post),
+        },
+    )
 
 
 @login_required
@@ -337,15 +321,29 @@ def appeal_message(request: HttpRequest, message_id: int) -> HttpResponse:
     )
     if message is None:
         raise Http404("No such message")
-    existing = Appeal.objects.filter(message=message).order_by("-created_at").first()
+    return _appeal_page(
+        request,
+        send=lambda statement: actions.appeal_message_decision(
+            member=request.user, message=message, statement=statement
+        ),
+        done=lambda: redirect("privacy:appeal_message", message_id=message.pk),
+        context={
+            "message": message,
+            "existing": Appeal.objects.filter(message=message).order_by("-created_at").first(),
+            "can_appeal": actions.can_appeal_message(request.user, message),
+        },
+    )
+
+
+def _appeal_page(request: HttpRequest, *, send, done, context: dict) -> HttpResponse:
+    """The appeal form for a post or a message: send the statement, or show it again with
+    the reason it was refused (the member's words kept)."""
     form = AppealForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                actions.appeal_message_decision(
-                    member=request.user, message=message, statement=form.cleaned_data["statement"]
-                )
+                send(form.cleaned_data["statement"])
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
@@ -355,15 +353,9 @@ def appeal_message(request: HttpRequest, message_id: int) -> HttpResponse:
                     request,
                     _("Your appeal was sent. A different moderator will look at it and you will be told the outcome."),
                 )  # fmt: skip
-                return redirect("privacy:appeal_message", message_id=message.pk)
+                return done()
         status = 400
-    return render(
-        request,
-        "privacy/appeal.html",
-        {"message": message, "existing": existing, "form": form,
-         "can_appeal": actions.can_appeal_message(request.user, message)},
-        status=status,
-    )  # fmt: skip
+    return render(request, "privacy/appeal.html", {**context, "form": form}, status=status)
 
 
 @login_required
