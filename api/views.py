@@ -720,19 +720,24 @@ def create_upload(request, viewer):
     if upload is None:
         raise ApiError(422, "invalid_parameters", "Send the file as file.")
     stored = actions.upload_attachment(uploader=viewer, upload=prepare_upload(upload))
+    # Served by the attachment view, which asks whether the viewer may read the post that
+    # holds the file: nobody until a post names it (`short_url` in its raw), then that post's
+    # readers only. The storage's own URL is never given out.
+    extension = stored.original_name.rsplit(".", 1)[-1].lower()
+    url = stored.get_absolute_url()
     return shapes.UPLOAD.project(
         {
             "id": stored.pk,
-            "url": stored.file.url,
+            "url": url,
             "original_filename": stored.original_name,
             "filesize": stored.size,
             "width": stored.width or 0,
             "height": stored.height or 0,
             "thumbnail_width": stored.width or 0,
             "thumbnail_height": stored.height or 0,
-            "extension": stored.original_name.rsplit(".", 1)[-1].lower(),
-            "short_url": f"upload://{stored.pk}",
-            "short_path": stored.file.url,
+            "extension": extension,
+            "short_url": f"upload://{stored.pk}.{extension}",
+            "short_path": url,
             "retain_hours": None,
             "human_filesize": f"{max(stored.size // 1024, 1)} KB",
         }

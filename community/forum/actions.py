@@ -33,7 +33,7 @@ from .models import (
     ThreadRead,
     Topic,
 )
-from .uploads import PreparedUpload
+from .uploads import PreparedUpload, resolve_upload_references, upload_references
 
 TITLE_MIN_LENGTH = 8
 POST_MIN_LENGTH = 2
@@ -172,6 +172,38 @@ def upload_attachment(*, uploader, upload: PreparedUpload) -> Attachment:
     return _store_attachments(uploader=uploader, post=None, uploads=[upload])[0]
 
 
+def _stored_uploads(uploader, source: str) -> tuple[str, list[Attachment]]:
+    """The uploads a post's Markdown names (`upload://<id>`) and the Markdown pointing at them.
+
+    Only the writer's own uploads that no post holds yet can be named: a file keeps the
+    permission of the one post it is in (the attachment view asks `can_read_post`), so a
+    file cannot be moved into a more open space by naming it again.
+    """
+    wanted = upload_references(source)
+    if not wanted:
+        return source, []
+    found = {
+        a.pk: a
+        for a in Attachment.objects.select_for_update().filter(
+            pk__in=wanted, uploader=uploader, post__isnull=True
+        )
+    }
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        raise ValidationError(
+            {"source": _("%(refs)s is not a file you uploaded for this post (a file can be in one post only).")
+             % {"refs": ", ".join(f"upload://{pk}" for pk in missing)}}
+        )  # fmt: skip
+    attachments = [found[pk] for pk in wanted]
+    urls = {a.pk: a.get_absolute_url() for a in attachments}
+    return resolve_upload_references(source, urls), attachments
+
+
+def _hold_uploads(post: Post, attachments: Sequence[Attachment]) -> None:
+    if attachments:
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(post=post)
+
+
 def _mentioned_users(rendered: markup.Rendered, author) -> list:
     if not rendered.mentions:
         return []
@@ -212,7 +244,8 @@ def start_thread(
         raise PermissionDenied(_("You cannot start threads in %(space)s.") % {"space": space.name})
     title = clean_title(title)
     tag_names = normalise_tags(tags)
-    _check_uploads(author, uploads)
+    source, stored = _stored_uploads(author, source)
+    _check_uploads(author, [*uploads, *stored])
     rendered = _render(source, author)
     _check_rate(author)
     verdict, source, rendered = _screen(
@@ -252,6 +285,7 @@ def start_thread(
     if mentioned:
         post.mentions.set(mentioned)
     _store_attachments(uploader=author, post=post, uploads=uploads)
+    _hold_uploads(post, stored)
     if not held:
         Space.objects.filter(pk=space.pk).update(
             thread_count=F("thread_count") + 1, post_count=F("post_count") + 1, last_post_at=now
@@ -299,7 +333,8 @@ def create_post(
         reply_to.thread_id != thread.pk or not permissions.can_read_post(author, reply_to)
     ):
         raise ValidationError({"reply_to": _("You can only reply to a post in this thread.")})
-    _check_uploads(author, uploads)
+    source, stored = _stored_uploads(author, source)
+    _check_uploads(author, [*uploads, *stored])
     rendered = _render(source, author)
     _check_rate(author)
     verdict, source, rendered = _screen(
@@ -331,6 +366,7 @@ def create_post(
     if mentioned:
         post.mentions.set(mentioned)
     _store_attachments(uploader=author, post=post, uploads=uploads)
+    _hold_uploads(post, stored)
     updates = {"highest_post_number": number}
     if not held:
         updates.update(
@@ -363,6 +399,8 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
     post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
     if not permissions.can_edit_post(editor, post):
         raise PermissionDenied(_("You cannot edit this post."))
+    source, stored = _stored_uploads(editor, source)
+    _check_uploads(post.author, stored)
     rendered = _render(source, post.author)
     source = source.strip()
     if source == post.source:
@@ -394,6 +432,7 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
         post.status = Status.HELD
         fields.append("status")
     post.save(update_fields=fields)
+    _hold_uploads(post, stored)
     post_hooks.saved(post=post, rendered=rendered, created=False)
     previously = set(post.mentions.values_list("pk", flat=True))
     mentioned = _mentioned_users(rendered, post.author)

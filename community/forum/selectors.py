@@ -343,11 +343,16 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
 
 
 def _attach_attachments(posts: list[Post]) -> None:
-    """Each post's files as `post.attachment_list`; no query when no post on the page has one."""
+    """Each post's files as `post.attachment_list`; no query when no post on the page has one.
+
+    A file the post's own text shows (an API client's `upload://` image) is not listed again.
+    """
     with_files = {post.pk: [] for post in posts if post.has_attachments}
+    html = {post.pk: post.html for post in posts}
     if with_files:
         for attachment in Attachment.objects.filter(post_id__in=list(with_files)).order_by("pk"):
-            with_files[attachment.post_id].append(attachment)
+            if f'"{attachment.get_absolute_url()}"' not in html[attachment.post_id]:
+                with_files[attachment.post_id].append(attachment)
     for post in posts:
         post.attachment_list = with_files.get(post.pk, [])
 
