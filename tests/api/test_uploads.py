@@ -93,9 +93,7 @@ def test_a_new_topic_can_hold_an_upload(client, alice, committed):
     assert Attachment.objects.get(pk=stored["id"]).post_id == response.json()["id"]
 
 
-def test_an_upload_in_a_private_space_is_not_served_to_those_outside_it(
-    client, alice, committed
-):
+def test_an_upload_in_a_private_space_is_not_served_to_those_outside_it(client, alice, committed):
     with committed():
         thread = f.make_thread(author=alice, space=f.private_group(), title="Private pilot")
     stored = upload(client, alice)
