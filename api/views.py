@@ -27,7 +27,7 @@ from notifications import actions as notification_actions
 from notifications.models import Notification, Subscription
 
 from . import serializers as s
-from . import shapes
+from . import shapes, views_messages
 from .http import ApiError, endpoint
 
 NOTIFICATION_TYPES = {
@@ -182,6 +182,8 @@ def _thread_posts(viewer, thread: Thread):
 @endpoint("GET")
 def topic(request, viewer, thread_id: int, slug: str | None = None, post_number: int = 1):
     """A topic with a page of its posts, from `post_number` (Discourse's /t/{id}/{number})."""
+    if views_messages.is_message_topic(thread_id):
+        return views_messages.topic(viewer, thread_id, post_number)
     thread = _thread(viewer, thread_id)
     per_page = settings.FORUM_POSTS_PER_PAGE
     numbered = list(_thread_posts(viewer, thread).order_by("number").values_list("pk", "number"))
@@ -578,6 +580,8 @@ def create_post(request, viewer):
     if data.get("archetype") == "private_message":
         return _create_private_message(viewer, data, raw)
     topic_id = data.get("topic_id")
+    if topic_id and views_messages.is_message_topic(whole_number(topic_id, "topic_id")):
+        return views_messages.reply(viewer, whole_number(topic_id, "topic_id"), raw)
     if topic_id:
         thread = selectors.get_thread(viewer=viewer, thread_id=whole_number(topic_id, "topic_id"))
         reply_to = None
@@ -633,29 +637,7 @@ def _create_private_message(viewer, data, raw: str) -> dict:
     conversation = start_conversation(
         sender=viewer, recipients=recipients, subject=data.get("title", ""), source=raw
     )
-    message = conversation.messages.order_by("pk").first()
-    return shapes.CREATED_POST.project(
-        {
-            "id": message.pk,
-            "name": viewer.display_name,
-            "username": viewer.username,
-            "display_username": viewer.display_name,
-            "avatar_template": s.AVATAR,
-            "created_at": s.iso(message.created_at),
-            "updated_at": s.iso(message.created_at),
-            "cooked": message.html,
-            "raw": message.source,
-            "post_number": 1,
-            "post_type": 1,
-            "posts_count": 1,
-            "topic_id": conversation.pk,
-            "topic_slug": "message",
-            "yours": True,
-            "version": 1,
-            "user_id": viewer.pk,
-            "trust_level": viewer.trust_level,
-        }
-    )
+    return views_messages.created(viewer, conversation)
 
 
 def _space_for_new_topic(viewer, category) -> Space:
