@@ -6,7 +6,7 @@ those that cannot apply to this network answer a JSON 501 saying why (`not_appli
 
 from django.urls import path, register_converter
 
-from . import polls, views, views_likes, views_people
+from . import polls, solved, views, views_likes, views_people
 from .http import by_method, not_applicable
 
 
@@ -48,6 +48,11 @@ urlpatterns = [
     # Polls (api/polls.py), as Discourse's poll plugin routes them.
     path("polls/vote", polls.vote, name="polls_vote"),
     path("polls/toggle_status", polls.toggle_status, name="polls_toggle_status"),
+    # Accepted answers (api/solved.py), as Discourse's Solved plugin routes them.
+    path("solution/accept.json", solved.accept, name="solution_accept"),
+    path("solution/accept", solved.accept),
+    path("solution/unaccept.json", solved.unaccept, name="solution_unaccept"),
+    path("solution/unaccept", solved.unaccept),
     path("latest.json", views.latest, name="latest"),
     path("top.json", views.top, name="top"),
     path("new.json", views.new, name="new"),
