@@ -30,6 +30,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "membership.left",
         "space.visibility_changed",
         # The forum.
+        "space.settings_changed",
+        "space.created",
         "thread.created",
         "thread.edited",
         "thread.deleted",

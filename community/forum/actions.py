@@ -709,6 +709,61 @@ def set_space_visibility(*, actor, space: Space, visibility: str) -> Space:
 
 
 @transaction.atomic
+def set_default_topic(*, actor, space: Space, topic: Topic | None) -> Space:
+    """Set the practice topic a thread started here through the API gets when its client
+    names none (None: such a client is asked to name one). The site's form always asks."""
+    if not permissions.can_manage_space(actor, space):
+        raise PermissionDenied(_("Only moderators and staff can change a space's settings."))
+    space = Space.objects.select_for_update().get(pk=space.pk)
+    if space.default_topic_id != (topic.pk if topic else None):
+        previous = space.default_topic_id
+        space.default_topic = topic
+        space.save(update_fields=["default_topic"])
+        publish_on_commit(
+            {"type": "space.settings_changed", "space_id": space.pk, "actor_id": actor.pk,
+             "setting": "default_topic", "before": previous, "after": space.default_topic_id}
+        )  # fmt: skip
+    return space
+
+
+@transaction.atomic
+def create_space(
+    *,
+    actor,
+    name: str,
+    description: str = "",
+    visibility: str = Space.Visibility.MEMBERS,
+    open_membership: bool = True,
+    default_topic: Topic | None = None,
+) -> Space:
+    """Add a community space (centre staff). Regional groups come with their regions."""
+    if not permissions.can_create_space(actor):
+        raise PermissionDenied(_("Only centre staff can add a space."))
+    name = " ".join((name or "").split())
+    if not 3 <= len(name) <= 120:
+        raise ValidationError({"name": _("Give the space a name of 3 to 120 characters.")})
+    if visibility not in Space.Visibility.values:
+        raise ValidationError({"visibility": _("Choose who may read the space.")})
+    base = slugify(name)[:40] or "space"
+    slug, n = base, 1
+    while Space.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    space = Space.objects.create(
+        slug=slug, name=name, description=(description or "").strip()[:2000],
+        kind=Space.Kind.COMMUNITY, visibility=visibility, open_membership=open_membership,
+        default_topic=default_topic or Topic.objects.filter(slug="hub-model-access").first(),
+        position=(Space.objects.order_by("-position").values_list("position", flat=True).first()
+                  or 0) + 1,
+    )  # fmt: skip
+    publish_on_commit(
+        {"type": "space.created", "space_id": space.pk, "actor_id": actor.pk,
+         "visibility": visibility}
+    )  # fmt: skip
+    return space
+
+
+@transaction.atomic
 def leave_space(*, user, space: Space) -> None:
     Membership.objects.filter(user=user, space=space).delete()
     publish_on_commit({"type": "membership.left", "user_id": user.pk, "space_id": space.pk})

@@ -267,6 +267,17 @@ def can_react(user, post: Post) -> bool:
     )
 
 
+def can_manage_space(user, space: Space) -> bool:
+    """Moderators and centre staff change a space's settings (who reads it, its default
+    practice topic), as they may read every space."""
+    return is_moderator(user) and can_read_space(user, space)
+
+
+def can_create_space(user) -> bool:
+    """Only centre staff add a space: the network's structure is theirs."""
+    return _is_member(user) and user.is_centre_staff
+
+
 def can_join_space(user, space: Space) -> bool:
     return _is_member(user) and space.kind == Space.Kind.REGIONAL and space.open_membership
 

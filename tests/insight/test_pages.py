@@ -281,4 +281,4 @@ def test_query_count_does_not_grow_with_activity(client, django_assert_num_queri
         assert client.get(path, params).status_code == 200
 
 
-QUERIES = {DASHBOARD: 26, PACK: 23}  # session and member come from the cache
+QUERIES = {DASHBOARD: 30, PACK: 27}  # session and member come from the cache; one a measure
