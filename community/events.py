@@ -52,6 +52,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "reaction.removed",
         # Moderation.
         "post.flagged",
+        "post.edits_locked",
         "post.reported_by_visitor",
         "review.resolved",
         "appeal.opened",

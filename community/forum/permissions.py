@@ -233,6 +233,7 @@ def can_edit_post(user, post: Post) -> bool:
         post.author_id == user.pk
         and post.deleted_at is None
         and post.status != Status.HIDDEN
+        and post.edits_locked_at is None
         and not post.thread.is_closed
     )
 
