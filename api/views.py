@@ -299,6 +299,8 @@ def latest_posts(request, viewer):
 
 @endpoint("GET")
 def post_detail(request, viewer, post_id: int):
+    if views_messages.is_message_topic(post_id):
+        return views_messages.post(viewer, post_id)
     post = selectors.get_post(viewer=viewer, post_id=post_id)
     return s.post(post, viewer=viewer, raw=True, shape=shapes.POST_DETAIL)
 

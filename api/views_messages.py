@@ -12,6 +12,7 @@ it does not exist (404), as on the site, where moderators see only what was repo
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
 
 from community.conversations import actions as conversation_actions
@@ -150,6 +151,26 @@ def topic(viewer, number: int, post_number: int = 1) -> dict:
         ),
     }
     return shapes.TOPIC.project(values)
+
+
+def post(viewer, number: int) -> dict:
+    """One message as Discourse's post (`GET /posts/{id}.json`), for its participants only."""
+    message = (
+        Message.objects.select_related("author", "conversation")
+        .filter(
+            pk=number - PM_TOPIC_BASE,
+            conversation__in=conversation_permissions.visible_conversations(viewer),
+        )
+        .first()
+    )
+    if message is None:
+        raise Http404
+    earlier = Message.objects.filter(conversation_id=message.conversation_id).filter(
+        Q(created_at__lt=message.created_at) | Q(created_at=message.created_at, pk__lt=message.pk)
+    )
+    values = _message(viewer, message, earlier.count() + 1, message.conversation)
+    values["raw"] = "" if message.is_hidden else message.source
+    return shapes.POST_DETAIL.project(values)
 
 
 def reply(viewer, number: int, raw: str) -> dict:

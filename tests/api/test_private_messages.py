@@ -47,6 +47,16 @@ def test_a_participant_reads_the_message_as_a_discourse_topic(client, pm):
     assert names == {"alice", "bob"}
 
 
+def test_a_message_is_read_as_a_post_by_participants_only(client, pm):
+    message = pm["conversation"].messages.get()
+    url = f"/posts/{PM_TOPIC_BASE + message.pk}.json"
+    response = client.get(url, **as_member(pm["bob"]))
+    assert response.status_code == 200, response.content
+    assert (response.json()["raw"], response.json()["post_number"]) == (SECRET, 1)
+    for other in (f.make_user(), f.make_moderator()):
+        assert client.get(url, **as_member(other)).status_code == 404
+
+
 def test_the_inbox_gives_the_id_the_topic_is_read_by(client, pm):
     listing = client.get("/topics/private-messages/bob.json", **as_member(pm["bob"])).json()
     [item] = listing["topic_list"]["topics"]
