@@ -4,8 +4,15 @@ registered with the serialisers as field hooks (apps.py); topic lists carry
 
 from __future__ import annotations
 
-from community.forum import permissions
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from community.forum import actions, permissions, selectors
 from community.forum.models import Post, Thread
+
+from . import serializers
+from .http import endpoint
+from .views import whole_number
 
 
 def _space_known(thread: Thread) -> bool:
@@ -43,8 +50,6 @@ def topic_fields(threads: list[Thread], viewer, *, author_of) -> dict[int, dict]
     """Each topic's `accepted_answer`: the chosen reply, if this viewer may read it, its author
     named only as the members' privacy rule allows (a child is not named to adults). One
     query for a whole list."""
-    from community.forum import selectors
-
     answers = selectors.accepted_answers(viewer=viewer, threads=threads)
     fields = {}
     for thread in threads:
@@ -63,3 +68,38 @@ def topic_fields(threads: list[Thread], viewer, *, author_of) -> dict[int, dict]
             },
         }
     return fields
+
+
+# Discourse Solved's own routes: POST /solution/accept.json and /solution/unaccept.json with
+# `id` (the post), through the forum's actions and their one rule (`can_accept_answer`).
+
+
+def _readable_post(viewer, data) -> Post:
+    return selectors.get_post(viewer=viewer, post_id=whole_number(data.get("id"), "id", minimum=1))
+
+
+@endpoint("POST", write=True)
+def accept(request, viewer):
+    """Mark the post as its thread's answer; answers Solved's accepted-answer summary."""
+    post = _readable_post(viewer, request.data)
+    actions.accept_answer(actor=viewer, post=post)
+    who = serializers.author(viewer, post.author)
+    return {
+        "success": "OK",
+        "post_number": post.number,
+        "username": who["username"],
+        "name": who["name"],
+        "excerpt": post.text[:300],
+    }
+
+
+@endpoint("POST", write=True)
+def unaccept(request, viewer):
+    """Take the answer away from the post's thread (when that post is its answer)."""
+    post = _readable_post(viewer, request.data)
+    thread = Thread.objects.select_related("space").get(pk=post.thread_id)
+    if thread.accepted_answer_id == post.pk:
+        actions.unaccept_answer(actor=viewer, thread=thread)
+    elif not permissions.can_accept_answer(viewer, thread):
+        raise PermissionDenied(_("You cannot choose the answer in this thread."))
+    return {"success": "OK"}

@@ -6,7 +6,7 @@ those that cannot apply to this network answer a JSON 501 saying why (`not_appli
 
 from django.urls import path, register_converter
 
-from . import polls, views, views_likes, views_people
+from . import polls, solved, views, views_admin, views_likes, views_people
 from .http import by_method, not_applicable
 
 
@@ -26,8 +26,17 @@ register_converter(TopicSlug, "topicslug")
 
 app_name = "api"
 
-SPACES = "Spaces are set up by centre staff on the site, not through the API."
-GROUPS = "Groups are the network's regional groups and private spaces, set up by centre staff."
+SPACE_CHANGES = (
+    "A space's name and who may read it are changed by moderators and centre staff on its "
+    "settings page, where the effect on its readers is shown; spaces are never deleted, as "
+    "their threads are part of the network's record."
+)
+GROUP_CHANGES = (
+    "Groups (regional groups and private spaces) are renamed and set up by centre staff on "
+    "the site, and never deleted: their threads are part of the record, and a safeguarding "
+    "concern may point at them. Add and remove members with PUT and DELETE "
+    "/groups/{id}/members.json."
+)
 S3 = "Uploads are stored by the network itself: send the file to POST /uploads.json."
 BACKUPS = "Backups are taken by the hosting service, not through the API."
 BADGES = "The network has no badges."
@@ -39,21 +48,32 @@ ACCOUNTS = (
 EXTERNAL = "The network has no single sign-on, so nothing has an external id."
 EVENTS = "Training events are at /events/ and their calendar feed, not Discourse's events plugin."
 INVITES = "Members join by signing up; the network sends no invitations."
-NOT_THROUGH_API = (
-    "Deleting, anonymising, deactivating or signing out a member is done by centre staff on "
-    "the site, where erasure follows the privacy review."
+ERASURE = (
+    "A member's account is erased only at their own request, after the grace period and "
+    "unless a safeguarding hold applies (the privacy review); staff cannot delete or "
+    "anonymise a member through the API. To stop someone using the network, deactivate "
+    "(suspend) them."
+)
+SIGN_OUT = (
+    "Signing a member out everywhere is part of suspending them (PUT "
+    "/admin/users/{id}/suspend.json or deactivate.json), which ends their sessions at once."
 )
 
 urlpatterns = [
     # Polls (api/polls.py), as Discourse's poll plugin routes them.
     path("polls/vote", polls.vote, name="polls_vote"),
     path("polls/toggle_status", polls.toggle_status, name="polls_toggle_status"),
+    # Accepted answers (api/solved.py), as Discourse's Solved plugin routes them.
+    path("solution/accept.json", solved.accept, name="solution_accept"),
+    path("solution/accept", solved.accept),
+    path("solution/unaccept.json", solved.unaccept, name="solution_unaccept"),
+    path("solution/unaccept", solved.unaccept),
     path("latest.json", views.latest, name="latest"),
     path("top.json", views.top, name="top"),
     path("new.json", views.new, name="new"),
-    path("categories.json", by_method(get=views.categories, post=not_applicable(SPACES)),
+    path("categories.json", by_method(get=views.categories, post=views_admin.create_category),
          name="categories"),
-    path("categories/<int:category_id>.json", not_applicable(SPACES)),
+    path("categories/<int:category_id>.json", not_applicable(SPACE_CHANGES)),
     path("c/<int:category_id>.json", views.category_topics, name="category"),
     path("c/<int:category_id>/show.json", views.category_show, name="category_show"),
     path("c/<slug:slug>/<int:category_id>.json", views.category_topics, name="category_slug"),
@@ -71,7 +91,8 @@ urlpatterns = [
     path("t/<int:thread_id>/notifications", views.topic_notification_level),
     path("t/<int:thread_id>/timer.json", views.topic_timer),
     path("t/<int:thread_id>/change-timestamp.json",
-         not_applicable("A topic's time is when it was posted; it cannot be changed.")),
+         not_applicable("A topic's time is when it was posted; it cannot be changed, so the "
+                        "record of who said what, and when, stays true.")),
     path("t/<int:thread_id>/invite.json", not_applicable(INVITES)),
     path("t/<int:thread_id>/invite-group.json", not_applicable(INVITES)),
     path("t/external_id/<str:external_id>.json", not_applicable(EXTERNAL)),
@@ -96,8 +117,7 @@ urlpatterns = [
     path("posts/<int:post_id>", by_method(get=views.post_detail, put=views.edit_post,
          delete=views.delete_post), name="post_edit"),
     path("posts/<int:post_id>/replies.json", views.post_replies),
-    path("posts/<int:post_id>/locked.json",
-         not_applicable("Posts are not locked against edits here; moderators close the thread.")),
+    path("posts/<int:post_id>/locked.json", views_admin.lock_post),
     path("posts/by_number/<int:thread_id>/<int:post_number>.json", views.post_by_number),
     path("posts/by_number/<int:thread_id>/<int:post_number>", views.post_by_number),
     path("post_action_users.json", views_likes.post_action_users),
@@ -142,22 +162,22 @@ urlpatterns = [
     path("groups/by-id/<int:group_id>.json", views_people.group_by_id),
     path("groups/<int:group_id>/members.json", by_method(put=views_people.add_group_members,
          delete=views_people.remove_group_members)),
-    path("groups/<int:group_id>.json", not_applicable(GROUPS)),
+    path("groups/<int:group_id>.json", not_applicable(GROUP_CHANGES)),
     path("groups/<str:name>.json", views_people.group),
     path("groups/<str:name>/members.json", views_people.group_members),
-    path("admin/groups.json", not_applicable(GROUPS)),
-    path("admin/groups/<int:group_id>.json", not_applicable(GROUPS)),
+    path("admin/groups.json", views_admin.create_group),
+    path("admin/groups/<int:group_id>.json", not_applicable(GROUP_CHANGES)),
     # Admin
     path("admin/users.json", views_people.admin_users),
     path("admin/users/list/<str:flag>.json", views_people.admin_users),
     path("admin/users/<int:member_id>.json", by_method(get=views_people.admin_user,
-         delete=not_applicable(NOT_THROUGH_API))),
+         delete=not_applicable(ERASURE))),
     path("admin/users/<int:member_id>/suspend.json", views_people.suspend),
     path("admin/users/<int:member_id>/silence.json", views_people.silence),
-    path("admin/users/<int:member_id>/activate.json", not_applicable(NOT_THROUGH_API)),
-    path("admin/users/<int:member_id>/deactivate.json", not_applicable(NOT_THROUGH_API)),
-    path("admin/users/<int:member_id>/anonymize.json", not_applicable(NOT_THROUGH_API)),
-    path("admin/users/<int:member_id>/log_out.json", not_applicable(NOT_THROUGH_API)),
+    path("admin/users/<int:member_id>/activate.json", views_admin.activate_user),
+    path("admin/users/<int:member_id>/deactivate.json", views_admin.deactivate_user),
+    path("admin/users/<int:member_id>/anonymize.json", not_applicable(ERASURE)),
+    path("admin/users/<int:member_id>/log_out.json", not_applicable(SIGN_OUT)),
     path("admin/backups.json", not_applicable(BACKUPS)),
     path("admin/backups/<str:filename>", not_applicable(BACKUPS)),
     path("admin/badges.json", not_applicable(BADGES)),

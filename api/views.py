@@ -27,7 +27,7 @@ from notifications import actions as notification_actions
 from notifications.models import Notification, Subscription
 
 from . import serializers as s
-from . import shapes
+from . import shapes, views_messages
 from .http import ApiError, endpoint
 
 NOTIFICATION_TYPES = {
@@ -182,6 +182,8 @@ def _thread_posts(viewer, thread: Thread):
 @endpoint("GET")
 def topic(request, viewer, thread_id: int, slug: str | None = None, post_number: int = 1):
     """A topic with a page of its posts, from `post_number` (Discourse's /t/{id}/{number})."""
+    if views_messages.is_message_topic(thread_id):
+        return views_messages.topic(viewer, thread_id, post_number)
     thread = _thread(viewer, thread_id)
     per_page = settings.FORUM_POSTS_PER_PAGE
     numbered = list(_thread_posts(viewer, thread).order_by("number").values_list("pk", "number"))
@@ -297,6 +299,8 @@ def latest_posts(request, viewer):
 
 @endpoint("GET")
 def post_detail(request, viewer, post_id: int):
+    if views_messages.is_message_topic(post_id):
+        return views_messages.post(viewer, post_id)
     post = selectors.get_post(viewer=viewer, post_id=post_id)
     return s.post(post, viewer=viewer, raw=True, shape=shapes.POST_DETAIL)
 
@@ -578,6 +582,8 @@ def create_post(request, viewer):
     if data.get("archetype") == "private_message":
         return _create_private_message(viewer, data, raw)
     topic_id = data.get("topic_id")
+    if topic_id and views_messages.is_message_topic(whole_number(topic_id, "topic_id")):
+        return views_messages.reply(viewer, whole_number(topic_id, "topic_id"), raw)
     if topic_id:
         thread = selectors.get_thread(viewer=viewer, thread_id=whole_number(topic_id, "topic_id"))
         reply_to = None
@@ -633,29 +639,7 @@ def _create_private_message(viewer, data, raw: str) -> dict:
     conversation = start_conversation(
         sender=viewer, recipients=recipients, subject=data.get("title", ""), source=raw
     )
-    message = conversation.messages.order_by("pk").first()
-    return shapes.CREATED_POST.project(
-        {
-            "id": message.pk,
-            "name": viewer.display_name,
-            "username": viewer.username,
-            "display_username": viewer.display_name,
-            "avatar_template": s.AVATAR,
-            "created_at": s.iso(message.created_at),
-            "updated_at": s.iso(message.created_at),
-            "cooked": message.html,
-            "raw": message.source,
-            "post_number": 1,
-            "post_type": 1,
-            "posts_count": 1,
-            "topic_id": conversation.pk,
-            "topic_slug": "message",
-            "yours": True,
-            "version": 1,
-            "user_id": viewer.pk,
-            "trust_level": viewer.trust_level,
-        }
-    )
+    return views_messages.created(viewer, conversation)
 
 
 def _space_for_new_topic(viewer, category) -> Space:
@@ -720,19 +704,24 @@ def create_upload(request, viewer):
     if upload is None:
         raise ApiError(422, "invalid_parameters", "Send the file as file.")
     stored = actions.upload_attachment(uploader=viewer, upload=prepare_upload(upload))
+    # Served by the attachment view, which asks whether the viewer may read the post that
+    # holds the file: nobody until a post names it (`short_url` in its raw), then that post's
+    # readers only. The storage's own URL is never given out.
+    extension = stored.original_name.rsplit(".", 1)[-1].lower()
+    url = stored.get_absolute_url()
     return shapes.UPLOAD.project(
         {
             "id": stored.pk,
-            "url": stored.file.url,
+            "url": url,
             "original_filename": stored.original_name,
             "filesize": stored.size,
             "width": stored.width or 0,
             "height": stored.height or 0,
             "thumbnail_width": stored.width or 0,
             "thumbnail_height": stored.height or 0,
-            "extension": stored.original_name.rsplit(".", 1)[-1].lower(),
-            "short_url": f"upload://{stored.pk}",
-            "short_path": stored.file.url,
+            "extension": extension,
+            "short_url": f"upload://{stored.pk}.{extension}",
+            "short_path": url,
             "retain_hours": None,
             "human_filesize": f"{max(stored.size // 1024, 1)} KB",
         }

@@ -22,7 +22,7 @@ from community.forum.models import Post, Space, Topic
 from community.moderation.actions import silence_user, suspend_user
 
 from . import serializers as s
-from . import shapes
+from . import shapes, views_messages
 from .http import ApiError, endpoint
 from .views import _int, _member, _staff_only, whole_number
 
@@ -405,7 +405,7 @@ def private_messages(request, viewer, username: str, sent: bool = False, unread:
         topics.append(
             shapes.PM_TOPIC.project(
                 {
-                    "id": c.pk,
+                    "id": views_messages.topic_id(c.pk),
                     "title": c.subject,
                     "fancy_title": c.subject,
                     "slug": "message",

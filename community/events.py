@@ -30,6 +30,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "membership.left",
         "space.visibility_changed",
         # The forum.
+        "space.settings_changed",
+        "space.created",
         "thread.created",
         "thread.edited",
         "thread.deleted",
@@ -50,6 +52,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "reaction.removed",
         # Moderation.
         "post.flagged",
+        "post.edits_locked",
         "post.reported_by_visitor",
         "review.resolved",
         "appeal.opened",

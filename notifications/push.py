@@ -179,6 +179,8 @@ def forward_thread_event(event: dict) -> None:
         }
         _send_all([(thread_group(event["thread_id"]), message)])
     elif kind in POLL_EVENTS:
+        if not event.get("post_readable"):
+            return  # a held, hidden or deleted post's poll is not announced to readers
         # Counts only (and only those everyone reading may see): no voter, no names.
         message = {
             "type": "thread.event",

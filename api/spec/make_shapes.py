@@ -37,6 +37,8 @@ SHAPES = {
     "USER_OPTION": "/u/{username}.json get user user_option",
     "USER_GROUP": "/u/{username}.json get user groups []",
     "GROUP": "/groups/{name}.json get group",
+    "CREATED_GROUP": "/admin/groups.json post basic_group",
+    "CREATED_CATEGORY": "/categories.json post category",
     "LISTED_GROUP": "/groups.json get groups []",
     "GROUP_MEMBER": "/groups/{name}/members.json get members []",
     "GROUP_MEMBERS_META": "/groups/{name}/members.json get meta",

@@ -103,3 +103,37 @@ def what_families_said(*, viewer, resource) -> list[FeedbackResponse]:
             status__in=[FeedbackResponse.Status.NEW, FeedbackResponse.Status.REVIEWED],
         ).order_by("created_at", "pk")
     )
+
+
+def member_feedback_for_export(user) -> list[dict]:
+    """What the member told the centre through "Tell us", for "download my data".
+
+    Responses sent without signing in are not tied to anyone, so they cannot be included.
+    What screening noted for the safeguarding leads is left out (as a safeguarding record,
+    it is not disclosed through an export).
+    """
+    rows = (
+        FeedbackResponse.objects.filter(author=user)
+        .select_related("region", "local_authority", "topic")
+        .prefetch_related("practice_topics")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "id": r.pk,
+            "who": r.who,
+            "what_you_need": r.need,
+            "what_worked": r.worked,
+            "what_did_not_work": r.not_worked,
+            "region": r.region.name if r.region else None,
+            "local_authority": r.local_authority.name if r.local_authority else None,
+            "topic": r.topic.name if r.topic else None,
+            "credit_consent": r.credit_consent,
+            "credit_name": r.credit_name,
+            "status": r.status,
+            "practice_topics_tagged_by_staff": [t.name for t in r.practice_topics.all()],
+            "used_in_a_thread": r.used_in_thread_id is not None,
+            "sent_at": r.created_at,
+        }
+        for r in rows
+    ]

@@ -33,7 +33,7 @@ from .models import (
     ThreadRead,
     Topic,
 )
-from .uploads import PreparedUpload
+from .uploads import PreparedUpload, resolve_upload_references, upload_references
 
 TITLE_MIN_LENGTH = 8
 POST_MIN_LENGTH = 2
@@ -172,6 +172,38 @@ def upload_attachment(*, uploader, upload: PreparedUpload) -> Attachment:
     return _store_attachments(uploader=uploader, post=None, uploads=[upload])[0]
 
 
+def _stored_uploads(uploader, source: str) -> tuple[str, list[Attachment]]:
+    """The uploads a post's Markdown names (`upload://<id>`) and the Markdown pointing at them.
+
+    Only the writer's own uploads that no post holds yet can be named: a file keeps the
+    permission of the one post it is in (the attachment view asks `can_read_post`), so a
+    file cannot be moved into a more open space by naming it again.
+    """
+    wanted = upload_references(source)
+    if not wanted:
+        return source, []
+    found = {
+        a.pk: a
+        for a in Attachment.objects.select_for_update().filter(
+            pk__in=wanted, uploader=uploader, post__isnull=True
+        )
+    }
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        raise ValidationError(
+            {"source": _("%(refs)s is not a file you uploaded for this post (a file can be in one post only).")
+             % {"refs": ", ".join(f"upload://{pk}" for pk in missing)}}
+        )  # fmt: skip
+    attachments = [found[pk] for pk in wanted]
+    urls = {a.pk: a.get_absolute_url() for a in attachments}
+    return resolve_upload_references(source, urls), attachments
+
+
+def _hold_uploads(post: Post, attachments: Sequence[Attachment]) -> None:
+    if attachments:
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(post=post)
+
+
 def _mentioned_users(rendered: markup.Rendered, author) -> list:
     if not rendered.mentions:
         return []
@@ -212,7 +244,8 @@ def start_thread(
         raise PermissionDenied(_("You cannot start threads in %(space)s.") % {"space": space.name})
     title = clean_title(title)
     tag_names = normalise_tags(tags)
-    _check_uploads(author, uploads)
+    source, stored = _stored_uploads(author, source)
+    _check_uploads(author, [*uploads, *stored])
     rendered = _render(source, author)
     _check_rate(author)
     verdict, source, rendered = _screen(
@@ -252,6 +285,7 @@ def start_thread(
     if mentioned:
         post.mentions.set(mentioned)
     _store_attachments(uploader=author, post=post, uploads=uploads)
+    _hold_uploads(post, stored)
     if not held:
         Space.objects.filter(pk=space.pk).update(
             thread_count=F("thread_count") + 1, post_count=F("post_count") + 1, last_post_at=now
@@ -299,7 +333,8 @@ def create_post(
         reply_to.thread_id != thread.pk or not permissions.can_read_post(author, reply_to)
     ):
         raise ValidationError({"reply_to": _("You can only reply to a post in this thread.")})
-    _check_uploads(author, uploads)
+    source, stored = _stored_uploads(author, source)
+    _check_uploads(author, [*uploads, *stored])
     rendered = _render(source, author)
     _check_rate(author)
     verdict, source, rendered = _screen(
@@ -331,6 +366,7 @@ def create_post(
     if mentioned:
         post.mentions.set(mentioned)
     _store_attachments(uploader=author, post=post, uploads=uploads)
+    _hold_uploads(post, stored)
     updates = {"highest_post_number": number}
     if not held:
         updates.update(
@@ -363,6 +399,8 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
     post = Post.objects.select_for_update().select_related("thread__space").get(pk=post.pk)
     if not permissions.can_edit_post(editor, post):
         raise PermissionDenied(_("You cannot edit this post."))
+    source, stored = _stored_uploads(editor, source)
+    _check_uploads(post.author, stored)
     rendered = _render(source, post.author)
     source = source.strip()
     if source == post.source:
@@ -394,6 +432,7 @@ def edit_post(*, editor, post: Post, source: str, reason: str = "") -> Post:
         post.status = Status.HELD
         fields.append("status")
     post.save(update_fields=fields)
+    _hold_uploads(post, stored)
     post_hooks.saved(post=post, rendered=rendered, created=False)
     previously = set(post.mentions.values_list("pk", flat=True))
     mentioned = _mentioned_users(rendered, post.author)
@@ -666,6 +705,61 @@ def set_space_visibility(*, actor, space: Space, visibility: str) -> Space:
         publish_on_commit(
             {"type": "space.visibility_changed", "space_id": space.pk, "visibility": visibility}
         )
+    return space
+
+
+@transaction.atomic
+def set_default_topic(*, actor, space: Space, topic: Topic | None) -> Space:
+    """Set the practice topic a thread started here through the API gets when its client
+    names none (None: such a client is asked to name one). The site's form always asks."""
+    if not permissions.can_manage_space(actor, space):
+        raise PermissionDenied(_("Only moderators and staff can change a space's settings."))
+    space = Space.objects.select_for_update().get(pk=space.pk)
+    if space.default_topic_id != (topic.pk if topic else None):
+        previous = space.default_topic_id
+        space.default_topic = topic
+        space.save(update_fields=["default_topic"])
+        publish_on_commit(
+            {"type": "space.settings_changed", "space_id": space.pk, "actor_id": actor.pk,
+             "setting": "default_topic", "before": previous, "after": space.default_topic_id}
+        )  # fmt: skip
+    return space
+
+
+@transaction.atomic
+def create_space(
+    *,
+    actor,
+    name: str,
+    description: str = "",
+    visibility: str = Space.Visibility.MEMBERS,
+    open_membership: bool = True,
+    default_topic: Topic | None = None,
+) -> Space:
+    """Add a community space (centre staff). Regional groups come with their regions."""
+    if not permissions.can_create_space(actor):
+        raise PermissionDenied(_("Only centre staff can add a space."))
+    name = " ".join((name or "").split())
+    if not 3 <= len(name) <= 120:
+        raise ValidationError({"name": _("Give the space a name of 3 to 120 characters.")})
+    if visibility not in Space.Visibility.values:
+        raise ValidationError({"visibility": _("Choose who may read the space.")})
+    base = slugify(name)[:40] or "space"
+    slug, n = base, 1
+    while Space.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    space = Space.objects.create(
+        slug=slug, name=name, description=(description or "").strip()[:2000],
+        kind=Space.Kind.COMMUNITY, visibility=visibility, open_membership=open_membership,
+        default_topic=default_topic or Topic.objects.filter(slug="hub-model-access").first(),
+        position=(Space.objects.order_by("-position").values_list("position", flat=True).first()
+                  or 0) + 1,
+    )  # fmt: skip
+    publish_on_commit(
+        {"type": "space.created", "space_id": space.pk, "actor_id": actor.pk,
+         "visibility": visibility}
+    )  # fmt: skip
     return space
 
 

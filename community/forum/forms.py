@@ -102,3 +102,16 @@ class EditThreadForm(forms.Form):
 
 class ReactionForm(forms.Form):
     kind = forms.ChoiceField(choices=Reaction.Kind.choices)
+
+
+class SpaceSettingsForm(forms.Form):
+    default_topic = forms.ModelChoiceField(
+        queryset=Topic.objects.order_by("name"),
+        required=False,
+        empty_label=_("None: API clients must name a practice topic"),
+        label=_("Default practice topic"),
+        help_text=_(
+            "A thread started in this space through the API gets this practice topic when its "
+            "client names none. The site's own form always asks for one."
+        ),
+    )

@@ -219,6 +219,8 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     revision_count = models.PositiveIntegerField(default=0)
+    # A moderator locked the post against its author's edits (what it says is kept as it is).
+    edits_locked_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

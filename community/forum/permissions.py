@@ -288,6 +288,7 @@ def can_edit_post(user, post: Post) -> bool:
         post.author_id == user.pk
         and post.deleted_at is None
         and post.status != Status.HIDDEN
+        and post.edits_locked_at is None
         and not post.thread.is_closed
     )
 
@@ -320,6 +321,17 @@ def can_react(user, post: Post) -> bool:
         and post.deleted_at is None
         and can_read_thread(user, post.thread)
     )
+
+
+def can_manage_space(user, space: Space) -> bool:
+    """Moderators and centre staff change a space's settings (who reads it, its default
+    practice topic), as they may read every space."""
+    return is_moderator(user) and can_read_space(user, space)
+
+
+def can_create_space(user) -> bool:
+    """Only centre staff add a space: the network's structure is theirs."""
+    return _is_member(user) and user.is_centre_staff
 
 
 def can_join_space(user, space: Space) -> bool:

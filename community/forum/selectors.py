@@ -434,11 +434,16 @@ _page_marks = CompiledQuery(_build_page_marks, "user_id", "thread_id", "low", "h
 
 
 def _attach_attachments(posts: list[Post]) -> None:
-    """Each post's files as `post.attachment_list`; no query when no post on the page has one."""
+    """Each post's files as `post.attachment_list`; no query when no post on the page has one.
+
+    A file the post's own text shows (an API client's `upload://` image) is not listed again.
+    """
     with_files = {post.pk: [] for post in posts if post.has_attachments}
+    html = {post.pk: post.html for post in posts}
     if with_files:
         for attachment in Attachment.objects.filter(post_id__in=list(with_files)).order_by("pk"):
-            with_files[attachment.post_id].append(attachment)
+            if f'"{attachment.get_absolute_url()}"' not in html[attachment.post_id]:
+                with_files[attachment.post_id].append(attachment)
     for post in posts:
         post.attachment_list = with_files.get(post.pk, [])
 

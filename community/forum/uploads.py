@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -94,3 +95,21 @@ def _reencode_image(data: bytes, stem: str, original_name: str) -> PreparedUploa
     return PreparedUpload(
         "image", f"{stem}.{extension}", content_type, out.getvalue(), image.width, image.height
     )
+
+
+# A file uploaded before its post (API clients: POST /uploads.json, then the post's Markdown
+# names it by the short URL it was given, as Discourse's clients do: `![name|640x480](upload://12.png)`).
+UPLOAD_REFERENCE_RE = re.compile(r"upload://(\d{1,10})(?:\.[A-Za-z0-9]{1,5})?")
+# Discourse writes an image's size after a bar in its alt text; the alt text is for people.
+_DISCOURSE_ALT_SIZE_RE = re.compile(r"(!\[[^\]|]*)\|\d+x\d+(?:,\s*\d+%)?(\]\(upload://)")
+
+
+def upload_references(source: str) -> list[int]:
+    """The ids of stored uploads a post's Markdown names as `upload://<id>`, in order."""
+    return list(dict.fromkeys(int(m.group(1)) for m in UPLOAD_REFERENCE_RE.finditer(source or "")))
+
+
+def resolve_upload_references(source: str, urls: dict[int, str]) -> str:
+    """The Markdown with each `upload://<id>` replaced by where the site serves that file."""
+    source = _DISCOURSE_ALT_SIZE_RE.sub(r"\1\2", source)
+    return UPLOAD_REFERENCE_RE.sub(lambda m: urls.get(int(m.group(1)), m.group(0)), source)

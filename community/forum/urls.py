@@ -13,6 +13,7 @@ urlpatterns = [
     path("s/<slug:slug>/", views.space, name="space"),
     path("s/<slug:slug>/join/", views.join, name="join"),
     path("s/<slug:slug>/leave/", views.leave, name="leave"),
+    path("s/<slug:slug>/settings/", views.space_settings, name="space_settings"),
     path("r/<slug:slug>/", views.region, name="region"),
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic, name="topic"),

@@ -21,7 +21,14 @@ from community.pagecache import cache_for_anonymous
 from community.paging import page_number
 
 from . import actions, assembly, composer, permissions, selectors
-from .forms import EditPostForm, EditThreadForm, ReactionForm, ReplyForm, ThreadForm
+from .forms import (
+    EditPostForm,
+    EditThreadForm,
+    ReactionForm,
+    ReplyForm,
+    SpaceSettingsForm,
+    ThreadForm,
+)
 from .models import Attachment, Post, Space, Topic
 
 LIST_TABS = [("latest", _("Latest")), ("new", _("New")), ("unread", _("Unread")), ("top", _("Top"))]
@@ -136,6 +143,8 @@ def spaces(request: HttpRequest) -> HttpResponse:
             "regional": [s for s in visible if s.kind == Space.Kind.REGIONAL],
             "community": [s for s in visible if s.kind == Space.Kind.COMMUNITY],
             "member_of": member_of,
+            # Moderators and staff may manage every space they read: a link to its settings.
+            "can_manage": permissions.is_moderator(request.user),
         },
     )
 
@@ -483,6 +492,29 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
     if permissions.can_read_space(request.user, space):
         return redirect(space.get_absolute_url())
     return redirect(reverse("forum:spaces"))
+
+
+@login_required
+def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """A space's settings for moderators and centre staff (its default practice topic)."""
+    space = _readable_space(request, slug)
+    if not permissions.can_manage_space(request.user, space):
+        raise Http404("No such page")
+    form = SpaceSettingsForm(
+        request.POST or None, initial={"default_topic": space.default_topic_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.set_default_topic(
+            actor=request.user, space=space, topic=form.cleaned_data["default_topic"]
+        )
+        messages.success(request, _("The settings of %(space)s are saved.") % {"space": space.name})
+        return redirect(reverse("forum:space_settings", args=[space.slug]))
+    return render(
+        request,
+        "forum/space_settings.html",
+        {"space": space, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def attachment(request: HttpRequest, attachment_id: int, name: str) -> HttpResponse:

@@ -439,6 +439,25 @@ def add_user_note(*, moderator, user, text: str) -> UserNote:
     return note
 
 
+@transaction.atomic
+def lock_post_edits(*, moderator, post: Post, locked: bool, reason: str = "") -> Post:
+    """Lock a post against its author's edits (or unlock it): what it says stays as it is,
+    for a moderator to review; moderators may still edit it."""
+    _require_moderator(moderator)
+    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    if (post.edits_locked_at is not None) == locked:
+        return post
+    post.edits_locked_at = timezone.now() if locked else None
+    post.save(update_fields=["edits_locked_at"])
+    log(actor=moderator, action="post.edits_locked" if locked else "post.edits_unlocked",
+        target=post, reason=reason)  # fmt: skip
+    publish_on_commit(
+        {"type": "post.edits_locked", "post_id": post.pk, "thread_id": post.thread_id,
+         "space_id": post.thread.space_id, "locked": locked, "actor_id": moderator.pk}
+    )  # fmt: skip
+    return post
+
+
 def _check_sanction(moderator, user, until: datetime, reason: str) -> None:
     _require_moderator(moderator)
     if permissions.is_moderator(user) and not moderator.is_centre_staff:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.events import publish_on_commit
+from community.forum.models import Status
 
 from . import permissions
 from .models import Poll, PollOption, PollVote
@@ -43,6 +44,7 @@ def _recount(poll: Poll) -> dict[int, int]:
 def poll_event(event_type: str, poll: Poll, counts: dict[int, int] | None) -> dict:
     """What readers of the thread are told: counts only, and only where everyone may see them."""
     shown = poll.results == Poll.Results.ALWAYS
+    post = poll.post
     return {
         "type": event_type,
         "poll_id": poll.pk,
@@ -52,6 +54,10 @@ def poll_event(event_type: str, poll: Poll, counts: dict[int, int] | None) -> di
         "status": poll.status,
         "voters": poll.voter_count,
         "counts": {str(k): v for k, v in counts.items()} if (shown and counts) else None,
+        # Whether every reader of the thread may read the post: a held, hidden or deleted
+        # post's poll is not announced to the thread (closing it, by hand or on its date,
+        # must not tell readers the post exists).
+        "post_readable": post.status == Status.PUBLISHED and post.deleted_at is None,
     }
 
 

@@ -237,3 +237,28 @@ def readable_post(*, viewer, post_id: int) -> Post:
     if post is None or not forum_permissions.can_read_post(viewer, post):
         raise Http404("No such post")
     return post
+
+
+def member_votes_for_export(user) -> list[dict]:
+    """The member's own votes for "download my data": which poll, where, what they chose.
+
+    Only their choices: other members' votes are theirs. The thread is named by title even if
+    the member can no longer read it (they took part in it).
+    """
+    rows = (
+        PollVote.objects.filter(user=user)
+        .select_related("poll__post__thread", "option")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "poll": vote.poll.name,
+            "poll_title": vote.poll.title,
+            "thread_title": vote.poll.post.thread.title,
+            "post_id": vote.poll.post_id,
+            "option": vote.option.text,
+            "rank": vote.rank or None,
+            "voted_at": vote.created_at,
+        }
+        for vote in rows
+    ]

@@ -25,6 +25,8 @@ consultation_requests.json   SupportLine requests and the messages you wrote in 
 consents.json                every consent choice you made, with the wording you saw
 reports.json                 posts you reported, and your appeals
 private_messages.json        your private conversations, if you have any
+poll_votes.json              how you voted in polls (only your own choices)
+feedback.json                what you told the centre through "Tell us" while signed in
 other.json                   group memberships, library credits and training proposals
 
 Dates and times are in UTC (ISO 8601). Questions: see the privacy notice on the site.
@@ -103,6 +105,8 @@ def member_data(user) -> dict[str, object]:
             "appeals": _rows(Appeal.objects.filter(appellant=user).order_by("pk"), ["post", "statement", "state", "outcome_reason", "created_at", "resolved_at"]),
         },
         "private_messages": _private_messages(user),
+        "poll_votes": _poll_votes(user),
+        "feedback": _feedback(user),
         "other": {
             "group_memberships": _rows(Membership.objects.filter(user=user), ["space", "joined_at"]),
             "library_credits": _rows(Credit.objects.filter(user=user), ["resource", "role", "consent", "responded_at"]),
@@ -119,6 +123,26 @@ def _private_messages(user) -> list[dict]:
     from community.conversations.selectors import member_messages_for_export
 
     return member_messages_for_export(user)
+
+
+def _poll_votes(user) -> list[dict]:
+    from django.apps import apps
+
+    if not apps.is_installed("community.polls"):
+        return []
+    from community.polls.selectors import member_votes_for_export
+
+    return member_votes_for_export(user)
+
+
+def _feedback(user) -> list[dict]:
+    from django.apps import apps
+
+    if not apps.is_installed("community.feedback"):
+        return []
+    from community.feedback.selectors import member_feedback_for_export
+
+    return member_feedback_for_export(user)
 
 
 def build_zip(user) -> bytes:

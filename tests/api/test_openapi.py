@@ -192,6 +192,8 @@ def body_values(operation_id: str, s: dict) -> dict:
         "markNotificationsAsRead": {},
         "createTopicTimer": {"time": "2099-01-01T00:00:00Z", "status_type": "close"},
         "lockPost": {"locked": "true"},
+        "createGroup": {"group": {"name": "walker-group", "full_name": "Walker group"}},
+        "createCategory": {"name": "Walker space", "color": "49d9e9", "text_color": "f0fcfd"},
     }.get(operation_id, {})
 
 

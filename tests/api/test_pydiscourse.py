@@ -15,7 +15,7 @@ from tests.servers import daphne
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_pydiscourse_reads_writes_and_moderates(network):
+def test_pydiscourse_reads_writes_and_moderates(network, tmp_path):
     alice = f.make_user(username="alice")
     f.make_moderator(username="mod", is_verified=True)
     thread = f.make_thread(author=alice, title="Thread for the Discourse client", source="Hello")
@@ -78,8 +78,26 @@ def test_pydiscourse_reads_writes_and_moderates(network):
         # A private message to a moderator, then the inbox.
         client.create_post("Can I ask you something?", title="A question for you",
                            archetype="private_message", target_recipients="mod")  # fmt: skip
-        titles = [t["title"] for t in as_moderator.private_messages()["topic_list"]["topics"]]
-        assert "A question for you" in titles
+        inbox = as_moderator.private_messages()["topic_list"]["topics"]
+        assert "A question for you" in [t["title"] for t in inbox]
+        # Read it as a topic and answer it, as Discourse's clients do.
+        pm = next(t for t in inbox if t["title"] == "A question for you")
+        read = as_moderator.topic(pm["slug"], pm["id"])
+        assert read["archetype"] == "private_message"
+        assert (
+            read["post_stream"]["posts"][0]["cooked"].strip() == "<p>Can I ask you something?</p>"
+        )
+        answer = as_moderator.create_post("Of course, ask away", topic_id=pm["id"])
+        assert answer["topic_id"] == pm["id"]
+        assert len(client.topic("message", pm["id"])["post_stream"]["stream"]) == 2
+        # Attach an upload by its short URL, as Discourse's composer writes it.
+        from PIL import Image
+
+        Image.new("RGB", (4, 4), "teal").save(tmp_path / "dot.png", "PNG")
+        stored = client.upload_image(str(tmp_path / "dot.png"), "composer", True)
+        with_file = client.create_post(f"A picture ![dot|4x4]({stored['short_url']})",
+                                       topic_id=thread.pk)  # fmt: skip
+        assert stored["url"] in with_file["cooked"]
         # Users and groups.
         client.update_user("alice", name="Alice Example")
         assert client.user("alice")["name"] == "Alice Example"

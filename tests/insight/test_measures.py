@@ -304,21 +304,19 @@ def test_safety_flags_concerns_first_action_and_appeals():
 
 
 def test_measures_not_collected_have_no_figure_until_an_app_registers_one():
-    polls = registry.get("families.polls")
-    assert not polls.collected
+    views = registry.get("evidence.views")
+    assert not views.collected
 
-    def participation(filters):
-        return registry.Table("Role", ["Members who answered"], [("Parent or carer", [7])])
+    def opened(filters):
+        return registry.Table("Resource type", ["Views"], [("Guide", [7])])
 
-    real = registry.Measure("families.polls", "families", "Poll participation", "Answers.",
-                            participation)  # fmt: skip
+    real = registry.Measure("evidence.views", "evidence", "Views", "Opened.", opened)
     try:
         registry.register(real)
         # This app's placeholder, registered again (another app loading later), never wins.
-        registry.register(polls, replace=False)
-        registry.register(polls)
-        assert registry.get("families.polls") is real
+        registry.register(views, replace=False)
+        registry.register(views)
+        assert registry.get("evidence.views") is real
     finally:
-        registry.register(polls, replace=True)
-        registry._measures["families.polls"] = polls
-    assert not registry.get("families.polls").collected
+        registry._measures["evidence.views"] = views
+    assert not registry.get("evidence.views").collected
