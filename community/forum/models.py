@@ -340,3 +340,38 @@ class Attachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:attachment", args=[self.pk, self.original_name])
+
+
+class Draft(models.Model):
+    """What a member was writing and has not posted yet: a reply (by thread) or a new thread
+    (by space, or no space yet). Saved by actions.save_draft, removed when the post is made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    space = models.ForeignKey(
+        Space, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    source = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "thread"],
+                condition=models.Q(thread__isnull=False),
+                name="unique_reply_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "space"],
+                condition=models.Q(thread__isnull=True, space__isnull=False),
+                name="unique_thread_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(thread__isnull=True, space__isnull=True),
+                name="unique_unplaced_draft",
+            ),
+        ]

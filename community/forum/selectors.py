@@ -25,6 +25,7 @@ from . import permissions
 from .models import (
     Attachment,
     Bookmark,
+    Draft,
     Post,
     PostRevision,
     Reaction,
@@ -264,11 +265,31 @@ def get_thread(*, viewer, thread_id: int) -> Thread:
     """
     qs = Thread.objects.select_related("space", "topic", "author")
     # The member's read position comes with it: where the thread opens, and whether this
-    # view moves it forward (a re-read writes nothing); so do its tags.
-    thread = _with_tags(_with_read_state(viewer, qs)).filter(pk=thread_id).first()
+    # view moves it forward (a re-read writes nothing); so do its tags and their draft reply.
+    qs = _with_draft(viewer, _with_tags(_with_read_state(viewer, qs)))
+    thread = qs.filter(pk=thread_id).first()
     if thread is None or not permissions.can_read_thread(viewer, thread):
         raise Http404("No such thread")
     return thread
+
+
+def _with_draft(user, qs: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Annotate each thread with the member's unsent reply (a subquery, no extra query)."""
+    if not (user and user.is_authenticated):
+        return qs.annotate(draft_source=Value(None, output_field=CharField()))
+    drafts = Draft.objects.filter(user=user, thread=OuterRef("pk")).values("source")[:1]
+    return qs.annotate(draft_source=Subquery(drafts, output_field=CharField()))
+
+
+def draft_for(*, viewer, thread: Thread | None = None, space: Space | None = None) -> Draft | None:
+    """The member's unsent reply to a thread, or their unsent new thread (in a space, or not
+    placed yet)."""
+    if not (viewer and viewer.is_authenticated):
+        return None
+    qs = Draft.objects.filter(user=viewer)
+    if thread is not None:
+        return qs.filter(thread=thread).first()
+    return qs.filter(thread__isnull=True, space=space).first()
 
 
 def page_of_post(number: int) -> int:
@@ -303,7 +324,10 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
         permissions.posts_of_readable_thread(viewer, thread)
         .filter(number__gte=low, number__lte=high)
         .select_related("author")
-        .annotate(has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))))
+        .annotate(
+            has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))),
+            reply_to_html=_replied_to_html(),
+        )
         .order_by("number")
     )
     posts = list(posts_qs)
@@ -340,6 +364,19 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
             else:
                 member.my_reactions.setdefault(post_id, set()).add(kind)
     return result
+
+
+def _replied_to_html() -> Subquery:
+    """The post a reply answers, shown with it in context: only while that post is published
+    and undeleted in the same thread, so it is the same for everyone who may read the reply
+    (and so for every reader of a shared page). A subquery: no query of its own."""
+    replied = Post.objects.filter(
+        pk=OuterRef("reply_to_id"),
+        thread_id=OuterRef("thread_id"),
+        status=Status.PUBLISHED,
+        deleted_at__isnull=True,
+    ).values("html")[:1]
+    return Subquery(replied, output_field=CharField())
 
 
 def _attach_attachments(posts: list[Post]) -> None:
@@ -465,3 +502,33 @@ def answerable_replies(*, viewer, thread: Thread, limit: int = 200) -> list[Post
     for post in posts:
         post.thread = thread
     return posts
+
+
+@dataclass
+class ReactionGroup:
+    kind: str
+    label: str
+    members: list  # the members this viewer may know, in the order they reacted
+    unnamed: int  # the others (children, to all but moderators and themselves)
+
+
+def post_reactors(*, viewer, post: Post) -> list[ReactionGroup]:
+    """Who reacted to a post, by reaction, named only as the members' privacy rule allows
+    (accounts' can_view_profile: a child is never named to other members). One query."""
+    from community.accounts.permissions import can_view_profile
+
+    if not permissions.can_read_post(viewer, post):
+        raise Http404("No such post")
+    groups = {
+        kind: ReactionGroup(kind, str(Reaction.LABELS[kind]), [], 0)
+        for kind in Reaction.Kind.values
+    }
+    for reaction in post.reactions.select_related("user").order_by("created_at", "pk"):
+        group = groups.get(reaction.kind)
+        if group is None:
+            continue
+        if can_view_profile(viewer, reaction.user):
+            group.members.append(reaction.user)
+        else:
+            group.unnamed += 1
+    return [g for g in groups.values() if g.members or g.unnamed]
