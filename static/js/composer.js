@@ -17,6 +17,12 @@
     var input = form.querySelector('input[name="csrfmiddlewaretoken"]');
     return input ? input.value : "";
   }
+  function say(text) {
+    var announcer = document.querySelector("[data-live-announcer]");
+    if (!announcer) { return; }
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
   function storageGet(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
   function storageSet(key, value) { try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
   function storageRemove(key) { try { window.localStorage.removeItem(key); } catch (e) { /* private mode */ } }
@@ -213,7 +219,6 @@
     function close() {
       list.hidden = true; list.innerHTML = ""; items = []; active = -1; token = null;
       textarea.removeAttribute("aria-activedescendant");
-      textarea.setAttribute("aria-expanded", "false");
     }
     function highlight(index) {
       items.forEach(function (li, i) { li.setAttribute("aria-selected", i === index ? "true" : "false"); });
@@ -257,8 +262,9 @@
             return li;
           });
           list.hidden = false;
-          textarea.setAttribute("aria-expanded", "true");
           highlight(0);
+          say(results.length + (results.length === 1 ? " suggestion" : " suggestions") +
+            ": up and down arrows to choose, Enter to use, Escape to close.");
         })
         .catch(close);
     }
