@@ -233,6 +233,7 @@ def start_thread(
         created_at=now,
         last_post_at=now,
         last_poster_name=author.display_name,
+        last_poster=author,
         post_count=0 if held else 1,
         highest_post_number=1,
     )
@@ -337,7 +338,10 @@ def create_post(
     updates = {"highest_post_number": number}
     if not held:
         updates.update(
-            post_count=F("post_count") + 1, last_post_at=now, last_poster_name=author.display_name
+            post_count=F("post_count") + 1,
+            last_post_at=now,
+            last_poster_name=author.display_name,
+            last_poster=author,
         )
         Space.objects.filter(pk=thread.space_id).update(
             post_count=F("post_count") + 1, last_post_at=now
@@ -534,7 +538,9 @@ def approve_post(*, moderator, post: Post) -> Post:
     if post.deleted_at is None:
         adjust_counters(thread, post, +1)
         Thread.objects.filter(pk=thread.pk, last_post_at__lt=post.created_at).update(
-            last_post_at=post.created_at, last_poster_name=post.author.display_name
+            last_post_at=post.created_at,
+            last_poster_name=post.author.display_name,
+            last_poster=post.author,
         )
     publish_on_commit(_post_event("post.approved", post, moderator_id=moderator.pk))
     return post
@@ -784,6 +790,7 @@ def sync_thread(thread: Thread) -> Thread:
         highest_post_number=agg["highest"] or 0,
         last_post_at=agg["last"] or thread.created_at,
         last_poster_name=last_post.author.display_name if last_post else "",
+        last_poster=last_post.author if last_post else None,
     )
     thread.refresh_from_db()
     return thread

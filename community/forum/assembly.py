@@ -202,6 +202,7 @@ def _row_parts(now):
         return (
             (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
             (thread.status, thread.reply_count, thread.last_poster_name),
+            _poster_parts(thread.last_poster),
             thread.accepted_answer_id is not None,
             (thread.last_post_at, time_bucket(thread.last_post_at, now)),
             (space.slug, space.name, topic.slug, topic.name),
@@ -209,6 +210,13 @@ def _row_parts(now):
         )
 
     return parts
+
+
+def _poster_parts(member) -> tuple | None:
+    """What a list row's last-poster avatar shows."""
+    if member is None:
+        return None
+    return (member.pk, member.display_name, member.username, member.avatar.name, member.is_minor)
 
 
 def _value_parts(value) -> object:

@@ -163,6 +163,10 @@ class Thread(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     last_post_at = models.DateTimeField(default=timezone.now)
     last_poster_name = models.CharField(max_length=80, blank=True)
+    # Who wrote the last published post, for the lists' avatar (its name is kept above).
+    last_poster = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     tags = TaggableManager(blank=True)
 

@@ -162,7 +162,9 @@ def attach_tags(threads: list[Thread]) -> None:
 
 def _base_threads(user) -> QuerySet[Thread]:
     qs = Thread.objects.filter(deleted_at__isnull=True)
-    qs = permissions.listable_threads(user, qs).select_related("space", "topic", "author")
+    qs = permissions.listable_threads(user, qs).select_related(
+        "space", "topic", "author", "last_poster"
+    )
     return _with_tags(qs)  # each row's tags come with it
 
 

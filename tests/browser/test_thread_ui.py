@@ -227,6 +227,8 @@ def test_thread_ui_pages_have_no_serious_accessibility_violations(signed_in, dis
         f"/p/{discussion.first_post.pk}/reactions/",
         "/picture/",
         f"/t/{discussion.thread.pk}/reply/",
+        "/",
+        "/unread/",
     ):
         page.goto(path)
         if "/reply/" in path:
@@ -238,7 +240,8 @@ def test_thread_ui_pages_have_no_serious_accessibility_violations(signed_in, dis
         # This file's parts fit the width (the header is the layout's own test).
         right = page.evaluate(
             "Math.max(0, ...Array.from(document.querySelectorAll("
-            "'ol.posts, .thread-position, form.composer, .composer-preview, .member-list'"
+            "'ol.posts, .thread-position, form.composer, .composer-preview, .member-list, "
+            ".thread-list, .empty-state'"
             ")).map((el) => el.getBoundingClientRect().right))"
         )
         assert right <= width, (path, width, right)
