@@ -154,3 +154,21 @@ def test_avatars_cost_no_query_per_post(django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         page = reader.get(url).content.decode()
     assert page.count('class="avatar" src="') == 19
+
+
+def test_erasing_a_member_removes_their_photo_and_exports_list_it():
+    from community.forum import actions as forum_actions
+    from community.privacy.erasure import erase_member
+    from community.privacy.export import member_data
+
+    member = make_user()
+    actions.set_avatar(user=member, upload=_photo())
+    member.refresh_from_db()
+    forum_actions.save_draft(author=member, thread=make_thread(), source="Not sent yet")
+    data = member_data(member)
+    assert data["other"]["has_a_photo"] is True
+    assert data["other"]["unsent_drafts"][0]["source"] == "Not sent yet"
+    storage, name = member.avatar.storage, member.avatar.name
+    assert storage.exists(name)
+    erase_member(member)
+    assert not storage.exists(name)
