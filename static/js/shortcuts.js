@@ -92,6 +92,17 @@
     if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
   }
 
+  // "Post 12 of 40" follows the reader down the page (the page itself says "Posts 1 to 20").
+  if (position && "IntersectionObserver" in window) {
+    var seen = {};
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) { seen[entry.target.id] = entry.isIntersecting; });
+      var first = posts().filter(function (item) { return seen[item.id]; })[0];
+      if (first) { position.textContent = "Post " + first.id.replace("post-", ""); }
+    }, { rootMargin: "0px 0px -60% 0px" });
+    posts().forEach(function (item) { observer.observe(item); });
+  }
+
   // A button to reach the list (and so to turn shortcuts back on) without the keyboard.
   var main = document.querySelector("main");
   if (main && (document.querySelector("ol.posts") || document.querySelector(".thread-list"))) {
