@@ -89,3 +89,40 @@ def import_member(*, actor, username: str, display_name: str, email: str = "") -
     member.set_unusable_password()
     member.save()
     return member
+
+
+@transaction.atomic
+def set_avatar(*, user: User, upload) -> User:
+    """Store an adult's photo as their avatar: re-encoded, square, without metadata.
+
+    Members under 18 keep their initials (a face, a uniform or a place gives a child away).
+    """
+    import secrets
+
+    from django.core.files.base import ContentFile
+
+    from .avatars import prepare_avatar
+
+    if user.is_minor:
+        raise PermissionDenied(
+            _("Members under 18 show their initials instead of a photo, to keep them safe.")
+        )
+    content = prepare_avatar(upload)
+    old = user.avatar.name if user.avatar else ""
+    user.avatar.save(f"{user.pk}-{secrets.token_hex(6)}.jpg", ContentFile(content), save=False)
+    user.save(update_fields=["avatar"])
+    if old:
+        storage, name = user.avatar.storage, old
+        transaction.on_commit(lambda: storage.delete(name))
+    return user
+
+
+@transaction.atomic
+def remove_avatar(*, user: User) -> User:
+    """Go back to initials."""
+    if user.avatar:
+        storage, name = user.avatar.storage, user.avatar.name
+        user.avatar = ""
+        user.save(update_fields=["avatar"])
+        transaction.on_commit(lambda: storage.delete(name))
+    return user

@@ -65,3 +65,16 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "organisation", "home_region", "local_authority"]
+
+
+class AvatarForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Choose a photo"),
+        help_text=_(
+            "A JPEG, PNG, GIF or WebP picture. We cut it to a square, make it smaller and "
+            "remove hidden details such as where it was taken."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
+    )

@@ -97,6 +97,9 @@ class User(AbstractUser):
     suspension_reason = models.CharField(max_length=300, blank=True)
     # Bumped to end every session (and socket) of the member at once, e.g. on suspension.
     session_epoch = models.PositiveIntegerField(default=0)
+    # A photo an adult chose, re-encoded without metadata (accounts/avatars.py); members under
+    # 18 always show their initials, whatever is stored here.
+    avatar = models.FileField(upload_to="avatars/", blank=True, max_length=200)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]

@@ -23,6 +23,7 @@ from . import permissions, post_hooks, screening
 from .models import (
     Attachment,
     Bookmark,
+    Draft,
     Membership,
     Post,
     PostRevision,
@@ -265,6 +266,7 @@ def start_thread(
         created_at=now,
         last_post_at=now,
         last_poster_name=author.display_name,
+        last_poster=author,
         post_count=0 if held else 1,
         highest_post_number=1,
     )
@@ -291,6 +293,8 @@ def start_thread(
             thread_count=F("thread_count") + 1, post_count=F("post_count") + 1, last_post_at=now
         )
     record_read(user=author, thread=thread, number=1)
+    Draft.objects.filter(user=author, thread__isnull=True, space__in=[space]).delete()
+    Draft.objects.filter(user=author, thread__isnull=True, space__isnull=True).delete()
     publish_on_commit(
         {
             **_post_event("thread.created", post),
@@ -370,13 +374,17 @@ def create_post(
     updates = {"highest_post_number": number}
     if not held:
         updates.update(
-            post_count=F("post_count") + 1, last_post_at=now, last_poster_name=author.display_name
+            post_count=F("post_count") + 1,
+            last_post_at=now,
+            last_poster_name=author.display_name,
+            last_poster=author,
         )
         Space.objects.filter(pk=thread.space_id).update(
             post_count=F("post_count") + 1, last_post_at=now
         )
     Thread.objects.filter(pk=thread.pk).update(**updates)
     record_read(user=author, thread=thread, number=number)
+    Draft.objects.filter(user=author, thread=thread).delete()
     quoted_numbers = [n for (_u, n, t) in rendered.quotes if n and (t in (None, thread.pk))]
     publish_on_commit(
         _post_event(
@@ -569,10 +577,79 @@ def approve_post(*, moderator, post: Post) -> Post:
     if post.deleted_at is None:
         adjust_counters(thread, post, +1)
         Thread.objects.filter(pk=thread.pk, last_post_at__lt=post.created_at).update(
-            last_post_at=post.created_at, last_poster_name=post.author.display_name
+            last_post_at=post.created_at,
+            last_poster_name=post.author.display_name,
+            last_poster=post.author,
         )
     publish_on_commit(_post_event("post.approved", post, moderator_id=moderator.pk))
     return post
+
+
+PREVIEWS_PER_MINUTE = 30
+DRAFT_SAVES_PER_MINUTE = 30
+
+
+def render_preview(
+    *, author, source: str, thread: Thread | None = None, space: Space | None = None
+) -> markup.Rendered:
+    """Render what the member is writing exactly as posting it would, and nothing they could
+    not post: the same permission, length, mention, screening and composer checks.
+
+    Writes nothing. Raises PermissionDenied where they may not post, ValidationError for what
+    posting would refuse, RateLimited past PREVIEWS_PER_MINUTE.
+    """
+    if thread is not None:
+        if not permissions.can_reply(author, thread):
+            raise PermissionDenied(_("You cannot reply in this thread."))
+        space = thread.space
+    elif space is None or not permissions.can_post_in_space(author, space):
+        raise PermissionDenied(_("You cannot start threads in this space."))
+    ratelimits.check(
+        "preview", author.pk, limit=PREVIEWS_PER_MINUTE, window=60,
+        message={"source": _("You have asked for many previews. Please wait %(wait)s.")},
+    )  # fmt: skip
+    rendered = _render(source, author)
+    _verdict, _source, rendered = _screen(
+        author=author, space=space, source=source.strip(), rendered=rendered,
+        is_new_thread=thread is None,
+    )  # fmt: skip
+    post_hooks.check(author=author, space=space, post=None, rendered=rendered)
+    return rendered
+
+
+@transaction.atomic
+def save_draft(
+    *, author, source: str, title: str = "", thread: Thread | None = None,
+    space: Space | None = None,
+) -> Draft | None:  # fmt: skip
+    """Keep what the member is writing (a reply to a thread, or a new thread in a space or not
+    placed yet); empty text removes the draft. Returns the draft, or None when removed."""
+    if not member_permissions.can_write(author):
+        raise PermissionDenied(_("You cannot write here at the moment."))
+    if thread is not None:
+        if not permissions.can_read_thread(author, thread):
+            raise PermissionDenied(_("You cannot reply in this thread."))
+        space = None
+    elif space is not None and not permissions.can_read_space(author, space):
+        raise PermissionDenied(_("You cannot start threads in this space."))
+    if len(source) > POST_MAX_LENGTH:
+        raise ValidationError(
+            {"source": _("Posts can be up to %(max)d characters.") % {"max": POST_MAX_LENGTH}}
+        )
+    ratelimits.check(
+        "draft", author.pk, limit=DRAFT_SAVES_PER_MINUTE, window=60,
+        message={"source": _("Your draft is saved often enough. Please wait %(wait)s.")},
+    )  # fmt: skip
+    lookup = {"user": author, "thread": thread}
+    if thread is None:
+        lookup["space"] = space
+    if not source.strip() and not title.strip():
+        Draft.objects.filter(**lookup).delete()
+        return None
+    draft = Draft.objects.select_for_update().filter(**lookup).first() or Draft(**lookup)
+    draft.source, draft.title, draft.updated_at = source, title[:200], timezone.now()
+    draft.save()
+    return draft
 
 
 @transaction.atomic
@@ -807,6 +884,7 @@ def sync_thread(thread: Thread) -> Thread:
         highest_post_number=agg["highest"] or 0,
         last_post_at=agg["last"] or thread.created_at,
         last_poster_name=last_post.author.display_name if last_post else "",
+        last_poster=last_post.author if last_post else None,
     )
     thread.refresh_from_db()
     return thread

@@ -44,7 +44,17 @@ TEMPLATE = "forum/thread.html"
 def _static_version() -> tuple[str, ...]:
     """The base layout's asset URLs (hashed by the manifest storage): a new deploy's CSS
     or script makes new shared pages even when no template changed."""
-    return tuple(static(path) for path in ("css/site.css", "js/site.js", "js/live.js"))
+    return tuple(
+        static(path)
+        for path in (
+            "css/site.css",
+            "css/forum.css",
+            "js/site.js",
+            "js/live.js",
+            "js/composer.js",
+            "js/shortcuts.js",
+        )
+    )
 
 
 def _thread_parts(thread: Thread) -> tuple:
@@ -52,6 +62,7 @@ def _thread_parts(thread: Thread) -> tuple:
     space, topic = thread.space, thread.topic
     return (
         (thread.pk, thread.slug, thread.title, thread.status, thread.post_count),
+        thread.highest_post_number,
         (thread.is_closed, thread.is_archived, thread.is_unlisted, thread.deleted_at is None),
         (thread.is_pinned, thread.pinned_globally, thread.pinned_until),
         (space.pk, space.slug, space.name, topic.slug, topic.name),
@@ -67,6 +78,7 @@ def _post_parts(now, target_number):
         return (
             (post.pk, post.number, post.kind, post.status, post.html, post.text),
             (post.revision_count, post.reply_to_number, post.reply_to_name),
+            getattr(post, "reply_to_html", None),
             (post.created_at, time_bucket(post.created_at, now), post.number == target_number),
             (post.deleted_at is not None, post.deleted_by_id),
             tuple(
@@ -74,6 +86,7 @@ def _post_parts(now, target_number):
                 for a in post.attachment_list
             ),
             (author.username, author.display_name, author.role, author.is_verified_professional),
+            (author.pk, author.avatar.name),
             author.is_minor,
         )
 
@@ -192,6 +205,7 @@ def _row_parts(now):
         return (
             (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
             (thread.status, thread.reply_count, thread.last_poster_name),
+            _poster_parts(thread.last_poster),
             thread.accepted_answer_id is not None,
             (thread.last_post_at, time_bucket(thread.last_post_at, now)),
             (space.slug, space.name, topic.slug, topic.name),
@@ -199,6 +213,13 @@ def _row_parts(now):
         )
 
     return parts
+
+
+def _poster_parts(member) -> tuple | None:
+    """What a list row's last-poster avatar shows."""
+    if member is None:
+        return None
+    return (member.pk, member.display_name, member.username, member.avatar.name, member.is_minor)
 
 
 def _value_parts(value) -> object:

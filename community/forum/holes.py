@@ -93,12 +93,32 @@ def _post_author(holes: Holes, arg: str) -> str:
     return f'<a id="post-{post.number}-author" class="author" href="{escape(href)}">{name}</a>'
 
 
+# Reactions as inline SVG (24-unit grid, drawn in the text colour): emoji characters render as
+# empty boxes where a device has no emoji font.
+_REACTION_PATHS = {
+    "like": '<path d="M12 20.5s-7.5-4.6-9.2-9.3A5 5 0 0 1 12 6.3a5 5 0 0 1 9.2 4.9c-1.7 4.7-9.2 9.3-9.2 9.3z"/>',
+    "thanks": '<circle cx="12" cy="12" r="9"/><path d="M8 14.5s1.5 2 4 2 4-2 4-2M9 9.5h.01M15 9.5h.01"/>',
+    "insightful": '<path d="M9 18h6M10 21h4M12 3a6 6 0 0 0-3.8 10.6c.6.6.8 1.4.8 2.4h6c0-1 .2-1.8.8-2.4A6 6 0 0 0 12 3z"/>',
+    "agree": '<path d="M7 10v11H3V10zm0 0 4-8a3 3 0 0 1 3 3v4h5.2a2 2 0 0 1 2 2.3l-1.3 8a2 2 0 0 1-2 1.7H7"/>',
+    "celebrate": '<path d="m12 2.5 2.9 6 6.6.8-4.9 4.6 1.3 6.6L12 17.2l-5.9 3.3 1.3-6.6-4.9-4.6 6.6-.8z"/>',
+}  # fmt: skip
+
+
+def reaction_icon(kind: str) -> str:
+    return (
+        '<svg class="icon reaction-icon" width="20" height="20" viewBox="0 0 24 24" fill="none" '
+        'stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" '
+        f'aria-hidden="true" focusable="false">{_REACTION_PATHS[kind]}</svg>'
+    )
+
+
 @functools.cache
 def _reaction_kinds(language: str | None) -> tuple[tuple[str, str, str], ...]:
-    """(kind, emoji, escaped label) for each reaction, translated once per process and
+    """(kind, icon, escaped label) for each reaction, translated once per process and
     language (resolving the lazy labels for every post was most of this hole's cost)."""
     return tuple(
-        (kind, emoji, str(escape(Reaction.LABELS[kind]))) for kind, emoji in Reaction.Kind.choices
+        (kind, reaction_icon(kind), str(escape(Reaction.LABELS[kind])))
+        for kind in Reaction.Kind.values
     )
 
 
@@ -110,7 +130,7 @@ def _post_reactions(holes: Holes, arg: str) -> str:
     out = []
     if can_react:
         action, csrf_input = _url("forum:react", post.pk), holes.csrf_input()
-    for kind, emoji, label in _reaction_kinds(get_language()):
+    for kind, icon, label in _reaction_kinds(get_language()):
         count = counts.get(kind, 0)
         if can_react:
             pressed = kind in mine
@@ -118,15 +138,20 @@ def _post_reactions(holes: Holes, arg: str) -> str:
                 f'<li><form method="post" action="{action}" class="inline-form">'
                 f'{csrf_input}<input type="hidden" name="kind" value="{kind}">'
                 f'<button type="submit" class="reaction{" mine" if pressed else ""}" '
-                f'aria-pressed="{"true" if pressed else "false"}"><span aria-hidden="true">'
-                f'{emoji}</span> <span class="visually-hidden">{label}</span> '
+                f'aria-pressed="{"true" if pressed else "false"}" data-kind="{kind}">'
+                f'{icon} <span class="visually-hidden">{label}</span> '
                 f'<span class="count">{count}</span></button></form></li>'
             )
         elif count:
             out.append(
-                f'<li class="reaction"><span aria-hidden="true">{emoji}</span> '
-                f'<span class="visually-hidden">{label}:</span> {count}</li>'
+                f'<li class="reaction" data-kind="{kind}">{icon} '
+                f'<span class="visually-hidden">{label}:</span> <span class="count">{count}</span></li>'
             )
+    if any(counts.values()):
+        out.append(
+            f'<li class="who-reacted"><a href="{_url("forum:reactions", post.pk)}">Who reacted'
+            f'<span class="visually-hidden"> to post {post.number}</span></a></li>'
+        )
     return "".join(out)
 
 
@@ -201,15 +226,38 @@ def blank_reply_form() -> str:
     return ReplyForm().render()
 
 
+def composer_buttons(*, thread_id: int | None = None) -> str:
+    """Preview and Save draft beside Post: both work without JavaScript (formaction), and the
+    composer script does the same in place."""
+    target = f'<input type="hidden" name="thread" value="{thread_id}">' if thread_id else ""
+    return (
+        f'{target}<button type="submit" class="button secondary" formaction="'
+        f'{reverse("forum:preview")}" formnovalidate data-composer-preview>Preview</button> '
+        f'<button type="submit" class="button secondary" formaction="{reverse("forum:save_draft")}"'
+        " formnovalidate data-composer-save>Save draft</button>"
+    )
+
+
 def _reply_box(holes: Holes, arg: str) -> str:
-    """The reply form, or why there is none: who may reply is the member's own."""
+    """The reply form, or why there is none: who may reply is the member's own (and so is the
+    draft it opens with)."""
     state, thread = _state(holes), holes.items["thread"]
     if state.can_reply:
+        draft = getattr(thread, "draft_source", None)
+        if draft:
+            from .forms import ReplyForm
+
+            form = ReplyForm(initial={"source": draft}).render()
+            note = '<p class="draft-note" data-draft-note>Your unsent reply was kept.</p>\n      '
+        else:
+            form, note = blank_reply_form(), ""
         return (
             '<h2 id="reply-heading">Reply</h2>\n    <form method="post" action="'
-            f'{_url("forum:reply", thread.pk)}" enctype="multipart/form-data" class="composer">'
-            f"\n      {holes.csrf_input()}\n      {blank_reply_form()}\n      "
-            '<button type="submit" class="button">Post reply</button>\n    </form>'
+            f'{_url("forum:reply", thread.pk)}" enctype="multipart/form-data" class="composer" '
+            f'data-composer data-draft-key="thread-{thread.pk}">'
+            f"\n      {holes.csrf_input()}\n      {note}{form}\n      "
+            '<div class="composer-actions"><button type="submit" class="button">Post reply</button> '
+            f"{composer_buttons(thread_id=thread.pk)}</div>\n    </form>"
         )
     if thread.is_archived:
         return (
@@ -231,6 +279,21 @@ def _reply_box(holes: Holes, arg: str) -> str:
         '<h2 id="reply-heading">Replies</h2>\n    <p>You can read this thread but not reply in '
         "this space.</p>"
     )
+
+
+def _thread_first_unread(holes: Holes, arg: str) -> str:
+    """A jump to the member's first unread post, when they have one (read with the thread)."""
+    thread = holes.items["thread"]
+    last = getattr(thread, "last_read", None)
+    if last is None or last >= thread.highest_post_number:
+        return ""
+    number = last + 1
+    # Reading this page marks it read: a jump only to unread posts past it.
+    on_page = [p.number for p in holes.items.values() if isinstance(p, Post)]
+    if on_page and number <= max(on_page):
+        return ""
+    href = reverse("forum:post", args=[thread.slug, thread.pk, number])
+    return f'<li><a href="{escape(href)}#post-{number}">First unread (post {number})</a></li>'
 
 
 # ---- thread lists -------------------------------------------------------------------------
@@ -306,6 +369,7 @@ register_hole("row_unread_class", _row_unread_class)
 register_hole("row_badge", _row_badge)
 register_hole("space_actions", _space_actions)
 register_hole("reply_box", _reply_box)
+register_hole("thread_first_unread", _thread_first_unread)
 register_hole("member_link", _member_link)
 register_hole("search_q", _search_query)
 register_hole("messages", _messages)

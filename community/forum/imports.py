@@ -87,7 +87,8 @@ def import_thread(
     thread = Thread.objects.create(
         space=space, topic=topic, title=title, slug=slugify(title)[:80] or "thread",
         author=first.author, created_at=first.created_at, last_post_at=first.created_at,
-        last_poster_name=first.author.display_name, is_closed=closed, is_pinned=pinned,
+        last_poster_name=first.author.display_name, last_poster=first.author,
+        is_closed=closed, is_pinned=pinned,
     )  # fmt: skip
     tag_names = normalise_tags(list(tags)[:5])
     if tag_names:
@@ -111,6 +112,7 @@ def import_thread(
     if published:
         thread.last_post_at = published[-1].created_at
         thread.last_poster_name = published[-1].author.display_name
+        thread.last_poster = published[-1].author
     thread.save()
     if thread.status == Status.PUBLISHED:
         Space.objects.filter(pk=space.pk).update(

@@ -163,6 +163,10 @@ class Thread(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     last_post_at = models.DateTimeField(default=timezone.now)
     last_poster_name = models.CharField(max_length=80, blank=True)
+    # Who wrote the last published post, for the lists' avatar (its name is kept above).
+    last_poster = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     tags = TaggableManager(blank=True)
 
@@ -342,3 +346,38 @@ class Attachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:attachment", args=[self.pk, self.original_name])
+
+
+class Draft(models.Model):
+    """What a member was writing and has not posted yet: a reply (by thread) or a new thread
+    (by space, or no space yet). Saved by actions.save_draft, removed when the post is made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    space = models.ForeignKey(
+        Space, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    source = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "thread"],
+                condition=models.Q(thread__isnull=False),
+                name="unique_reply_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "space"],
+                condition=models.Q(thread__isnull=True, space__isnull=False),
+                name="unique_thread_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(thread__isnull=True, space__isnull=True),
+                name="unique_unplaced_draft",
+            ),
+        ]

@@ -28,6 +28,7 @@ from . import permissions
 from .models import (
     Attachment,
     Bookmark,
+    Draft,
     Post,
     PostRevision,
     Reaction,
@@ -169,7 +170,9 @@ def attach_tags(threads: list[Thread]) -> None:
 
 def _base_threads(user) -> QuerySet[Thread]:
     qs = Thread.objects.filter(deleted_at__isnull=True)
-    qs = permissions.listable_threads(user, qs).select_related("space", "topic", "author")
+    qs = permissions.listable_threads(user, qs).select_related(
+        "space", "topic", "author", "last_poster"
+    )
     return _with_tags(qs)  # each row's tags come with it
 
 
@@ -225,7 +228,7 @@ def _build_latest(shape, *, user_id, space_id, topic_id, tag, author_id) -> Quer
     rule, page, (by_space, by_topic, by_tag, by_author, solved) = shape
     qs = Thread.objects.filter(deleted_at__isnull=True)
     qs = permissions.listable_threads_by_rule(rule, user_id, qs)
-    qs = _with_tags(qs.select_related("space", "topic", "author"))
+    qs = _with_tags(qs.select_related("space", "topic", "author", "last_poster"))
     if solved is not None:
         qs = qs.filter(accepted_answer__isnull=not solved)
     if by_space:
@@ -334,13 +337,32 @@ def get_thread(*, viewer, thread_id: int) -> Thread:
 def _build_thread_by_id(signed_in: bool, *, thread_id: int, user_id: int | None):
     qs = Thread.objects.select_related("space", "topic", "author")
     # The member's read position comes with it: where the thread opens, and whether this
-    # view moves it forward (a re-read writes nothing); so do its tags.
+    # view moves it forward (a re-read writes nothing); so do its tags and their draft reply.
     reader = User(pk=user_id) if signed_in else None
-    return _with_tags(_with_read_state(reader, qs)).filter(pk=thread_id)[:1]
+    return _with_draft(reader, _with_tags(_with_read_state(reader, qs))).filter(pk=thread_id)[:1]
 
 
 # Compiled once per process (community/compiled.py): the same SQL for every signed-in read.
 _thread_by_id = CompiledQuery(_build_thread_by_id, "thread_id", "user_id")
+
+
+def _with_draft(user, qs: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Annotate each thread with the member's unsent reply (a subquery, no extra query)."""
+    if user is None or not user.is_authenticated:
+        return qs.annotate(draft_source=Value(None, output_field=CharField()))
+    drafts = Draft.objects.filter(user=user, thread=OuterRef("pk")).values("source")[:1]
+    return qs.annotate(draft_source=Subquery(drafts, output_field=CharField()))
+
+
+def draft_for(*, viewer, thread: Thread | None = None, space: Space | None = None) -> Draft | None:
+    """The member's unsent reply to a thread, or their unsent new thread (in a space, or not
+    placed yet)."""
+    if not (viewer and viewer.is_authenticated):
+        return None
+    qs = Draft.objects.filter(user=viewer)
+    if thread is not None:
+        return qs.filter(thread=thread).first()
+    return qs.filter(thread__isnull=True, space=space).first()
 
 
 def page_of_post(number: int) -> int:
@@ -403,7 +425,10 @@ def _build_page_posts(rule: str, *, user_id: int | None, thread_id: int, low: in
         permissions.posts_of_readable_thread_by_rule(rule, user_id, thread_id)
         .filter(number__gte=low, number__lte=high)
         .select_related("author")
-        .annotate(has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))))
+        .annotate(
+            has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))),
+            reply_to_html=_replied_to_html(),
+        )
         .order_by("number")
     )
 
@@ -431,6 +456,19 @@ def _build_page_marks(_shape, *, user_id: int, thread_id: int, low: int, high: i
 # queries had the same SQL on every request, and building it was most of their cost.
 _page_posts = CompiledQuery(_build_page_posts, "user_id", "thread_id", "low", "high")
 _page_marks = CompiledQuery(_build_page_marks, "user_id", "thread_id", "low", "high", rows=True)
+
+
+def _replied_to_html() -> Subquery:
+    """The post a reply answers, shown with it in context: only while that post is published
+    and undeleted in the same thread, so it is the same for everyone who may read the reply
+    (and so for every reader of a shared page). A subquery: no query of its own."""
+    replied = Post.objects.filter(
+        pk=OuterRef("reply_to_id"),
+        thread_id=OuterRef("thread_id"),
+        status=Status.PUBLISHED,
+        deleted_at__isnull=True,
+    ).values("html")[:1]
+    return Subquery(replied, output_field=CharField())
 
 
 def _attach_attachments(posts: list[Post]) -> None:
@@ -561,3 +599,33 @@ def answerable_replies(*, viewer, thread: Thread, limit: int = 200) -> list[Post
     for post in posts:
         post.thread = thread
     return posts
+
+
+@dataclass
+class ReactionGroup:
+    kind: str
+    label: str
+    members: list  # the members this viewer may know, in the order they reacted
+    unnamed: int  # the others (children, to all but moderators and themselves)
+
+
+def post_reactors(*, viewer, post: Post) -> list[ReactionGroup]:
+    """Who reacted to a post, by reaction, named only as the members' privacy rule allows
+    (accounts' can_view_profile: a child is never named to other members). One query."""
+    from community.accounts.permissions import can_view_profile
+
+    if not permissions.can_read_post(viewer, post):
+        raise Http404("No such post")
+    groups = {
+        kind: ReactionGroup(kind, str(Reaction.LABELS[kind]), [], 0)
+        for kind in Reaction.Kind.values
+    }
+    for reaction in post.reactions.select_related("user").order_by("created_at", "pk"):
+        group = groups.get(reaction.kind)
+        if group is None:
+            continue
+        if can_view_profile(viewer, reaction.user):
+            group.members.append(reaction.user)
+        else:
+            group.unnamed += 1
+    return [g for g in groups.values() if g.members or g.unnamed]

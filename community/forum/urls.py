@@ -34,5 +34,9 @@ urlpatterns = [
     path("p/<int:post_id>/restore/", views.restore_post, name="restore_post"),
     path("p/<int:post_id>/react/", views.react, name="react"),
     path("p/<int:post_id>/bookmark/", views.bookmark, name="bookmark"),
+    path("p/<int:post_id>/reactions/", views.reactions, name="reactions"),
+    path("compose/preview/", views.preview, name="preview"),
+    path("compose/draft/", views.save_draft, name="save_draft"),
+    path("compose/complete/", views.complete, name="complete"),
     path("uploads/<int:attachment_id>/<str:name>", views.attachment, name="attachment"),
 ]

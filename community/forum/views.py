@@ -241,7 +241,7 @@ def thread_short(request: HttpRequest, thread_id: int) -> HttpResponse:
 @login_required
 def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
-    reply_to = None
+    reply_to, draft_kept = None, False
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
         if form.is_valid():
@@ -286,6 +286,11 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
             if target is not None:
                 initial["reply_to"] = target.pk
                 reply_to = target
+        draft_kept = False
+        if "source" not in initial:
+            draft = selectors.draft_for(viewer=request.user, thread=thread)
+            if draft is not None and draft.source:
+                initial["source"], draft_kept = draft.source, True
         form = ReplyForm(initial=initial)
         status = 200
         if not permissions.can_reply(request.user, thread):
@@ -295,7 +300,12 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     return render(
         request,
         "forum/reply.html",
-        {"thread": thread, "form": form, "reply_to": reply_to},
+        {
+            "thread": thread,
+            "form": form,
+            "reply_to": reply_to,
+            "draft_kept": status == 200 and draft_kept,
+        },
         status=status,
     )
 
@@ -326,6 +336,7 @@ def start_thread(request: HttpRequest) -> HttpResponse:
     spaces = permissions.startable_spaces(request.user)
     if not spaces:
         raise PermissionDenied(_("There is no space where you can start a thread yet."))
+    draft_kept = False
     if request.method == "POST":
         form = ThreadForm(request.POST, request.FILES, spaces=spaces)
         if form.is_valid():
@@ -360,9 +371,21 @@ def start_thread(request: HttpRequest) -> HttpResponse:
                 initial["space"] = space.pk
         if request.GET.get("topic"):
             initial["topic"] = Topic.objects.filter(slug=request.GET["topic"]).first()
+        chosen = next((s for s in spaces if s.pk == initial.get("space")), None)
+        draft = selectors.draft_for(viewer=request.user, space=chosen)
+        if draft is None and chosen is not None:
+            draft = selectors.draft_for(viewer=request.user, space=None)
+        if draft is not None:
+            initial.update(title=draft.title, source=draft.source)
+            draft_kept = True
         form = ThreadForm(initial=initial, spaces=spaces)
         status = 200
-    return render(request, "forum/start_thread.html", {"form": form}, status=status)
+    return render(
+        request,
+        "forum/start_thread.html",
+        {"form": form, "draft_kept": status == 200 and draft_kept},
+        status=status,
+    )
 
 
 @login_required
@@ -531,3 +554,155 @@ def attachment(request: HttpRequest, attachment_id: int, name: str) -> HttpRespo
     response["Content-Disposition"] = f'{disposition}; filename="{item.original_name}"'
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# ---- the composer: preview, drafts, completion ------------------------------------------------
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _composer_target(request: HttpRequest) -> tuple:
+    """The thread being replied to or the space a thread is started in, from the form; 404
+    for one this member may not read (never confirm that a private thing exists)."""
+    raw_thread, raw_space = request.POST.get("thread", ""), request.POST.get("space", "")
+    if raw_thread.isdigit() and len(raw_thread) < 12:
+        return selectors.get_thread(viewer=request.user, thread_id=int(raw_thread)), None
+    if raw_space.isdigit() and len(raw_space) < 12:
+        space = permissions.visible_spaces(request.user).filter(pk=int(raw_space)).first()
+        if space is None:
+            raise Http404("No such space")
+        return None, space
+    return None, None
+
+
+def _composer_form(request: HttpRequest, thread):
+    if thread is not None:
+        return ReplyForm(request.POST)
+    return ThreadForm(request.POST, spaces=permissions.startable_spaces(request.user))
+
+
+@require_POST
+@login_required
+def preview(request: HttpRequest) -> HttpResponse:
+    """The one preview: what the composer holds, rendered by the code that renders posts.
+
+    The composer script asks for JSON and shows it in place; without JavaScript the Preview
+    button posts the whole form here and gets it back, text kept, with the preview above.
+    """
+    from django.http import JsonResponse
+
+    from community.ratelimits import RateLimited
+
+    thread, space = _composer_target(request)
+    html, errors, status = "", [], 200
+    try:
+        if thread is None and space is None:
+            raise ValidationError(_("Choose a space for your thread first."))
+        source = composer.expand(request.POST.get("source", ""), request.POST)
+        html = actions.render_preview(
+            author=request.user, source=source, thread=thread, space=space
+        ).html
+    except RateLimited as exc:
+        errors, status = exc.messages, 429
+    except ValidationError as exc:
+        errors, status = exc.messages, 400
+    except PermissionDenied as exc:
+        if _wants_json(request):
+            return JsonResponse({"errors": [str(exc)]}, status=403)
+        raise
+    if _wants_json(request):
+        return JsonResponse({"html": html, "errors": errors}, status=status)
+    form = _composer_form(request, thread)
+    context = {"form": form, "preview_html": html, "preview_errors": errors}
+    if thread is not None:
+        reply_to = _readable_post_or_none(request, request.POST.get("reply_to", ""), thread)
+        context.update(thread=thread, reply_to=reply_to)
+        return render(request, "forum/reply.html", context, status=status)
+    return render(request, "forum/start_thread.html", context, status=status)
+
+
+@require_POST
+@login_required
+def save_draft(request: HttpRequest) -> HttpResponse:
+    """Keep the composer's text on the server (the script saves as the member types)."""
+    from django.http import JsonResponse
+
+    thread, space = _composer_target(request)
+    try:
+        draft = actions.save_draft(
+            author=request.user,
+            source=request.POST.get("source", ""),
+            title=request.POST.get("title", ""),
+            thread=thread,
+            space=space,
+        )
+    except ValidationError as exc:
+        status = 429 if hasattr(exc, "wait_seconds") else 400
+        if _wants_json(request):
+            return JsonResponse({"saved": False, "errors": exc.messages}, status=status)
+        messages.error(request, " ".join(exc.messages))
+        draft = False
+    except PermissionDenied as exc:
+        if _wants_json(request):
+            return JsonResponse({"saved": False, "errors": [str(exc)]}, status=403)
+        raise
+    if _wants_json(request):
+        return JsonResponse({"saved": draft is not None})
+    if draft is not False:
+        messages.success(request, _("Your draft was saved.") if draft else _("Draft removed."))
+    if thread is not None:
+        return redirect(reverse("forum:reply", args=[thread.pk]))
+    back = reverse("forum:start_thread")
+    return redirect(f"{back}?space={space.slug}" if space else back)
+
+
+COMPLETIONS = 8
+
+
+@login_required
+def complete(request: HttpRequest) -> HttpResponse:
+    """@mention and #tag suggestions: only members this member may mention and find, and tags
+    on threads they may list (none from a private region they are not in)."""
+    from django.http import JsonResponse
+
+    from community import ratelimits
+
+    q = request.GET.get("q", "").strip().lstrip("@#")[:50]
+    kind = request.GET.get("kind", "member")
+    if kind not in ("member", "tag"):
+        return JsonResponse({"errors": [_("Ask for members or tags.")]}, status=400)
+    if ratelimits.hit("complete", request.user.pk, limit=120, window=60):
+        return JsonResponse({"results": [], "errors": [_("Too many requests.")]}, status=429)
+    if not q:
+        return JsonResponse({"results": []})
+    if kind == "tag":
+        tags = permissions.visible_tags(request.user).filter(name__istartswith=q)
+        results = [
+            {"value": t.name, "label": f"#{t.name}"} for t in tags.order_by("name")[:COMPLETIONS]
+        ]
+    else:
+        members = member_permissions.mentionable_members(
+            request.user, member_permissions.visible_members(request.user)
+        )
+        members = (
+            members.filter(Q(username__istartswith=q) | Q(display_name__istartswith=q))
+            .exclude(username__startswith="~")
+            .order_by("username")
+        )
+        results = [
+            {"value": m.username, "label": f"{m.display_name} (@{m.username})"}
+            for m in members[:COMPLETIONS]
+        ]
+    return JsonResponse({"results": results})
+
+
+def reactions(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Who reacted to a post, by reaction, as far as this viewer may know them."""
+    post = selectors.get_post(viewer=request.user, post_id=post_id)
+    return render(
+        request,
+        "forum/reactions.html",
+        {"post": post, "groups": selectors.post_reactors(viewer=request.user, post=post)},
+    )

@@ -109,6 +109,8 @@ def erase_member(user) -> None:
     identifiers = identifiers_of(user)
     for export in DataExport.objects.filter(user=user).exclude(file=""):
         export.file.delete(save=False)
+    if user.avatar:  # their photo
+        user.avatar.delete(save=False)
     _reassign(user, placeholder)
     user.delete()
     scrub_text_everywhere(identifiers)

@@ -45,7 +45,15 @@ def member_data(user) -> dict[str, object]:
     """Everything the network keeps about this member, by file name."""
     from allauth.account.models import EmailAddress
 
-    from community.forum.models import Bookmark, Membership, Post, PostRevision, Reaction, Thread
+    from community.forum.models import (
+        Bookmark,
+        Draft,
+        Membership,
+        Post,
+        PostRevision,
+        Reaction,
+        Thread,
+    )
     from community.library.models import Credit
     from community.moderation.models import Flag
     from community.supportline.models import CaseMessage, ConsultationRequest
@@ -109,6 +117,8 @@ def member_data(user) -> dict[str, object]:
         "feedback": _feedback(user),
         "other": {
             "group_memberships": _rows(Membership.objects.filter(user=user), ["space", "joined_at"]),
+            "unsent_drafts": _rows(Draft.objects.filter(user=user).order_by("pk"), ["thread", "space", "title", "source", "updated_at"]),
+            "has_a_photo": bool(user.avatar),
             "library_credits": _rows(Credit.objects.filter(user=user), ["resource", "role", "consent", "responded_at"]),
             "training_proposals": _rows(Proposal.objects.filter(proposer=user), ["title", "description", "status", "created_at"]),
         },

@@ -64,6 +64,49 @@
   }
   function postItem(number) { return document.getElementById("post-" + number); }
 
+  // Bring an element on the page up to date with a newly fetched copy, changing only what
+  // differs: the nodes a member is on (a focused reaction button, an open <details>, text
+  // they selected) stay the same nodes, so keyboard focus and place are kept.
+  function sameKind(a, b) {
+    if (a.nodeType !== b.nodeType) { return false; }
+    if (a.nodeType !== 1) { return true; }
+    return a.tagName === b.tagName && (a.id || "") === (b.id || "") &&
+      (a.getAttribute("data-kind") || "") === (b.getAttribute("data-kind") || "");
+  }
+  function morphAttributes(from, to) {
+    Array.prototype.slice.call(from.attributes).forEach(function (attr) {
+      if (!to.hasAttribute(attr.name) && attr.name !== "open" && attr.name !== "tabindex") { from.removeAttribute(attr.name); }
+    });
+    Array.prototype.forEach.call(to.attributes, function (attr) {
+      if (from.getAttribute(attr.name) !== attr.value) { from.setAttribute(attr.name, attr.value); }
+    });
+  }
+  function morph(from, to) {
+    if (from.nodeType !== 1) {
+      if (from.nodeValue !== to.nodeValue) { from.nodeValue = to.nodeValue; }
+      return;
+    }
+    morphAttributes(from, to);
+    if (from.tagName === "INPUT" && from.type !== "hidden" && from.type !== "file") { return; }
+    if (from.tagName === "TEXTAREA") { return; }  // never overwrite what someone is typing
+    var oldChildren = Array.prototype.slice.call(from.childNodes);
+    var newChildren = Array.prototype.slice.call(to.childNodes);
+    var i = 0;
+    for (; i < newChildren.length; i++) {
+      var incoming = newChildren[i], existing = oldChildren[i];
+      if (existing && sameKind(existing, incoming)) {
+        morph(existing, incoming);
+      } else if (existing) {
+        from.replaceChild(incoming, existing);
+      } else {
+        from.appendChild(incoming);
+      }
+    }
+    for (; i < oldChildren.length; i++) {
+      if (oldChildren[i].parentNode === from) { from.removeChild(oldChildren[i]); }
+    }
+  }
+
   function showPost(event, isNew) {
     if (!postsList) { return; }
     var existing = postItem(event.number);
@@ -73,7 +116,7 @@
       if (!html) { if (current) { current.remove(); } return; }
       var node = nodeFromHtml(html);
       if (!node) { return; }
-      if (current) { current.replaceWith(node); return; }
+      if (current) { morph(current, node); return; }
       postsList.appendChild(node);
       if (event.number > lastNumber) { lastNumber = event.number; }
       var author = node.querySelector(".author");

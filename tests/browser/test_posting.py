@@ -59,7 +59,10 @@ def test_member_starts_a_thread_replies_and_quotes_a_post(signed_in):
     expect(quote.locator(".quote-title")).to_have_text("asha said:")
     expect(quote.locator("blockquote strong")).to_have_text("health visiting")
     expect(third.locator(".post-body > p")).to_have_text(QUOTE_ANSWER)
-    expect(third.get_by_role("link", name="in reply to Asha Patel (#1)")).to_be_visible()
+    in_reply = third.locator("details.in-reply")
+    expect(in_reply.locator("summary")).to_have_text("In reply to Asha Patel (#1)")
+    in_reply.locator("summary").click()  # the post replied to, in context
+    expect(in_reply.locator(".in-reply-body strong")).to_have_text("health visiting")
 
 
 def test_reply_that_is_too_short_keeps_the_text_and_says_what_is_wrong(signed_in, discussion):

@@ -363,3 +363,47 @@ def test_time_bucket_follows_months_that_end_early():
     after = datetime(2026, 3, 1, 0, 0, 0, tzinfo=UTC)
     assert _naturaltime_at(value, before) != _naturaltime_at(value, after)
     assert time_bucket(value, before) != time_bucket(value, after)
+
+
+def test_thread_ui_parts_are_the_same_assembled_as_rendered_in_full(settings, tmp_path):
+    """Avatars (initials and a photo), replies in context, a member's draft and their jump to
+    the first unread post: the shared parts are shared, the member's own are holes."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from community.accounts import actions as account_actions
+    from tests.factories import bulk_replies
+
+    settings.MEDIA_ROOT = tmp_path
+    author = make_user(display_name="Photo Person")
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), "#336699").save(out, format="PNG")
+    account_actions.set_avatar(user=author, upload=SimpleUploadedFile("p.png", out.getvalue()))
+    thread = make_thread(author=author, space=national(), source="The question")
+    first = thread.posts.get(number=1)
+    actions.create_post(author=make_user(), thread=thread, source="An answer", reply_to=first)
+    thread.refresh_from_db()
+    bulk_replies(thread, 25)
+    then = timezone.now() - timedelta(days=3, minutes=30)
+    Post.objects.filter(thread=thread).update(created_at=then)
+    Thread.objects.filter(pk=thread.pk).update(created_at=then, last_post_at=then)
+    thread.refresh_from_db()
+    drafter, behind = make_user(), make_user()
+    actions.save_draft(author=drafter, thread=thread, source="My unsent words")
+    actions.record_read(user=behind, thread=thread, number=2)
+    viewers = [None, author, drafter, behind, make_user(), make_moderator()]
+    for viewer in viewers:  # reading page 1 moves read positions: compare from where it ends
+        _page(_client_for(viewer), thread.get_absolute_url() + "?page=1")
+    assert_assembled_pages_match_full_renders(
+        settings, viewers, [thread.get_absolute_url() + "?page=1"]
+    )
+    drafter_page = _page(_client_for(drafter), thread.get_absolute_url() + "?page=1")
+    assert "My unsent words" in drafter_page
+    assert "First unread (post 21)" in _page(
+        _client_for(behind), thread.get_absolute_url() + "?page=1"
+    )
+    assert "My unsent words" not in _page(
+        _client_for(behind), thread.get_absolute_url() + "?page=1"
+    )

@@ -92,7 +92,7 @@ def test_quote_link_prefills_a_quote_and_the_reply_shows_it(client, member):
     client.post(reverse("forum:reply", args=[thread.pk]), {"source": source, "reply_to": first.pk})
     page = client.get(thread.post_url(2)).content.decode()
     assert 'class="quote"' in page and "priya said:" in page
-    assert "in reply to" in page
+    assert "In reply to" in page
 
 
 def test_thread_opens_at_the_first_unread_post(client, member):
