@@ -65,13 +65,32 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The unit and browser suites run side by side (the browser suite mostly waits on Chromium
+# and its servers), each with its own test database and Redis database; the browser suite's
+# output is shown when both have finished. SEQUENTIAL_TESTS=1 runs them one after the other.
 test: install lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest tests --ignore=tests/browser -q
-	@if [ -x "$$(command -v chromium)" ] || [ -n "$$REQUIRE_SERVICES" ]; then \
-		DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest tests/browser -q; \
+	@mkdir -p var; \
+	if [ -x "$$(command -v chromium)" ] || [ -n "$$REQUIRE_SERVICES" ]; then browser_ok=0; \
 	else echo "Browser tests skipped: install Debian's chromium to run them (apt-get install -y chromium)."; \
-		DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest tests/browser -q || [ $$? -eq 5 ]; fi
+		browser_ok=5; fi; \
+	browser_redis=""; case "$$REDIS_URL" in \
+		*://*/[0-9]*) browser_redis="$${REDIS_URL%/*}/$$(( $${REDIS_URL##*/} + 1 ))";; \
+		?*) browser_redis="$${REDIS_URL%/}/1";; esac; \
+	run_browser() { env TEST_DATABASE_SUFFIX=_browser $${browser_redis:+REDIS_URL=$$browser_redis} \
+		DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest tests/browser -q; }; \
+	if [ -n "$$SEQUENTIAL_TESTS" ]; then \
+		$(PY) -m pytest tests --ignore=tests/browser -q; unit=$$?; \
+		run_browser; browser=$$?; \
+	else \
+		run_browser > var/browser-tests.log 2>&1 & browser_pid=$$!; \
+		$(PY) -m pytest tests --ignore=tests/browser -q; unit=$$?; \
+		wait $$browser_pid; browser=$$?; \
+		echo; echo "== Browser suite (run beside the unit suite) =="; cat var/browser-tests.log; \
+	fi; \
+	if [ $$browser -eq 5 ] && [ $$browser_ok -eq 5 ]; then browser=0; fi; \
+	echo "unit suite exit $$unit, browser suite exit $$browser"; \
+	[ $$unit -eq 0 ] && [ $$browser -eq 0 ]
 
 bench: install
 	$(PY) bench/pages.py

@@ -156,6 +156,15 @@ else:
             "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
         }
     }
+# `make test` runs the unit and browser suites side by side, each in a test database of its
+# own: the browser suite's names carry this suffix.
+TEST_DATABASE_SUFFIX = os.environ.get("TEST_DATABASE_SUFFIX", "")
+if TEST_DATABASE_SUFFIX:
+    _default = DATABASES["default"]
+    if _default["ENGINE"] == "django.db.backends.sqlite3":
+        _default["TEST"] = {"NAME": str(VAR_DIR / f"test-db{TEST_DATABASE_SUFFIX}.sqlite3")}
+    else:
+        _default["TEST"] = {"NAME": f"test_{_default['NAME']}{TEST_DATABASE_SUFFIX}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
