@@ -241,6 +241,7 @@ class Holes:
         self.items = items or {}
         self.shared = False
         self._csrf_token: str | None = None
+        self._csrf_input: str | None = None
 
     def csrf_token(self) -> str:
         """This request's CSRF token, for a form in a hole."""
@@ -250,7 +251,9 @@ class Holes:
 
     def csrf_input(self) -> str:
         """The CSRF hidden input for a form in a hole, with this request's token."""
-        return CSRF_INPUT.format(self.csrf_token())
+        if self._csrf_input is None:  # a page's holes ask for it some forty times
+            self._csrf_input = CSRF_INPUT.format(self.csrf_token())
+        return self._csrf_input
 
     def hole(self, name: str, arg: Any = "") -> str:
         if self.shared:
