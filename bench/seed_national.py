@@ -67,7 +67,7 @@ READS_PER_MEMBER = 20
 BOOKMARKS_PER_MEMBER = 2
 NOTIFICATIONS_PER_MEMBER = 10
 SUBSCRIPTIONS_PER_MEMBER = 3
-REACTIONS_PER_POST = 0.5
+REACTIONS_PER_POST = 1.2
 # The busiest thread's watchers, for the sockets benchmark (bench/live.py).
 BUSY_THREAD_WATCHERS = 5_000
 MAX_THREAD_POSTS = 10_000
@@ -475,26 +475,14 @@ class Seeder:
                     (spaces["national"], BIG_THREAD_POSTS, big_start, "big"))  # fmt: skip
         origin = self.now - timedelta(seconds=span)
 
-        thread_copy = Copy(
-            self.url, Thread,
-            ["id", "space_id", "topic_id", "title", "slug", "author_id", "status", "created_at",
-             "is_closed", "is_archived", "accepted_answer_id", "post_count",
-             "highest_post_number", "like_count", "last_post_at", "last_poster_name"],
-        )  # fmt: skip
-        post_copy = Copy(
-            self.url, Post,
-            ["id", "thread_id", "kind", "number", "author_id", "source", "html", "text",
-             "status", "reply_to_id", "reply_to_number", "reply_to_name", "created_at",
-             "deleted_at", "deleted_by_id", "reaction_counts"],
-        )  # fmt: skip
-        reaction_copy = Copy(self.url, Reaction, ["id", "post_id", "user_id", "kind", "created_at"])
-        self.thread_info: list[
-            tuple[int, int, int, int, str]
-        ] = []  # id, space, first post, n, slug
-        self.post_authors: list[int] = [0]  # by post id
+        # Two passes, so that post ids (and the rows' places on disk) follow time, as they do
+        # when members write them: first every post's skeleton (who, when, status,
+        # reactions), thread by thread; then, sorted by time, the rows with their text.
+        # thread_info: (id, space id, post ids by number, post count, slug)
+        self.thread_info: list[tuple[int, int, list[int], int, str]] = []
         self.busy_thread = (0, 0)
-        post_id = 0
-        reaction_id = 0
+        skeletons = []  # (at, thread id, number, author, status, deleted_at, reply_to, reactions)
+        thread_rows = []
         from django.utils.text import slugify
 
         for tid, entry in enumerate(plan, start=1):
@@ -511,16 +499,12 @@ class Seeder:
                 gap = rng.uniform(300, 86400) / math.sqrt(count)
                 gap = min(gap, (span - start_s - 60) / max(count, 1))
             author = skewed(rng, pool)
-            answerable = space.accepted_answers
-            first_post = post_id + 1
             published, likes, last_at, last_name = 0, 0, start, ""
             candidates = []
             for number in range(1, count + 1):
-                post_id += 1
                 who = author if number == 1 else skewed(rng, pool)
                 at = start + timedelta(seconds=gap * (number - 1) + rng.uniform(0, gap * 0.5))
-                source, html, text = self.writer.post()
-                status, deleted_at, deleted_by = "published", None, None
+                status, deleted_at = "published", None
                 if number > 1 and not big:
                     roll = rng.random()
                     if roll < 0.002:
@@ -528,55 +512,83 @@ class Seeder:
                     elif roll < 0.005:
                         status = "hidden"
                     elif roll < 0.008:
-                        deleted_at, deleted_by = at + timedelta(hours=1), who
+                        deleted_at = at + timedelta(hours=1)
                 reply_to = None
                 if number > 3 and rng.random() < 0.25:
                     reply_to = number - rng.randint(1, 3)
-                counts: dict[str, int] = {}
+                reactions = None
                 if status == "published" and deleted_at is None:
                     n_reactions = min(int(rng.expovariate(1 / REACTIONS_PER_POST)), 6)
-                    seen = set()
+                    seen = {}
                     for _ in range(n_reactions):
                         user = skewed(rng, pool, 1.5)
                         kind = rng.choice(REACTION_KINDS)
-                        if user == who or (user, kind) in seen:
-                            continue
-                        seen.add((user, kind))
-                        reaction_id += 1
-                        reaction_copy.write(reaction_id, post_id, user, kind,
-                                            at + timedelta(minutes=rng.randint(1, 600)))  # fmt: skip
-                        counts[kind] = counts.get(kind, 0) + 1
-                    likes += counts.get("like", 0)
+                        if user != who and (user, kind) not in seen:
+                            seen[user, kind] = at + timedelta(minutes=rng.randint(1, 600))
+                    if seen:
+                        reactions = seen
+                        likes += sum(1 for _u, k in seen if k == "like")
                     published += 1
                     last_at, last_name = at, self.names[who]
-                    if number > 1 and answerable:
-                        candidates.append(post_id)
-                post_copy.write(
-                    post_id, tid, "post", number, who, source, html, text, status,
-                    first_post + reply_to - 1 if reply_to else None, reply_to,
-                    self.names[self.post_authors[first_post + reply_to - 1]] if reply_to else "",
-                    at, deleted_at, deleted_by, json.dumps(counts),
-                )  # fmt: skip
-                self.post_authors.append(who)
-            accepted = None
-            if candidates and rng.random() < 0.4:
-                accepted = rng.choice(candidates)
+                    if number > 1 and space.accepted_answers:
+                        candidates.append(number)
+                skeletons.append((at, tid, number, who, status, deleted_at, reply_to, reactions))
+            accepted = rng.choice(candidates) if candidates and rng.random() < 0.4 else None
             age_days = (self.now - last_at).days
             closed = not big and rng.random() < 0.03
             archived = not big and age_days > 700 and rng.random() < 0.2
             slug = slugify(title)[:80] or "thread"
-            thread_copy.write(
+            thread_rows.append([
                 tid, space.pk, rng.choice(topics), title, slug, author, "published", start,
                 closed, archived, accepted, published, count, likes, last_at, last_name,
-            )  # fmt: skip
-            self.thread_info.append((tid, space.pk, first_post, count, slug))
+            ])  # fmt: skip
+            self.thread_info.append((tid, space.pk, [0] * count, count, slug))
             if count > self.busy_thread[1] and space.slug == "national":
                 self.busy_thread = (tid, count)
-            if tid % 5000 == 0:
-                log(f"  {tid:,} threads, {post_id:,} posts")
-        self.post_count = post_id
+        skeletons.sort(key=lambda row: (row[0], row[1], row[2]))
+        self.post_authors: list[int] = [0] * (len(skeletons) + 1)  # by post id
+        for post_id, row in enumerate(skeletons, start=1):
+            self.thread_info[row[1] - 1][2][row[2] - 1] = post_id
+            self.post_authors[post_id] = row[3]
+        log(f"  planned {len(thread_rows):,} threads and {len(skeletons):,} posts")
+
+        thread_copy = Copy(
+            self.url, Thread,
+            ["id", "space_id", "topic_id", "title", "slug", "author_id", "status", "created_at",
+             "is_closed", "is_archived", "accepted_answer_id", "post_count",
+             "highest_post_number", "like_count", "last_post_at", "last_poster_name"],
+        )  # fmt: skip
+        for row in thread_rows:
+            if row[10]:  # the accepted answer's number becomes its id
+                row[10] = self.thread_info[row[0] - 1][2][row[10] - 1]
+            thread_copy.write(*row)
         self.thread_count = thread_copy.close()
-        post_copy.close()
+
+        post_copy = Copy(
+            self.url, Post,
+            ["id", "thread_id", "kind", "number", "author_id", "source", "html", "text",
+             "status", "reply_to_id", "reply_to_number", "reply_to_name", "created_at",
+             "deleted_at", "deleted_by_id", "reaction_counts"],
+        )  # fmt: skip
+        reaction_copy = Copy(self.url, Reaction, ["id", "post_id", "user_id", "kind", "created_at"])
+        reaction_id = 0
+        for post_id, row in enumerate(skeletons, start=1):
+            at, tid, number, who, status, deleted_at, reply_to, reactions = row
+            counts: dict[str, int] = {}
+            for (user, kind), reacted_at in (reactions or {}).items():
+                reaction_id += 1
+                reaction_copy.write(reaction_id, post_id, user, kind, reacted_at)
+                counts[kind] = counts.get(kind, 0) + 1
+            reply_id = self.thread_info[tid - 1][2][reply_to - 1] if reply_to else None
+            source, html, text = self.writer.post()
+            post_copy.write(
+                post_id, tid, "post", number, who, source, html, text, status, reply_id,
+                reply_to, self.names[self.post_authors[reply_id]] if reply_id else "", at,
+                deleted_at, who if deleted_at else None, json.dumps(counts),
+            )  # fmt: skip
+            if post_id % 200_000 == 0:
+                log(f"  {post_id:,} posts")
+        self.post_count = post_copy.close()
         self.reaction_count = reaction_copy.close()
         self.step(
             f"forum ({self.thread_count:,} threads, {self.post_count:,} posts, "
@@ -611,19 +623,19 @@ class Seeder:
         watchers.add(self.bench_id)
         for uid in range(1, self.members + 1):
             n = BENCH_READS if uid == self.bench_id else int(rng.expovariate(1 / READS_PER_MEMBER))
-            picked = {info[i] for i in (bisect.bisect(cum, rng.random() * cum[-1])
+            picked = {info[i][0]: info[i] for i in (bisect.bisect(cum, rng.random() * cum[-1])
                                         for _ in range(n))}  # fmt: skip
-            for tid, _space, _first, count, _slug in picked:
+            for tid, _space, _ids, count, _slug in picked.values():
                 read_id += 1
                 reads.write(read_id, uid, tid, rng.randint(1, count), self.now)
             marked = set()
             for _ in range(int(rng.expovariate(1 / BOOKMARKS_PER_MEMBER))):
-                tid, _space, first, count, _slug = info[bisect.bisect(cum, rng.random() * cum[-1])]
-                marked.add(first + rng.randrange(count))
+                _tid, _space, ids, count, _slug = info[bisect.bisect(cum, rng.random() * cum[-1])]
+                marked.add(ids[rng.randrange(count)])
             for post in marked:
                 bookmark_id += 1
                 bookmarks.write(bookmark_id, post, uid, self.now)
-            targets = {t[0] for t in picked}
+            targets = set(picked)
             chosen = list(targets)[: int(rng.expovariate(1 / SUBSCRIPTIONS_PER_MEMBER))]
             if uid in watchers:
                 chosen = [busy_id] + [t for t in chosen if t != busy_id]
@@ -651,9 +663,9 @@ class Seeder:
         span = 90 * 86400
         times = sorted(rng.randint(0, span) for _ in note_rows)
         for nid, (uid, offset) in enumerate(zip(note_rows, times, strict=True), start=1):
-            tid, _space, first, count, slug = info[bisect.bisect(cum, rng.random() * cum[-1])]
+            tid, _space, ids, count, slug = info[bisect.bisect(cum, rng.random() * cum[-1])]
             number = rng.randint(1, count)
-            post = first + number - 1
+            post = ids[number - 1]
             actor = self.post_authors[post]
             kind = rng.choice(NOTIFICATION_KINDS)
             data = {"title": titles[tid], "slug": slug, "number": number,
