@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from functools import reduce
 from operator import or_
 
@@ -11,6 +12,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -34,6 +36,11 @@ class Match:
     kind: str
     object_id: int
     snippet: SafeString
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of the day, local time: where before:/after: draw the line."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def clean_text(text: str) -> str:
@@ -77,6 +84,12 @@ def _newest_ids_sql(candidates, query: ParsedQuery, count: int) -> tuple[str, li
     parts, params = [], []
     for kind, ids in candidates.items():
         docs = Document.objects.filter(kind=kind, object_id__in=ids)
+        # The date filters again on the document's own date (the one they test, see
+        # registry.IndexEntry), so the newest-first index can skip to the range.
+        if query.before:
+            docs = docs.filter(created_at__lt=day_start(query.before))
+        if query.after:
+            docs = docs.filter(created_at__gte=day_start(query.after))
         if query.has_terms:
             docs = docs.alias(vector=vector).filter(vector=search)
         newest = docs.order_by("-created_at", "-id").values("id")[:count]
