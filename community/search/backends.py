@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import registry
 from .models import Document
 from .query import ParsedQuery
 
@@ -84,11 +85,13 @@ def _newest_ids_sql(candidates, query: ParsedQuery, count: int) -> tuple[str, li
     parts, params = [], []
     for kind, ids in candidates.items():
         docs = Document.objects.filter(kind=kind, object_id__in=ids)
-        # The date filters again on the document's own date (the one they test, see
-        # registry.IndexEntry), so the newest-first index can skip to the range.
-        if query.before:
+        # The date filters again on the document's own date, for kinds whose indexed date is
+        # the one the filters test and never changes (a post's writing), so the newest-first
+        # index can skip to the range.
+        exact = getattr(registry.providers().get(kind), "indexed_date_is_filter_date", False)
+        if exact and query.before:
             docs = docs.filter(created_at__lt=day_start(query.before))
-        if query.after:
+        if exact and query.after:
             docs = docs.filter(created_at__gte=day_start(query.after))
         if query.has_terms:
             docs = docs.alias(vector=vector).filter(vector=search)

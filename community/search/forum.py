@@ -35,6 +35,9 @@ POST_EVENTS = (
 class ForumPostProvider:
     kind = "post"
     reindex_on = dict.fromkeys(POST_EVENTS, "post_id")
+    # A post's document carries the time it was written, which before:/after: test and
+    # which never changes: the backend may filter documents by it directly.
+    indexed_date_is_filter_date = True
 
     def candidates(self, viewer, query: ParsedQuery) -> QuerySet | None:
         qs = Post.objects.filter(

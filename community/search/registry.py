@@ -27,8 +27,6 @@ class IndexEntry:
     object_id: int
     title: str
     body: str
-    # The date that the before:/after: filters test for this kind (a post's writing, a
-    # resource's publication, an event's start): search applies them to it as well.
     created_at: datetime
 
 
