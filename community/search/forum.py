@@ -52,6 +52,7 @@ class ForumPostProvider:
             author_ids = list(
                 member_permissions.visible_members(viewer)
                 .filter(username__iexact=query.username)
+                .order_by()  # by the upper-case index, not a walk in username order
                 .values_list("pk", flat=True)[:1]
             )
             if not author_ids:
