@@ -60,7 +60,9 @@ def national_queries() -> list[str]:
         cursor.execute(
             "SELECT u.username FROM accounts_user u JOIN LATERAL (SELECT count(*) n FROM"
             " (SELECT 1 FROM forum_post p WHERE p.author_id = u.id ORDER BY p.created_at DESC"
-            " LIMIT 2000) x) c ON true WHERE u.id BETWEEN 2 AND 400 ORDER BY c.n DESC LIMIT 1"
+            " LIMIT 2000) x) c ON true WHERE u.id BETWEEN 2 AND 400"
+            # An adult: nobody but moderators and the child may search by a child's name.
+            " AND u.age_band NOT IN ('13-15', '16-17') ORDER BY c.n DESC LIMIT 1"
         )
         prolific = cursor.fetchone()[0]
     return [
@@ -74,7 +76,7 @@ def national_queries() -> list[str]:
         '"we need" support',
         f"@{prolific}",  # filters alone and with words
         f"help @{prolific}",
-        "@member-050000 time",
+        "@member-050000 time",  # an ordinary member
         "#national sleep",
         "#london funding",
         "#ask-an-expert order:latest",
