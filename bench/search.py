@@ -160,6 +160,9 @@ def main() -> None:
     parser.add_argument("--national", action="store_true",
                         help="the national data set (bench/seed_national.py) and every query shape")  # fmt: skip
     parser.add_argument("--only", default="", help="run only the queries containing this text")
+    parser.add_argument("--ranked", type=int, default=0,
+                        help="what-if: rank this many newest matches per kind instead of "
+                             "backends.RANKED_CANDIDATES")  # fmt: skip
     args = parser.parse_args()
     url = NATIONAL_URL if args.national else URL
     if args.national:
@@ -194,7 +197,11 @@ def main() -> None:
         member = get_user_model().objects.get(username="bench1")
     queries = [q for q in queries if args.only in q]
     from community.forum.models import Post
+    from community.search import backends
     from community.search.service import search
+
+    if args.ranked:
+        backends.RANKED_CANDIDATES = args.ranked
 
     db_time = [0.0]
 
