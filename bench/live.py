@@ -635,6 +635,25 @@ def cpu_seconds() -> dict[str, float]:
     return totals
 
 
+def rss_mib(pids: list[int]) -> float:
+    """Resident memory of these processes and their children, in MiB (Linux /proc)."""
+    total, seen, todo = 0, set(), list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines()
+                       if line.startswith("VmRSS:")), 0)  # fmt: skip
+        todo += [int(c) for c in children]
+    return total / 1024
+
+
 def connect(conn, specs: list[dict], parallel: int = 25) -> float:
     _op, opened, errors, failed, seconds = ask(conn, ("connect", specs, parallel), 600)
     if failed:
@@ -734,9 +753,15 @@ def measure_fanout(conn, author, watchers, cookies, servers, space, topic, runs,
         ],
         batch_size=1000,
     )  # fmt: skip
+    rss_before = rss_mib(WATCHED_PIDS.get("daphne", []))
     seconds = connect(conn, specs_for(watchers, cookies, servers, None))
+    time.sleep(2)
+    rss_after = rss_mib(WATCHED_PIDS.get("daphne", []))
+    per_socket = (rss_after - rss_before) * 1024 / max(len(watchers), 1)
     print(
-        f"(b) {len(watchers)} sockets open (members watching thread {thread.pk}) in {seconds:.1f} s"
+        f"(b) {len(watchers)} sockets open (members watching thread {thread.pk}) in {seconds:.1f} s;"
+        f" daphne resident memory {rss_before:.0f} -> {rss_after:.0f} MiB,"
+        f" {per_socket:.1f} KiB per socket"
     )
     # The poster's time with nobody watching, for comparison (same author, same space).
     quiet = start_thread(

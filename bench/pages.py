@@ -38,6 +38,7 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fhn_bench"
+NATIONAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fhn_national"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_CACHE_PREFIX = "bench"
 # Logs, static files and media; BENCH_WORK_DIR keeps runs from different checkouts apart.
@@ -1098,7 +1099,13 @@ def parse_args(argv=None):
     parser.add_argument("--spread", type=int, default=200,
                         help="cycle over this many different threads (and up to "
                              f"{LIST_SPREAD} list pages) per run (default 200; 1: one URL)")  # fmt: skip
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--dataset", choices=["bench", "national"], default="bench",
+                        help="bench (default): the 41,000-post set seeded here; national: the "
+                             "1,000,000-post set of bench/seed_national.py (fhn_national), which "
+                             "must be seeded first")  # fmt: skip
+    parser.add_argument("--database-url", default=None,
+                        help=f"default {DEFAULT_DATABASE_URL}, or fhn_national with "
+                             "--dataset national")  # fmt: skip
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     parser.add_argument("--cache-prefix", default=DEFAULT_CACHE_PREFIX)
     parser.add_argument(
@@ -1129,7 +1136,12 @@ def parse_args(argv=None):
     parser.add_argument("--no-prime", action="store_true",
                         help="do not request each spread path once before the warm-up (cold pages)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results to this file")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.database_url is None:
+        args.database_url = (
+            NATIONAL_DATABASE_URL if args.dataset == "national" else DEFAULT_DATABASE_URL
+        )
+    return args
 
 
 def main(argv=None) -> int:
@@ -1140,11 +1152,21 @@ def main(argv=None) -> int:
     env = bench_env(args)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
 
-    ensure_database(args.database_url, drop=args.reseed)
+    if args.dataset == "national":
+        from seed_national import is_seeded as national_is_seeded
+
+        if args.reseed:
+            raise SystemExit("Reseed the national set with bench/seed_national.py --reseed.")
+        if not national_is_seeded(args.database_url):
+            raise SystemExit("Seed the national set first: .venv/bin/python bench/seed_national.py")
+    else:
+        ensure_database(args.database_url, drop=args.reseed)
     log("Migrating the bench database...")
     manage(env, "migrate", "--noinput")
     setup_django(env)
-    if is_seeded():
+    if args.dataset == "national":
+        log("National data set present (bench/seed_national.py).")
+    elif is_seeded():
         log("Bench data set already present; not reseeding (use --reseed to start again).")
     else:
         seed()

@@ -141,6 +141,10 @@ if DATABASE_URL:
             "min_size": 2,
             "max_size": int(os.environ.get("DATABASE_POOL_SIZE", 10)),
         }
+        # No JIT: a page's queries take milliseconds, and at national size the planner's
+        # cost estimates for search pass jit_above_cost, where compiling took ~100 ms of a
+        # 150 ms query (docs/bench-national.md).
+        DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +107,10 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+        indexes = [
+            # Search's @username and mentions match usernames whatever their case.
+            models.Index(Upper("username"), name="user_username_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import reduce
+from operator import or_
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import registry
 from .models import Document
 from .query import ParsedQuery
 
@@ -24,6 +24,12 @@ from .query import ParsedQuery
 # as HTML first and only then are they turned into <mark> tags (indexing strips them).
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 30
+HEADLINE_OPTIONS = (
+    f"StartSel='{START}', StopSel='{STOP}', MaxWords={SNIPPET_WORDS}, MinWords=12,"
+    " MaxFragments=2, FragmentDelimiter=' … '"
+)
+# How many of the newest matches relevance order ranks (see _match_postgresql).
+RANKED_CANDIDATES = 500
 
 
 @dataclass
@@ -31,6 +37,11 @@ class Match:
     kind: str
     object_id: int
     snippet: SafeString
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of the day, local time: where before:/after: draw the line."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def clean_text(text: str) -> str:
@@ -48,42 +59,86 @@ def _plain_snippet(body: str) -> SafeString:
     return highlight(text)
 
 
-def match(*, docs: QuerySet[Document], query: ParsedQuery, offset: int, limit: int) -> list[Match]:
-    """The documents among `docs` that match the query's words, best or newest first."""
+def match(
+    *, candidates: dict[str, QuerySet], query: ParsedQuery, offset: int, limit: int
+) -> list[Match]:
+    """The documents that match the query's words, best or newest first, among each kind's
+    candidates (`kind -> values("pk")` queryset of what the viewer may find)."""
+    if not candidates:
+        return []
+    if connection.vendor == "postgresql":
+        return _match_postgresql(candidates, query, offset, limit)
+    docs = Document.objects.filter(
+        reduce(or_, (Q(kind=kind, object_id__in=ids) for kind, ids in candidates.items()))
+    )
     if not query.has_terms:
         rows = docs.order_by("-created_at", "-id").values_list("kind", "object_id", "body")
         return [Match(k, o, _plain_snippet(b)) for k, o, b in rows[offset : offset + limit]]
-    if connection.vendor == "postgresql":
-        return _match_postgresql(docs, query, offset, limit)
     return _match_sqlite(docs, query, offset, limit)
 
 
-def _match_postgresql(docs, query: ParsedQuery, offset: int, limit: int) -> list[Match]:
+def _newest_ids_sql(candidates, query: ParsedQuery, count: int) -> tuple[str, list]:
+    """SQL for the ids of the newest `count` matching documents of each kind, one branch per
+    kind joined by UNION ALL, so that each branch's plan can start from its own best index."""
     vector = RawSQL('"search_document"."vector"', [], output_field=SearchVectorField())
     search = SearchQuery(query.websearch(), config="english", search_type="websearch")
-    qs = (
-        docs.alias(vector=vector)
-        .filter(vector=search)
-        .annotate(
-            snippet=SearchHeadline(
-                "body",
-                search,
-                config="english",
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=SNIPPET_WORDS,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-    )
-    if query.order == "latest":
-        qs = qs.order_by("-created_at", "-id")
+    parts, params = [], []
+    for kind, ids in candidates.items():
+        docs = Document.objects.filter(kind=kind, object_id__in=ids)
+        # The date filters again on the document's own date, for kinds whose indexed date is
+        # the one the filters test and never changes (a post's writing), so the newest-first
+        # index can skip to the range.
+        exact = getattr(registry.providers().get(kind), "indexed_date_is_filter_date", False)
+        if exact and query.before:
+            docs = docs.filter(created_at__lt=day_start(query.before))
+        if exact and query.after:
+            docs = docs.filter(created_at__gte=day_start(query.after))
+        if query.has_terms:
+            docs = docs.alias(vector=vector).filter(vector=search)
+        newest = docs.order_by("-created_at", "-id").values("id")[:count]
+        try:
+            sql, branch_params = newest.query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing, such as in:mine signed out
+            continue
+        parts.append(f"({sql})")
+        params += branch_params
+    return " UNION ALL ".join(parts), params
+
+
+def _match_postgresql(candidates, query: ParsedQuery, offset: int, limit: int) -> list[Match]:
+    # Relevance ranks only the newest RANKED_CANDIDATES matches (more when paging past
+    # them): ts_rank reads every ranked document's vector, so ranking every match of a
+    # common word would cost in proportion to the size of the network.
+    ranked = query.has_terms and query.order != "latest"
+    count = max(RANKED_CANDIDATES, offset + limit) if ranked else offset + limit
+    newest, params = _newest_ids_sql(candidates, query, count)
+    if not newest:
+        return []
+    if ranked:
+        rank = "ts_rank(d.vector, websearch_to_tsquery('english'::regconfig, %s))"
+        rank_params = [query.websearch()]
     else:
-        qs = qs.annotate(rank=SearchRank(vector, search)).order_by("-rank", "-created_at", "-id")
-    rows = qs.values_list("kind", "object_id", "snippet")[offset : offset + limit]
-    return [Match(k, o, highlight(s)) for k, o, s in rows]
+        rank, rank_params = "0", []
+    order = "rank DESC, created_at DESC, id DESC"
+    page = (
+        f"SELECT d.id, d.kind, d.object_id, d.body, d.created_at, {rank} AS rank"
+        f" FROM search_document d WHERE d.id IN ({newest}) ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    page_params = [*rank_params, *params, limit, offset]
+    if query.has_terms:
+        # Snippets for the page's rows only, after ranking and paging.
+        sql = (
+            "SELECT p.kind, p.object_id, ts_headline('english'::regconfig, p.body,"
+            " websearch_to_tsquery('english'::regconfig, %s), %s)"
+            f" FROM ({page}) p ORDER BY {order}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [query.websearch(), HEADLINE_OPTIONS, *page_params])
+            return [Match(k, o, highlight(s or "")) for k, o, s in cursor.fetchall()]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT p.kind, p.object_id, p.body FROM ({page}) p ORDER BY {order}",
+                       page_params)  # fmt: skip
+        return [Match(k, o, _plain_snippet(b)) for k, o, b in cursor.fetchall()]
 
 
 def _match_sqlite(docs, query: ParsedQuery, offset: int, limit: int) -> list[Match]:

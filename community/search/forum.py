@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from community.accounts import permissions as member_permissions
 from community.forum import permissions
-from community.forum.models import Bookmark, Post, Topic
+from community.forum.models import Bookmark, Post, Thread, Topic
 
 from .query import ParsedQuery
 from .registry import Hit, IndexEntry
@@ -35,6 +35,9 @@ POST_EVENTS = (
 class ForumPostProvider:
     kind = "post"
     reindex_on = dict.fromkeys(POST_EVENTS, "post_id")
+    # A post's document carries the time it was written, which before:/after: test and
+    # which never changes: the backend may filter documents by it directly.
+    indexed_date_is_filter_date = True
 
     def candidates(self, viewer, query: ParsedQuery) -> QuerySet | None:
         qs = Post.objects.filter(
@@ -44,10 +47,17 @@ class ForumPostProvider:
         signed_in = bool(viewer and viewer.is_authenticated)
         if query.username:
             # Searching by author goes through who may be found: a child is not, for adults.
-            authors = member_permissions.visible_members(viewer).filter(
-                username__iexact=query.username
+            # Resolved first, so the plan starts from that member's posts (post_author index)
+            # instead of testing every match against a subquery.
+            author_ids = list(
+                member_permissions.visible_members(viewer)
+                .filter(username__iexact=query.username)
+                .order_by()  # by the upper-case index, not a walk in username order
+                .values_list("pk", flat=True)[:1]
             )
-            qs = qs.filter(author__in=authors)
+            if not author_ids:
+                return qs.none().values("pk")
+            qs = qs.filter(author_id=author_ids[0])
         if query.category:
             space = permissions.visible_spaces(viewer).filter(slug=query.category).first()
             if space is not None:
@@ -57,7 +67,8 @@ class ForumPostProvider:
             else:
                 return qs.none().values("pk")
         for tag in query.tags:
-            qs = qs.filter(thread__tags__slug=tag)
+            # The tagged threads as a set (a few thousand ids), not a join per post.
+            qs = qs.filter(thread_id__in=Thread.objects.filter(tags__slug=tag).values("pk"))
         if query.in_bookmarks:
             if not signed_in:
                 return qs.none().values("pk")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from . import backends, registry
-from .models import Document
 from .query import ParsedQuery, parse
 
 PER_PAGE = 20
@@ -38,16 +35,15 @@ def search(
     results = SearchResults(query=query, page=page)
     if query.problems or not (query.has_terms or query.has_filters):
         return results
-    allowed = Q(pk__in=[])
+    candidates = {}
     for kind, provider in registry.providers().items():
         if kinds is not None and kind not in kinds:
             continue
         ids = provider.candidates(viewer, query)
         if ids is not None:
-            allowed |= Q(kind=kind, object_id__in=ids)
-    docs = Document.objects.filter(allowed)
+            candidates[kind] = ids
     matches = backends.match(
-        docs=docs, query=query, offset=(page - 1) * per_page, limit=per_page + 1
+        candidates=candidates, query=query, offset=(page - 1) * per_page, limit=per_page + 1
     )
     results.has_next = len(matches) > per_page
     matches = matches[:per_page]
