@@ -30,6 +30,7 @@ from .forms import (
     WatchedWordForm,
 )
 from .models import ReviewItem, SafeguardingConcern, UserNote, WatchedWord
+from .readable import readable_log
 
 
 def _end_of_day(day) -> datetime:
@@ -223,7 +224,7 @@ def member(request: HttpRequest, username: str) -> HttpResponse:
             "note_form": note_form,
             "sanction_form": sanction_form,
             "trust_form": trust_form,
-            "log": selectors.member_log(subject),
+            "log": readable_log(selectors.member_log(subject)),
         },
         status=status,
     )
@@ -281,7 +282,7 @@ def log(request: HttpRequest) -> HttpResponse:
         request,
         "moderation/log.html",
         {
-            "entries": entries,
+            "entries": readable_log(entries),
             "action": request.GET.get("action", ""),
             "actor": request.GET.get("actor", ""),
         },
