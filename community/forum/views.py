@@ -258,6 +258,8 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
                         request,
                         _("Thanks. Your reply will appear once a moderator has approved it."),
                     )
+                else:
+                    messages.success(request, _("Your reply has been posted."))
                 return redirect(thread.post_url(post.number) + f"#post-{post.number}")
         status = 400
     else:

@@ -98,8 +98,8 @@ def flag(request: HttpRequest, post_id: int) -> HttpResponse:
                             "Thank you. A moderator will review the post and you will be told the outcome."
                         ),
                     )
-                thread = post.thread
-                return redirect(thread.get_absolute_url() + "?page=1")
+                # Back to the post that was flagged, not to the top of the thread.
+                return redirect(post.thread.post_url(post.number) + f"#post-{post.number}")
         status = 400
     else:
         form = FlagForm()
