@@ -333,6 +333,42 @@ def watched_words(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Which input each tool's errors point at, by the action's error key ("" for the tool's first).
+_TOOL_FIELDS = {
+    "move": {"": "move-space", "space": "move-space", "topic": "move-topic"},
+    "merge": {"": "merge-target", "target": "merge-target"},
+    "split": {"": "split-numbers", "numbers": "split-numbers", "title": "split-title"},
+    "slow": {"": "slow"},
+    "timer": {"": "timer-at", "at": "timer-at", "action": "timer-action"},
+}
+
+
+def _tool_again(request: HttpRequest, thread, tool: str, errors: dict) -> HttpResponse:
+    """The thread's tools again, open, with what went wrong and what was typed (status 400)."""
+    from community.forum.models import Space, Topic
+
+    fields = _TOOL_FIELDS.get(tool, {"": ""})
+    problems = [
+        (f"{fields.get(key, fields[''])}-{thread.pk}", message)
+        for key, messages_ in errors.items()
+        for message in messages_
+    ]
+    return render(
+        request,
+        "moderation/thread_tool.html",
+        {
+            "thread": thread,
+            "tool": tool,
+            "problems": problems,
+            "spaces": Space.objects.all(),
+            "topics": Topic.objects.all(),
+            "open": True,
+            "typed": request.POST,
+        },
+        status=400,
+    )
+
+
 @require_POST
 @login_required
 def thread_tool(request: HttpRequest, thread_id: int, tool: str) -> HttpResponse:
@@ -361,7 +397,7 @@ def thread_tool(request: HttpRequest, thread_id: int, tool: str) -> HttpResponse
                 pk=int(data.get("target") or 0), deleted_at__isnull=True
             ).first()
             if target is None:
-                return HttpResponseBadRequest(_("There is no thread with that number."))
+                raise ValidationError({"target": _("There is no thread with that number.")})
             destination = actions.merge_threads(actor=request.user, source=thread, target=target)
         elif tool == "split":
             numbers = [
@@ -384,9 +420,12 @@ def thread_tool(request: HttpRequest, thread_id: int, tool: str) -> HttpResponse
         else:
             raise Http404("No such tool")
     except (ValueError, TypeError):
-        return HttpResponseBadRequest(_("Those values are not numbers or dates we can read."))
+        return _tool_again(
+            request, thread, tool, {"": [_("Those values are not numbers or dates we can read.")]}
+        )
     except ValidationError as exc:
-        return HttpResponseBadRequest(_errors(exc))
+        return _tool_again(request, thread, tool, exc.message_dict if hasattr(exc, "error_dict")
+                           else {"": exc.messages})  # fmt: skip
     messages.success(request, _("Thread updated."))
     destination.refresh_from_db()
     return redirect(destination.get_absolute_url() + "?page=1")

@@ -125,3 +125,22 @@ def test_thread_tool_views(client):
         ).status_code
         == 404
     )
+
+
+def test_a_timer_in_the_past_shows_the_tools_again_with_the_error(client):
+    thread = make_thread()
+    client.force_login(make_moderator())
+    past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+
+    response = client.post(
+        reverse("moderation:thread_tool", args=[thread.pk, "timer"]),
+        {"timer_action": "reopen", "at": past},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error:" in html and 'class="error-summary"' in html
+    assert f'href="#timer-at-{thread.pk}">Choose a time in the future.' in html
+    assert f'value="{past}" aria-invalid="true"' in html
+    assert '<option value="reopen" selected>' in html
+    assert Thread.objects.get(pk=thread.pk).timer_at is None
