@@ -144,3 +144,28 @@ def test_a_timer_in_the_past_shows_the_tools_again_with_the_error(client):
     assert f'value="{past}" aria-invalid="true"' in html
     assert '<option value="reopen" selected>' in html
     assert Thread.objects.get(pk=thread.pk).timer_at is None
+
+
+def test_a_merged_threads_address_leads_to_the_thread_it_was_merged_into(client):
+    source = make_thread(title="Saturday openings")
+    target = make_thread(title="Weekend openings")
+    actions.merge_threads(actor=make_moderator(), source=source, target=target)
+
+    for who in (None, make_user(), make_moderator()):
+        if who is not None:
+            client.force_login(who)
+        for url in (source.get_absolute_url(), reverse("forum:thread_short", args=[source.pk])):
+            response = client.get(url)
+            assert response.status_code == 301, (who, url)
+            assert response["Location"] == target.get_absolute_url()
+
+
+def test_a_thread_merged_into_a_private_one_stays_a_404_for_outsiders(client):
+    from tests.factories import private_group
+
+    source = make_thread(title="Saturday openings")
+    target = make_thread(title="Group-only weekend openings", space=private_group())
+    actions.merge_threads(actor=make_moderator(), source=source, target=target)
+    client.force_login(make_user())
+
+    assert client.get(source.get_absolute_url()).status_code == 404
