@@ -195,7 +195,6 @@ def bookmarks(request: HttpRequest) -> HttpResponse:
     )
 
 
-@cache_for_anonymous
 def _thread_or_where_it_went(request: HttpRequest, thread_id: int):
     """The thread, or a permanent redirect to the thread it was merged into."""
     try:
@@ -211,6 +210,7 @@ def _thread_or_where_it_went(request: HttpRequest, thread_id: int):
     return thread
 
 
+@cache_for_anonymous
 def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     thread = _thread_or_where_it_went(request, thread_id)
     if isinstance(thread, HttpResponse):
