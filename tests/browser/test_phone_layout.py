@@ -364,3 +364,30 @@ def test_every_page_type_passes_axe_on_a_phone_and_a_desktop(browser, live_serve
         context.close()
 
     assert not failures, "\n".join(failures)
+
+
+# Text zoom (WCAG 1.4.4): text at 200% on a 1280 px screen zoomed to 200% (640 CSS px) grows
+# the controls with the text and still fits.
+GROWING_CONTROLS = """() => [
+  document.querySelector('#header-search-q').getBoundingClientRect().height,
+  document.querySelector('input[type=file]').getBoundingClientRect().height,
+]"""
+
+
+def test_header_search_and_file_inputs_grow_with_the_text(browser, live_server):
+    from tests.factories import make_thread
+
+    member = make_member(username="zoe", display_name="Zoe")
+    thread = make_thread(author=member)
+    context = _signed_in_context(browser, live_server, member, 640)
+    tab = context.new_page()
+    tab.goto(f"/t/{thread.pk}/reply/")
+    search, upload = tab.evaluate(GROWING_CONTROLS)
+
+    tab.evaluate("document.documentElement.style.fontSize = '200%'")
+    zoomed_search, zoomed_upload = tab.evaluate(GROWING_CONTROLS)
+    problems = tab.evaluate(MEASURE)
+    context.close()
+
+    assert zoomed_search > search * 1.5 and zoomed_upload > upload * 1.5
+    assert not [p for p in problems if "wide in a" in p], problems
