@@ -1,9 +1,9 @@
 """Every page type, as each role, on a phone: nothing scrolls sideways and no control is too
 small to tap; axe at phone and desktop widths.
 
-WCAG 2.2 reflow (1.4.10) at 320 CSS px and target size (2.5.8) at 24×24 px, checked at 320 and
-390 px wide. One browser context per role; each page is loaded once at 320 px and measured again
-after resizing to 390 px, so the whole walk stays quick.
+WCAG 2.2 reflow (1.4.10) at 320 CSS px and target size (2.5.8) at 24×24 px, checked at 320, 390
+and 768 px wide. One browser context per role; each page is loaded once at 320 px and measured
+again after each resize, so the whole walk stays quick.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ MEMBERS = frozenset(ROLES) - {ANONYMOUS}
 EVERYONE = frozenset(ROLES)
 ADULTS = MEMBERS - {YOUNG}
 MODERATORS = frozenset({MODERATOR, STAFF})
-WIDTHS = (320, 390)
+WIDTHS = (320, 390, 768)
 
 # What a page looks like to the checks: sideways overflow, and visible controls under 24×24 px.
 # A link inside running text is exempt from target size (WCAG 2.5.8's inline exception); one
