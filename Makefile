@@ -54,6 +54,8 @@ run: seed
 	@echo
 	@# The server and the task worker together (Procfile.dev); Ctrl+C stops both. Tasks go
 	@# through the database queue, as in production; the worker polls SQLite gently.
+	@# Links in emails, calendar files and feeds follow the address served, unless SITE_URL is set.
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 	TASKS_BACKEND=db WORKER_POLL_SECONDS=$${WORKER_POLL_SECONDS:-0.5} FHN_HOST=$(HOST) FHN_PORT=$(PORT) \
 		$(VENV)/bin/honcho -f Procfile.dev start
 

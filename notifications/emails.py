@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -12,6 +11,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from community.siteaddress import site_url
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 DIGEST_PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -28,11 +29,11 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 
 def unsubscribe_url(user_id: int, what: str) -> str:
     path = reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id, what)])
-    return settings.SITE_URL.rstrip("/") + path
+    return site_url() + path
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, unsubscribe: str) -> None:
-    context = {**context, "unsubscribe_url": unsubscribe, "site_url": settings.SITE_URL.rstrip("/")}
+    context = {**context, "unsubscribe_url": unsubscribe, "site_url": site_url()}
     text = render_to_string(f"notifications/email/{template}.txt", context)
     html = render_to_string(f"notifications/email/{template}.html", context)
     message = EmailMultiAlternatives(
@@ -101,7 +102,7 @@ def send_notification_email(notification_id: int) -> bool:
             context={
                 "user": user,
                 "text": kinds.text_of(notification),
-                "url": settings.SITE_URL.rstrip("/") + kinds.link_of(notification),
+                "url": site_url() + kinds.link_of(notification),
                 # Safeguarding alerts never carry the post's words outside the network.
                 "excerpt": ""
                 if urgent or notification.post is None

@@ -21,8 +21,17 @@ def _bell(holes: Holes, arg: str) -> str:
     return str(unread_count(user))
 
 
+_BELL = (
+    '<svg class="level-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" '
+    'focusable="false"><path d="M12 2a6 6 0 0 0-6 6v4.5L4 16v1h16v-1l-2-3.5V8a6 6 0 0 0-6-6zm-2.5 '
+    '16.5a2.5 2.5 0 0 0 5 0z" fill="currentColor"/></svg>'
+)
+
+
 def level_form(holes: Holes, target: str, target_id: int, label: str = "") -> str:
-    """A small form to watch, track or mute what the page shows (one cache read)."""
+    """A small button showing the level, opening a menu to watch, track or mute what the page
+    shows (one cache read). A <details> with the form inside, so it works without JavaScript
+    and stays narrow on a phone."""
     request = holes.request
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -30,20 +39,29 @@ def level_form(holes: Holes, target: str, target_id: int, label: str = "") -> st
     current = level_for(user, target, target_id)
     current = Level.NORMAL if current is None else current
     field_id = f"level-{escape(target)}-{target_id}"
-    options = "".join(
-        f'<option value="{value}"{" selected" if value == current else ""}>{escape(text)}</option>'
-        for value, text in Level.choices
-    )
-    for_label = f" for {escape(label)}" if label else ""
+    choices = []
+    for value, text in Level.choices:
+        name, _, meaning = str(text).partition(": ")
+        choices.append(
+            f'    <div class="level-choice"><input type="radio" id="{field_id}-{value}" '
+            f'name="level" value="{value}"{" checked" if value == current else ""}>'
+            f'<label for="{field_id}-{value}"><strong>{escape(name)}</strong> '
+            f'<span class="level-meaning">{escape(meaning)}</span></label></div>\n'
+        )
+    current_name = str(Level(current).label).partition(": ")[0]
+    what = escape(label) if label else f"this {escape(target)}"
     return (
-        f'<form method="post" action="{reverse("notifications:set_level")}" class="level-form">\n'
-        f"  {holes.csrf_input()}\n"
+        f'<details class="level-menu" id="{field_id}">\n'
+        f'  <summary class="level-button">{_BELL}<span class="visually-hidden">Notifications for '
+        f"{what}: </span>{escape(current_name)}</summary>\n"
+        f'  <form method="post" action="{reverse("notifications:set_level")}" class="level-form">'
+        f"\n  {holes.csrf_input()}\n"
         f'  <input type="hidden" name="target" value="{escape(target)}">\n'
         f'  <input type="hidden" name="target_id" value="{target_id}">\n'
         f'  <input type="hidden" name="next" value="{escape(request.get_full_path())}">\n'
-        f'  <label for="{field_id}">Notifications{for_label}</label>\n'
-        f'  <select id="{field_id}" name="level">\n    {options}\n  </select>\n'
-        '  <button type="submit" class="button secondary">Save</button>\n</form>'
+        f"  <fieldset>\n    <legend>Notifications for {what}</legend>\n{''.join(choices)}"
+        "  </fieldset>\n"
+        '  <button type="submit" class="button secondary">Save</button>\n</form>\n</details>'
     )
 
 

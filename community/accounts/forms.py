@@ -20,6 +20,7 @@ class ProfileSignupForm(forms.Form):
     display_name = forms.CharField(
         label=_("Display name"),
         max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
         help_text=_(
             "Shown beside your posts. Parents, carers and young people may use a pseudonym."
         ),
@@ -34,7 +35,12 @@ class ProfileSignupForm(forms.Form):
     local_authority = forms.ModelChoiceField(
         label=_("Local authority"), queryset=LocalAuthority.objects.all(), required=False
     )
-    organisation = forms.CharField(label=_("Organisation"), max_length=150, required=False)
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +71,10 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "organisation", "home_region", "local_authority"]
+        widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "nickname"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+        }
 
 
 class AvatarForm(forms.Form):

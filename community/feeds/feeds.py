@@ -17,6 +17,7 @@ from taggit.models import Tag
 
 from community.forum import permissions
 from community.forum.models import Post, Space, Status, Thread, Topic
+from community.siteaddress import SiteAddressFeed
 
 ITEMS = 30
 VISITOR = AnonymousUser()
@@ -32,7 +33,7 @@ def public_threads() -> QuerySet[Thread]:
     )
 
 
-class ThreadsFeed(Feed):
+class ThreadsFeed(SiteAddressFeed, Feed):
     """New threads, each with its opening post."""
 
     description_template = None
@@ -128,7 +129,7 @@ class TagFeed(ThreadsFeed):
         return public_threads().filter(tags__slug=obj.slug)
 
 
-class ThreadFeed(Feed):
+class ThreadFeed(SiteAddressFeed, Feed):
     """The posts of one public thread, newest first."""
 
     def get_object(self, request, thread_id: int) -> Thread:

@@ -153,6 +153,10 @@ class Thread(models.Model):
     )
     timer_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Where this thread's posts went when a moderator merged it: its address leads there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The reply marked as the answer, where the space has accepted answers switched on.
     accepted_answer = models.ForeignKey(
         "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -365,6 +365,30 @@ def draft_for(*, viewer, thread: Thread | None = None, space: Space | None = Non
     return qs.filter(thread__isnull=True, space=space).first()
 
 
+def merged_destination(*, viewer, thread_id: int) -> Thread | None:
+    """The thread a merged thread's posts went to, if this viewer could read both the merged
+    thread's space and the destination; None otherwise (a plain 404 stays a 404)."""
+    source = (
+        Thread.objects.select_related("space")
+        .filter(pk=thread_id, merged_into__isnull=False)
+        .first()
+    )
+    if source is None or not permissions.can_read_space(viewer, source.space):
+        return None
+    seen: set[int] = {source.pk}
+    destination_id = source.merged_into_id
+    # A thread merged into one that was merged again leads to where the posts are now.
+    while destination_id is not None and destination_id not in seen:
+        seen.add(destination_id)
+        destination = Thread.objects.select_related("space").filter(pk=destination_id).first()
+        if destination is None:
+            return None
+        if destination.deleted_at is None or destination.merged_into_id is None:
+            return destination if permissions.can_read_thread(viewer, destination) else None
+        destination_id = destination.merged_into_id
+    return None
+
+
 def page_of_post(number: int) -> int:
     return max((number - 1) // settings.FORUM_POSTS_PER_PAGE + 1, 1)
 

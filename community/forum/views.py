@@ -204,9 +204,26 @@ def bookmarks(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _thread_or_where_it_went(request: HttpRequest, thread_id: int):
+    """The thread, or a permanent redirect to the thread it was merged into."""
+    try:
+        thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
+    except Http404:
+        thread = None
+    if thread is None or (thread.deleted_at is not None and thread.merged_into_id):
+        destination = selectors.merged_destination(viewer=request.user, thread_id=thread_id)
+        if destination is not None:
+            return redirect(destination.get_absolute_url(), permanent=True)
+        if thread is None:
+            raise Http404("No such thread")
+    return thread
+
+
 @cache_for_anonymous
 def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
-    thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
+    thread = _thread_or_where_it_went(request, thread_id)
+    if isinstance(thread, HttpResponse):
+        return thread
     if slug != thread.slug:
         return redirect(thread.get_absolute_url(), permanent=True)
     if "page" not in request.GET:
@@ -218,7 +235,9 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
 
 @cache_for_anonymous
 def post(request: HttpRequest, slug: str, thread_id: int, number: int) -> HttpResponse:
-    thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
+    thread = _thread_or_where_it_went(request, thread_id)
+    if isinstance(thread, HttpResponse):
+        return thread
     if slug != thread.slug:
         return redirect(thread.post_url(number), permanent=True)
     return assembly.thread_page(
@@ -234,7 +253,9 @@ def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 def thread_short(request: HttpRequest, thread_id: int) -> HttpResponse:
-    thread = selectors.get_thread(viewer=request.user, thread_id=thread_id)
+    thread = _thread_or_where_it_went(request, thread_id)
+    if isinstance(thread, HttpResponse):
+        return thread
     return redirect(thread.get_absolute_url())
 
 
@@ -267,6 +288,8 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
                         request,
                         _("Thanks. Your reply will appear once a moderator has approved it."),
                     )
+                else:
+                    messages.success(request, _("Your reply has been posted."))
                 return redirect(thread.post_url(post.number) + f"#post-{post.number}")
         status = 400
     else:

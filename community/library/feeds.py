@@ -9,11 +9,13 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from community.siteaddress import SiteAddressFeed
+
 from . import selectors
 from .models import Resource
 
 
-class ResourceFeed(Feed):
+class ResourceFeed(SiteAddressFeed, Feed):
     title = _("Family Hubs Network: resource library")
     link = reverse_lazy("library:library")
     description = _("Resources newly published or updated in the Family Hubs Network library.")

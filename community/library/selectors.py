@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import markup
 from community.accounts.models import Region
 from community.forum.models import Post, Status, Thread, Topic
 
@@ -304,6 +305,9 @@ def get_credit(*, viewer, credit_id: int) -> Credit:
     )
     if credit is None or not permissions.can_answer_credit(viewer, credit):
         raise Http404("No such credit")
+    # The words as they would be quoted, drawn as the resource draws them (Markdown rendered).
+    for contribution in credit.quoted:
+        contribution.html = markup.render(contribution.source).html
     return credit
 
 

@@ -627,7 +627,8 @@ def merge_threads(*, actor, source: Thread, target: Thread, reason: str = "") ->
         post.number += 1_000_000
     forum_actions.move_posts(posts=posts, target=target)
     source.deleted_at = timezone.now()
-    source.save(update_fields=["deleted_at"])
+    source.merged_into = target
+    source.save(update_fields=["deleted_at", "merged_into"])
     forum_actions.sync_thread(target)
     forum_actions.sync_thread(source)
     forum_actions.sync_space(source.space)

@@ -65,8 +65,25 @@ def _log_answer(event: dict) -> None:
     )
 
 
+def _close_held_item(event: dict) -> None:
+    """A held post approved outside the queue (the forum's own approve, the demo seed) leaves
+    the queue too: its pending item would otherwise say "held for approval" of a published
+    post. The queue's own decision resolves and logs the item itself."""
+    from django.utils import timezone
+
+    ReviewItem.objects.filter(
+        post_id=event["post_id"], kind=ReviewItem.Kind.HELD_POST, state=ReviewItem.State.PENDING
+    ).update(
+        state=ReviewItem.State.APPROVED,
+        resolved_by_id=event.get("moderator_id"),
+        resolved_at=timezone.now(),
+    )
+
+
 def record(event: dict) -> None:
     kind = event.get("type")
+    if kind == "post.approved":
+        _close_held_item(event)
     if kind in ("answer.accepted", "answer.unaccepted"):
         _log_answer(event)
     elif kind in ("thread.created", "post.created", "post.edited"):

@@ -30,6 +30,7 @@ from .forms import (
     WatchedWordForm,
 )
 from .models import ReviewItem, SafeguardingConcern, UserNote, WatchedWord
+from .readable import readable_log
 
 
 def _end_of_day(day) -> datetime:
@@ -97,8 +98,8 @@ def flag(request: HttpRequest, post_id: int) -> HttpResponse:
                             "Thank you. A moderator will review the post and you will be told the outcome."
                         ),
                     )
-                thread = post.thread
-                return redirect(thread.get_absolute_url() + "?page=1")
+                # Back to the post that was flagged, not to the top of the thread.
+                return redirect(post.thread.post_url(post.number) + f"#post-{post.number}")
         status = 400
     else:
         form = FlagForm()
@@ -223,7 +224,7 @@ def member(request: HttpRequest, username: str) -> HttpResponse:
             "note_form": note_form,
             "sanction_form": sanction_form,
             "trust_form": trust_form,
-            "log": selectors.member_log(subject),
+            "log": readable_log(selectors.member_log(subject)),
         },
         status=status,
     )
@@ -281,7 +282,7 @@ def log(request: HttpRequest) -> HttpResponse:
         request,
         "moderation/log.html",
         {
-            "entries": entries,
+            "entries": readable_log(entries),
             "action": request.GET.get("action", ""),
             "actor": request.GET.get("actor", ""),
         },
@@ -332,6 +333,42 @@ def watched_words(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Which input each tool's errors point at, by the action's error key ("" for the tool's first).
+_TOOL_FIELDS = {
+    "move": {"": "move-space", "space": "move-space", "topic": "move-topic"},
+    "merge": {"": "merge-target", "target": "merge-target"},
+    "split": {"": "split-numbers", "numbers": "split-numbers", "title": "split-title"},
+    "slow": {"": "slow"},
+    "timer": {"": "timer-at", "at": "timer-at", "action": "timer-action"},
+}
+
+
+def _tool_again(request: HttpRequest, thread, tool: str, errors: dict) -> HttpResponse:
+    """The thread's tools again, open, with what went wrong and what was typed (status 400)."""
+    from community.forum.models import Space, Topic
+
+    fields = _TOOL_FIELDS.get(tool, {"": ""})
+    problems = [
+        (f"{fields.get(key, fields[''])}-{thread.pk}", message)
+        for key, messages_ in errors.items()
+        for message in messages_
+    ]
+    return render(
+        request,
+        "moderation/thread_tool.html",
+        {
+            "thread": thread,
+            "tool": tool,
+            "problems": problems,
+            "spaces": Space.objects.all(),
+            "topics": Topic.objects.all(),
+            "open": True,
+            "typed": request.POST,
+        },
+        status=400,
+    )
+
+
 @require_POST
 @login_required
 def thread_tool(request: HttpRequest, thread_id: int, tool: str) -> HttpResponse:
@@ -360,7 +397,7 @@ def thread_tool(request: HttpRequest, thread_id: int, tool: str) -> HttpResponse
                 pk=int(data.get("target") or 0), deleted_at__isnull=True
             ).first()
             if target is None:
-                return HttpResponseBadRequest(_("There is no thread with that number."))
+                raise ValidationError({"target": _("There is no thread with that number.")})
             destination = actions.merge_threads(actor=request.user, source=thread, target=target)
         elif tool == "split":
             numbers = [
@@ -383,9 +420,12 @@ def thread_tool(request: HttpRequest, thread_id: int, tool: str) -> HttpResponse
         else:
             raise Http404("No such tool")
     except (ValueError, TypeError):
-        return HttpResponseBadRequest(_("Those values are not numbers or dates we can read."))
+        return _tool_again(
+            request, thread, tool, {"": [_("Those values are not numbers or dates we can read.")]}
+        )
     except ValidationError as exc:
-        return HttpResponseBadRequest(_errors(exc))
+        return _tool_again(request, thread, tool, exc.message_dict if hasattr(exc, "error_dict")
+                           else {"": exc.messages})  # fmt: skip
     messages.success(request, _("Thread updated."))
     destination.refresh_from_db()
     return redirect(destination.get_absolute_url() + "?page=1")

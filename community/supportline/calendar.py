@@ -6,6 +6,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from community.siteaddress import site_url
+
 from .models import ConsultationRequest
 
 
@@ -24,7 +26,7 @@ def consultation_invitation(case: ConsultationRequest) -> bytes:
     slot = case.booked_slot
     if slot is None:
         raise ValueError("The case has no booked consultation.")
-    site = settings.SITE_URL.rstrip("/")
+    site = site_url()
     calendar = Calendar()
     calendar.add("prodid", "-//National Centre for Family Hubs//SupportLine//EN")
     calendar.add("version", "2.0")

@@ -6,17 +6,18 @@ that the recipient may still see the case.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from community.siteaddress import site_url
+
 CALENDAR_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
 
 
 def _site() -> str:
-    return settings.SITE_URL.rstrip("/")
+    return site_url()
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, ics: bytes | None = None):

@@ -26,7 +26,11 @@ QUESTION_HELP = _(
 
 
 class _RequestFields(forms.Form):
-    organisation = forms.CharField(label=_("Organisation"), max_length=150)
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     region = forms.ModelChoiceField(
         label=_("Region"), queryset=Region.objects.all(), empty_label=_("Choose a region")
     )
@@ -83,6 +87,7 @@ class RequestForm(_RequestFields):
         label=_("Phone number"),
         max_length=30,
         required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         help_text=_("Only if you would like a phone or video call."),
     )
     preferred_times = forms.CharField(
@@ -105,9 +110,14 @@ class RequestForm(_RequestFields):
 class VisitorRequestForm(_RequestFields):
     """The short request for visitors: it also makes them an account invitation."""
 
-    display_name = forms.CharField(label=_("Your name"), max_length=80)
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     email = forms.EmailField(
         label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We send your reference and an invitation to follow your request here."),
     )
     age_band = forms.ChoiceField(

@@ -13,13 +13,15 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from community.siteaddress import site_url
+
 from .models import LONDON, Event
 
 PRODID = "-//National Centre for Family Hubs//Family Hubs Network events//EN"
 
 
 def _site() -> str:
-    return settings.SITE_URL.rstrip("/")
+    return site_url()
 
 
 def uid_of(event: Event) -> str:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from community.accounts.models import Region
 from community.forum.models import Topic
 from community.paging import page_number
+from community.siteaddress import absolute
 
 from . import actions, ical, permissions, selectors
 from .forms import CancelEventForm, EventForm, FeedbackForm, MaterialForm, MessageForm, ProposalForm
@@ -104,7 +105,7 @@ def past(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     token = actions.feed_token_for(user=request.user)
-    feed_url = request.build_absolute_uri(reverse("training:my_feed", args=[token.token]))
+    feed_url = absolute(reverse("training:my_feed", args=[token.token]))
     return render(
         request,
         "training/mine.html",

@@ -6,12 +6,12 @@ up for or asked for), unless the member has turned email off.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from community.siteaddress import site_url
 from community.training import permissions
 from community.training.models import LONDON, Event
 
@@ -135,7 +135,7 @@ def send_training_email(notification_id: int) -> bool:
             "text": kinds.text_of(notification),
             "when": data.get("when", ""),
             "body": data.get("body", ""),
-            "url": settings.SITE_URL.rstrip("/") + kinds.link_of(notification),
+            "url": site_url() + kinds.link_of(notification),
             "now": timezone.now().astimezone(LONDON),
         },
         unsubscribe=unsubscribe_url(user.pk, "email_when_away"),

@@ -51,8 +51,16 @@ def test_sign_up_refuses_under_13s_with_a_kind_message(page, mailoutbox):
     fill_sign_up(page, email="kid@example.org", username="kid", age="Under 13")
     page.get_by_role("button", name="Sign Up").click()
 
-    expect(page.get_by_text("Sorry, you need to be 13 or over to join.")).to_be_visible()
-    expect(page.get_by_text("Childline (0800 1111) is there for you any time")).to_be_visible()
+    # The app's error pattern: "Error:" in the title, a summary that takes focus and links to
+    # the field, the message beside the field, and the field marked invalid.
+    expect(page).to_have_title(re.compile(r"^Error:"))
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=re.compile(r"^Age: Sorry, you need to be 13")).click()
+    expect(page.get_by_label("Age")).to_be_focused()
+    beside = page.locator("#id_age_band_error")
+    expect(beside).to_contain_text("Sorry, you need to be 13 or over to join.")
+    expect(beside).to_contain_text("Childline (0800 1111) is there for you any time")
     expect(page.get_by_label("Age")).to_have_attribute("aria-invalid", "true")
     assert not get_user_model().objects.filter(username="kid").exists()
     assert mailoutbox == []
@@ -72,7 +80,9 @@ def test_sign_in_with_a_wrong_password_shows_an_error_and_stays_signed_out(page,
     page.get_by_label(re.compile(r"^Password")).fill(PASSWORD + "-wrong")
     page.get_by_role("button", name="Sign In").click()
 
-    expect(
-        page.get_by_text("The email address and/or password you specified are not correct.")
-    ).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error:"))
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The email address and/or password you specified are not correct."
+    )
     expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()

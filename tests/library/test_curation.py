@@ -224,3 +224,16 @@ def test_a_standing_yes_agrees_for_adults_but_a_child_is_still_asked(thread_with
     assert not shows_name(_credit(resource, adult))
     names = {c["name"] for c in actions.working_contributions(resource)}
     assert "Priya" in names and "Dana" not in names and "Kai" not in names
+
+
+def test_the_credit_page_shows_the_quoted_words_rendered_not_as_markdown(client):
+    commissioner = make_user(role="commissioner", username="cleo", display_name="Cleo")
+    thread = make_thread(author=commissioner, source="We fund **Saturday** sessions: _ask us_.")
+    resource = actions.curate_thread(actor=make_moderator(), thread=thread)
+    credit = _credit(resource, commissioner)
+    client.force_login(commissioner)
+
+    html = client.get(reverse("library:credit", args=[credit.pk])).content.decode()
+
+    assert "<strong>Saturday</strong>" in html and "**Saturday**" not in html
+    assert "co-producer (commissioner or hub lead)" in html

@@ -171,3 +171,18 @@ def test_a_new_account_waits_on_a_plain_page_and_is_told_when_approved(
         actions.resolve_review_item(moderator=make_moderator(), item=item, decision="approve")
     assert Notification.objects.filter(user=item.user, kind="account_approved").exists()
     assert any(m.to == ["wait@example.org"] and "approved" in m.subject for m in mailoutbox)
+
+
+def test_a_held_post_approved_by_the_forum_leaves_the_queue():
+    """The demo seed approves through the forum's action; its queue item must not stay behind
+    saying "held for approval" of a published post."""
+    thread = make_thread(author=make_user(role="parent_carer"), space=premoderated_space())
+    post = thread.posts.get(number=1)
+    moderator = make_moderator()
+    item = ReviewItem.objects.get(post=post, kind=ReviewItem.Kind.HELD_POST)
+
+    forum_actions.approve_post(moderator=moderator, post=post)
+
+    item.refresh_from_db()
+    assert item.state == ReviewItem.State.APPROVED and item.resolved_by == moderator
+    assert not ReviewItem.objects.filter(post=post, state=ReviewItem.State.PENDING).exists()

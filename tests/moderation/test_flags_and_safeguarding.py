@@ -282,9 +282,10 @@ def test_member_page_notes_and_trust(client):
     member.refresh_from_db()
     assert member.trust_level == 3 and member.trust_level_locked
     page = client.get(reverse("moderation:member", args=["subject"])).content.decode()
-    assert "Spoke to them by email" in page and "user.trust_level" in page
+    assert "Spoke to them by email" in page and "Changed a member&#x27;s trust level" in page
     log_page = client.get(reverse("moderation:log") + "?action=user.").content.decode()
-    assert "user.trust_level" in log_page
+    assert "Changed a member&#x27;s trust level" in log_page and "user.trust_level" not in log_page
+    assert 'Trust level: <del><span class="visually-hidden">was </span>1</del>' in log_page
 
 
 def test_new_accounts_held_for_approval(client, settings, mailoutbox):

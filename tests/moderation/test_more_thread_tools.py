@@ -125,3 +125,47 @@ def test_thread_tool_views(client):
         ).status_code
         == 404
     )
+
+
+def test_a_timer_in_the_past_shows_the_tools_again_with_the_error(client):
+    thread = make_thread()
+    client.force_login(make_moderator())
+    past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+
+    response = client.post(
+        reverse("moderation:thread_tool", args=[thread.pk, "timer"]),
+        {"timer_action": "reopen", "at": past},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error:" in html and 'class="error-summary"' in html
+    assert f'href="#timer-at-{thread.pk}">Choose a time in the future.' in html
+    assert f'value="{past}" aria-invalid="true"' in html
+    assert '<option value="reopen" selected>' in html
+    assert Thread.objects.get(pk=thread.pk).timer_at is None
+
+
+def test_a_merged_threads_address_leads_to_the_thread_it_was_merged_into(client):
+    source = make_thread(title="Saturday openings")
+    target = make_thread(title="Weekend openings")
+    actions.merge_threads(actor=make_moderator(), source=source, target=target)
+
+    for who in (None, make_user(), make_moderator()):
+        if who is not None:
+            client.force_login(who)
+        for url in (source.get_absolute_url(), reverse("forum:thread_short", args=[source.pk])):
+            response = client.get(url)
+            assert response.status_code == 301, (who, url)
+            assert response["Location"] == target.get_absolute_url()
+
+
+def test_a_thread_merged_into_a_private_one_stays_a_404_for_outsiders(client):
+    from tests.factories import private_group
+
+    source = make_thread(title="Saturday openings")
+    target = make_thread(title="Group-only weekend openings", space=private_group())
+    actions.merge_threads(actor=make_moderator(), source=source, target=target)
+    client.force_login(make_user())
+
+    assert client.get(source.get_absolute_url()).status_code == 404
