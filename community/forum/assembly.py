@@ -15,9 +15,10 @@ returned for this viewer are on the page, and the class says who else sees exact
 from __future__ import annotations
 
 import functools
+import re
 
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -43,18 +44,10 @@ TEMPLATE = "forum/thread.html"
 @functools.cache
 def _static_version() -> tuple[str, ...]:
     """The base layout's asset URLs (hashed by the manifest storage): a new deploy's CSS
-    or script makes new shared pages even when no template changed."""
-    return tuple(
-        static(path)
-        for path in (
-            "css/site.css",
-            "css/forum.css",
-            "js/site.js",
-            "js/live.js",
-            "js/composer.js",
-            "js/shortcuts.js",
-        )
-    )
+    or script makes new shared pages even when no template changed. Read from the layout
+    itself, so an asset added to it is never left out."""
+    source = get_template("base.html").template.source
+    return tuple(static(path) for path in sorted(set(re.findall(r"static '([^']+)'", source))))
 
 
 def _thread_parts(thread: Thread) -> tuple:
