@@ -96,6 +96,10 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "supportline.case_submitted",
         "supportline.case_changed",
         "supportline.message_posted",
+        # Web push devices (ids only, never the endpoint).
+        "push.device_added",
+        "push.device_removed",
+        "push.preferences_changed",
         # Privacy.
         "privacy.export_requested",
         "privacy.export_ready",
