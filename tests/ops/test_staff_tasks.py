@@ -132,4 +132,3 @@ def test_only_centre_staff_see_the_tasks_page_or_retry(client, failed_task, who)
     assert client.post(f"/staff/tasks/{failed_task.pk}/retry/").status_code == 404
     failed_task.refresh_from_db()
     assert failed_task.status == TaskResultStatus.FAILED
-
