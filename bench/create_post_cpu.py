@@ -3,9 +3,9 @@
 Run it through pytest, so it gets the test database and fixtures (it is not collected by
 `make test`: its name does not start with test_):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fhn_x REDIS_URL=redis://127.0.0.1:6379/N \\
-        .venv/bin/pytest bench/create_post_cpu.py -s -p no:cacheprovider -c pyproject.toml \\
-        --rootdir . --confcutdir tests -p tests.conftest
+    DJANGO_SETTINGS_MODULE=config.settings \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fhn_x REDIS_URL=redis://127.0.0.1:6379/N \
+        .venv/bin/python -m pytest bench/create_post_cpu.py -p tests.conftest -s -q
 
 It is the production layout for the poster: the database task queue (nothing runs in the
 request but the enqueueing), the Redis cache and channel layer, real commits. It prints the
