@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
+from django.tasks import task
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,10 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "supportline.case_submitted",
         "supportline.case_changed",
         "supportline.message_posted",
+        # Web push devices (ids only, never the endpoint).
+        "push.device_added",
+        "push.device_removed",
+        "push.preferences_changed",
         # Privacy.
         "privacy.export_requested",
         "privacy.export_ready",
@@ -107,6 +113,9 @@ EVENT_TYPES: frozenset[str] = frozenset(
 Subscriber = Callable[[dict], None]
 _subscribers: list[Subscriber] = []
 _recorders: list[Subscriber] = []
+# Subscribers whose work nobody waits for (search indexing, webhooks): dotted path → which
+# events each wants. After commit, one task per (subscriber, event) runs it in the worker.
+_worker_subscribers: dict[str, Callable[[dict], bool]] = {}
 
 
 def subscribe(subscriber: Subscriber, *, first: bool = False) -> Subscriber:
@@ -117,6 +126,18 @@ def subscribe(subscriber: Subscriber, *, first: bool = False) -> Subscriber:
             _subscribers.insert(0, subscriber)
         else:
             _subscribers.append(subscriber)
+    return subscriber
+
+
+def subscribe_in_worker(subscriber: Subscriber, *, wants: Callable[[dict], bool]) -> Subscriber:
+    """Call `subscriber(event)` in the task worker, for the events `wants(event)` accepts, once
+    the transaction that published them commits; the request only enqueues the task.
+
+    Each (subscriber, event) is its own task, so a failure is retried (and shown to staff) for
+    that subscriber alone: it must be safe to run twice. With the immediate tasks backend
+    (embedded default, tests) it runs right after commit, as a plain subscriber would.
+    """
+    _worker_subscribers[f"{subscriber.__module__}.{subscriber.__qualname__}"] = wants
     return subscriber
 
 
@@ -146,3 +167,17 @@ def _deliver(event: dict) -> None:
             subscriber(event)
         except Exception:  # one failing subscriber must not stop the others
             logger.exception("event subscriber %r failed on %s", subscriber, event.get("type"))
+    for path, wants in list(_worker_subscribers.items()):
+        try:
+            if wants(event):
+                run_subscriber.enqueue(path, event)
+        except Exception:  # the database went away after the commit: logged, not raised
+            logger.exception("could not enqueue %s for %s", path, event.get("type"))
+
+
+@task
+def run_subscriber(path: str, event: dict) -> None:
+    """Run one worker subscriber (`subscribe_in_worker`) on one committed event."""
+    if path not in _worker_subscribers:
+        raise LookupError(f"{path} is not subscribed in the worker")
+    import_string(path)(event)

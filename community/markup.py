@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from html import escape, unescape
+from html import escape
+from html.parser import HTMLParser
 from urllib.parse import quote as url_quote
 
 import bleach
+from bleach.html5lib_shim import HTML_TAGS_BLOCK_LEVEL
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -159,6 +161,37 @@ def sanitise(html: str) -> str:
     return _CLEANER.clean(html)
 
 
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.seen_tag = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        # As bleach's strip does: a block's start tag becomes a line break, unless it comes first.
+        if self.seen_tag and tag in HTML_TAGS_BLOCK_LEVEL:
+            self.parts.append("\n")
+        self.seen_tag = True
+
+    def handle_endtag(self, tag: str) -> None:
+        self.seen_tag = True
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """The text of sanitised HTML, tags dropped and entities decoded.
+
+    The standard library's tokenizer, not a second pass through bleach's html5lib: the HTML
+    is already sanitised, and this is about a tenth of the cost (it runs for every post).
+    """
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts).strip()
+
+
 def _render_markdown(source: str, env: dict) -> str:
     return _MD.render(source, env)
 
@@ -192,7 +225,7 @@ def render(
             pos = match.end()
     _render_with_quotes(source[pos:], env, parts, quotes)
     html = sanitise("".join(parts))
-    text = unescape(bleach.clean(html, tags=set(), strip=True)).strip()
+    text = plain_text(html)
     links = tuple(re.findall(r'href="([^"]+)"', html))
     return Rendered(
         html=html,

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.events import publish_on_commit
 from community.forum import permissions
 from community.forum.models import Space, Thread, Topic
 
@@ -177,10 +178,15 @@ def register_device(*, user, endpoint: str, p256dh: str, auth: str, label: str =
         raise ValidationError(_("That does not look like a push subscription.")) from e
     if not endpoint.startswith("https://") and not _loopback(endpoint):
         raise ValidationError(_("That does not look like a push subscription."))
-    device, _created = PushDevice.objects.update_or_create(
+    device, created = PushDevice.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": user, "p256dh": p256dh, "auth": auth, "label": label[:100]},
     )
+    # Ids only: the endpoint is a capability (whoever holds it can push to the browser).
+    publish_on_commit(
+        {"type": "push.device_added", "user_id": user.pk, "device_id": device.pk,
+         "replaced": not created}
+    )  # fmt: skip
     return device
 
 
@@ -201,6 +207,7 @@ def remove_device(*, user, device_id: int) -> None:
     deleted, _rows = PushDevice.objects.filter(pk=device_id, user=user).delete()
     if not deleted:
         raise Http404
+    publish_on_commit({"type": "push.device_removed", "user_id": user.pk, "device_id": device_id})
 
 
 @transaction.atomic
@@ -215,4 +222,7 @@ def set_push_groups(*, user, groups: list[str]) -> Preferences:
     prefs = preferences_for(user)
     prefs.push_groups = sorted(set(groups))
     prefs.save(update_fields=["push_groups"])
+    publish_on_commit(
+        {"type": "push.preferences_changed", "user_id": user.pk, "groups": prefs.push_groups}
+    )
     return prefs

@@ -7,13 +7,19 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_tasks_db.models import DBTaskResult, get_date_max
 
-from . import metrics
+from . import actions, metrics, selectors
+from .permissions import can_manage_tasks
 
 
 @never_cache
@@ -93,3 +99,43 @@ def prometheus_metrics(request: HttpRequest) -> HttpResponse:
         raise Http404
     body, content_type = metrics.render()
     return HttpResponse(body, content_type=content_type)
+
+
+def _staff_only(request: HttpRequest) -> None:
+    # Others get a 404, as for the other staff pages: the page is nobody else's business.
+    if not can_manage_tasks(request.user):
+        raise Http404
+
+
+@never_cache
+@require_GET
+def staff_tasks(request: HttpRequest) -> HttpResponse:
+    """Background tasks that failed, or raised and wait to try again, with their errors."""
+    _staff_only(request)
+    tasks = selectors.troubled_tasks(viewer=request.user)
+    return render(
+        request,
+        "ops/tasks.html",
+        {
+            "failed": [t for t in tasks if t.failed],
+            "retrying": [t for t in tasks if not t.failed],
+            "more": len(tasks) >= selectors.TASKS_SHOWN,
+            "shown": selectors.TASKS_SHOWN,
+            "date_max": get_date_max(),
+        },
+    )
+
+
+@require_POST
+def staff_task_retry(request: HttpRequest, task_id) -> HttpResponse:
+    _staff_only(request)
+    try:
+        row = actions.retry_task(actor=request.user, task_id=task_id)
+    except DBTaskResult.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        name = row.task_path.rsplit(".", 1)[-1]
+        messages.success(request, _("%(name)s is queued again.") % {"name": name})
+    return redirect("staff_tasks")

@@ -35,9 +35,10 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def daphne(**extra_env: str):
-    """Start daphne on a free port; yield its base URL; stop it hard if it will not stop."""
-    port = free_port()
+def daphne(*, port: int | None = None, **extra_env: str):
+    """Start daphne on `port` (a free one by default); yield its base URL; stop it hard if it
+    will not stop. The same port again starts a "restarted" server at the same address."""
+    port = port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": test_database_url(),

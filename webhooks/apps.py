@@ -10,5 +10,6 @@ class WebhooksConfig(AppConfig):
 
         from . import dispatch
 
-        # After commit, each domain event becomes deliveries to the webhooks that chose it.
-        events.subscribe(dispatch.on_event)
+        # After commit, in the task worker (nobody waits for it), each domain event becomes
+        # deliveries to the webhooks that chose it.
+        events.subscribe_in_worker(dispatch.on_event, wants=dispatch.wants)

@@ -16,9 +16,14 @@ from .models import Delivery, Webhook
 logger = logging.getLogger(__name__)
 
 
+def wants(event: dict) -> bool:
+    return event.get("type") in payloads.HEARD_TYPES
+
+
 def on_event(event: dict) -> None:
-    """Record a delivery for every active webhook that hears this event, and send each."""
-    if event.get("type") not in payloads.HEARD_TYPES:
+    """Record a delivery for every active webhook that hears this event, and send each (run by
+    the task worker after the change commits)."""
+    if not wants(event):
         return
     hooks = Webhook.objects.filter(is_active=True).select_related("owner")
     created = []

@@ -64,7 +64,9 @@ class PollPostHook:
 
     def saved(self, *, post, rendered, created: bool) -> None:
         specs = _specs(rendered)
-        existing = {p.name: p for p in Poll.objects.filter(post=post)}
+        if created and not specs:
+            return  # a new post without a poll has no rows to keep in step: no query
+        existing = {} if created else {p.name: p for p in Poll.objects.filter(post=post)}
         for name, poll in existing.items():
             if name not in {s.name for s in specs}:
                 poll.delete()  # only polls without votes get here: check() refused the rest

@@ -13,7 +13,8 @@ class SearchConfig(AppConfig):
         from .forum import ForumPostProvider
 
         registry.register(ForumPostProvider())
-        # The index follows the forum's events after they commit; visibility is never
-        # read from the index (it is applied at query time), so a late update can only
-        # make a result's text stale, never show it to someone who may not read it.
-        events.subscribe(indexing.on_event)
+        # The index follows the forum's events in the task worker, after they commit:
+        # nobody waits for it. Visibility is never read from the index (it is applied at
+        # query time), so a late update can only make a result's text stale for a moment,
+        # never show it to someone who may not read it.
+        events.subscribe_in_worker(indexing.on_event, wants=indexing.wants)

@@ -61,8 +61,21 @@ def rebuild(kind: str) -> int:
     return count
 
 
+def wants(event: dict) -> bool:
+    """Whether an event changes what the index holds (decided in the request, cheaply)."""
+    event_type = event.get("type")
+    if event_type == "thread.edited":
+        return bool(event.get("thread_id"))
+    return any(
+        event.get(key)
+        for provider in registry.providers().values()
+        if (key := getattr(provider, "reindex_on", {}).get(event_type))
+    )
+
+
 def on_event(event: dict) -> None:
-    """Re-index what an event changed (subscribed in apps.py, called after commit)."""
+    """Re-index what an event changed (run by the task worker after the change commits; the
+    same task twice writes the same documents)."""
     event_type = event.get("type")
     for kind, provider in registry.providers().items():
         key = getattr(provider, "reindex_on", {}).get(event_type)

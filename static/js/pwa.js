@@ -78,6 +78,8 @@
         window.location.reload();
       } catch (e) {
         status.textContent = "Sorry, we could not turn on notifications on this device.";
+        // Why, for support and tests: "AbortError" is the browser's push service refusing.
+        status.dataset.reason = ((e && e.name) || "Error") + ": " + ((e && e.message) || "");
       } finally {
         button.disabled = false;
       }

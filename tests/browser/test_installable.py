@@ -75,3 +75,43 @@ def test_the_device_page_passes_axe_at_phone_and_desktop_widths(signed_in, membe
     page.get_by_role("button", name="Remove Phone browser").click()
     expect(page.get_by_text("No devices get notifications from you yet.")).to_be_visible()
     assert not PushDevice.objects.filter(user=member).exists()
+
+
+def test_subscribing_in_chromium_saves_the_device_or_says_clearly_that_it_could_not(
+    signed_in, member
+):
+    """Clicks "Get notifications on this device" in real Chromium, with permission granted.
+
+    Where Chromium can register with a push service, the subscription it returns is saved as
+    the member's device. Headless Chromium on these test machines cannot: it has no push
+    service (no network to FCM) and refuses the registration even with notifications allowed
+    ("AbortError: Registration failed - permission denied"). What is checked then is the
+    member's side of that: a plain message, nothing saved, and that the refusal came from the
+    browser's push registration (an AbortError), not from our code (a bad application server
+    key would be an InvalidAccessError). Delivery to a real subscription (aes128gcm encryption
+    with the subscription's keys, the VAPID signature) is covered by
+    tests/notifications/test_webpush.py through a push receiver on loopback.
+    """
+    from notifications.models import PushDevice
+
+    page = signed_in
+    page.context.grant_permissions(["notifications"])
+    page.goto("/notifications/devices/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # controlled by the service worker, whose registration pushManager uses
+    subscribe = page.get_by_role("button", name="Get notifications on this device")
+    subscribe.wait_for(timeout=30_000)  # shown by pwa.js once it has checked the browser
+    subscribe.click()
+    failed = page.get_by_text("Sorry, we could not turn on notifications on this device.")
+    saved = page.get_by_role("button", name="Remove Computer browser")
+    expect(failed.or_(saved)).to_be_visible(timeout=30_000)
+    devices = list(PushDevice.objects.filter(user=member))
+    if saved.count():
+        [device] = devices
+        assert device.endpoint.startswith("https://") and device.p256dh and device.auth
+    else:
+        reason = page.locator("[data-push-status]").get_attribute("data-reason")
+        assert reason.startswith("AbortError: Registration failed"), reason
+        assert devices == []
+        violations = blocking_violations(page)
+        assert not violations, describe(violations)

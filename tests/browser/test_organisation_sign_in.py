@@ -91,3 +91,43 @@ def test_a_provider_asserting_a_members_email_is_sent_to_prove_it(page, council,
     violations = blocking_violations(page)
     assert not violations, describe(violations)
     assert not SocialAccount.objects.exists()
+
+
+def test_a_member_connects_their_organisation_account_and_the_connections_page_passes_axe(
+    page, council, provider
+):
+    from allauth.socialaccount.models import SocialAccount
+
+    from .conftest import make_member, sign_in
+
+    member = make_member(username="kit", email="kit@council.gov.uk")
+    sign_in(page, member)
+    page.goto("/accounts/3rdparty/")
+
+    def assert_page_passes_axe_at_phone_and_desktop_widths() -> None:
+        for width in (320, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            violations = blocking_violations(page)
+            assert not violations, describe(violations)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    assert_page_passes_axe_at_phone_and_desktop_widths()  # nothing connected yet
+    provider.sign_in_as("kit@council.gov.uk", name="Kit Hughes")
+    page.get_by_role("link", name="Test Council").click()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/accounts/3rdparty/")
+    assert SocialAccount.objects.filter(user=member).count() == 1
+    assert_page_passes_axe_at_phone_and_desktop_widths()  # with the connection listed
+    # Targets a thumb can hit (44 px), which axe does not check.
+    page.set_viewport_size({"width": 320, "height": 800})
+    for target in (
+        page.locator("label[for^=id_account_]"),  # the radio's label is its target
+        page.get_by_role("button", name="Disconnect the chosen account"),
+        page.get_by_role("link", name="Test Council"),
+    ):
+        box = target.bounding_box()
+        assert box and box["height"] >= 44, box
+    page.get_by_label("kit@council.gov.uk").check()
+    page.get_by_role("button", name="Disconnect the chosen account").click()
+    expect(page.get_by_text("No organisation account is connected.")).to_be_visible()
+    assert not SocialAccount.objects.filter(user=member).exists()

@@ -24,7 +24,13 @@ def published_types() -> dict[str, str]:
     """Event types the domain publishes: the "type" of event dicts and the first argument of
     event-building helpers, in every module that calls publish_on_commit."""
     found: dict[str, str] = {}
-    paths = [*ROOT.glob("community/**/*.py"), *ROOT.glob("api/**/*.py")]
+    paths = [
+        *ROOT.glob("community/**/*.py"),
+        *ROOT.glob("api/**/*.py"),
+        *ROOT.glob("notifications/**/*.py"),
+        *ROOT.glob("webhooks/**/*.py"),
+        *ROOT.glob("ops/**/*.py"),
+    ]
     for path in paths:
         if "migrations" in path.parts or path.name == "events.py":
             continue
@@ -66,3 +72,9 @@ def test_access_changes_are_published():
     published = published_types()
     for kind in ("access.changed", "thread.hidden", "space.visibility_changed", "member.verified"):
         assert kind in published
+
+
+def test_push_device_actions_are_published():
+    published = published_types()
+    for kind in ("push.device_added", "push.device_removed", "push.preferences_changed"):
+        assert published.get(kind) == "notifications/actions.py"

@@ -7,6 +7,8 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import reverse
 
 from community.forum import actions
@@ -176,6 +178,51 @@ def test_the_device_page_lists_only_the_members_own_devices(client, receiver):
     assert PushDevice.objects.filter(pk=theirs.pk).exists()
     assert client.post(f"/notifications/devices/{mine.pk}/remove/").status_code == 302
     assert not PushDevice.objects.filter(pk=mine.pk).exists()
+
+
+def test_device_actions_publish_their_events_on_commit(receiver, published_events, committed):
+    member = make_user()
+    subscription = receiver.subscribe().as_json()
+    device_fields = {
+        "endpoint": subscription["endpoint"],
+        "p256dh": subscription["keys"]["p256dh"],
+        "auth": subscription["keys"]["auth"],
+    }
+    with committed():
+        device = notification_actions.register_device(user=member, **device_fields)
+        assert published_events == []  # not before the commit
+    with committed():
+        notification_actions.register_device(user=member, **device_fields)  # the same browser
+    with committed():
+        notification_actions.set_push_groups(user=member, groups=["replies"])
+    with committed():
+        notification_actions.remove_device(user=member, device_id=device.pk)
+    assert published_events == [
+        {"type": "push.device_added", "user_id": member.pk, "device_id": device.pk,
+         "replaced": False},
+        {"type": "push.device_added", "user_id": member.pk, "device_id": device.pk,
+         "replaced": True},
+        {"type": "push.preferences_changed", "user_id": member.pk, "groups": ["replies"]},
+        {"type": "push.device_removed", "user_id": member.pk, "device_id": device.pk},
+    ]  # fmt: skip
+    # The endpoint is a capability: no event carries it.
+    assert subscription["endpoint"] not in json.dumps(published_events)
+
+
+def test_refused_device_actions_publish_nothing(published_events, committed):
+    member, other = make_user(), make_user()
+    with committed(), pytest.raises(ValidationError):
+        notification_actions.register_device(
+            user=member, endpoint="https://push.example/x", p256dh="AAAA", auth="AAAA"
+        )
+    with committed(), pytest.raises(ValidationError):
+        notification_actions.set_push_groups(user=member, groups=["no-such-group"])
+    device = PushDevice.objects.create(
+        user=other, endpoint="https://push.example/y", p256dh="x", auth="y"
+    )
+    with committed(), pytest.raises(Http404):
+        notification_actions.remove_device(user=member, device_id=device.pk)
+    assert published_events == []
 
 
 @pytest.mark.parametrize("devices", [1, 6])
