@@ -350,37 +350,51 @@ def _library(f: Filters):
     return qs
 
 
-def resources_by_rating(f: Filters) -> Table:
-    counts = dict(
-        _library(f)
-        .values("evidence_rating")
-        .annotate(n=Count("pk"))
-        .values_list("evidence_rating", "n")
+def _by_choice(qs, field: str, choices, *, row_header: str, column: str) -> Table:
+    """One row per choice of ``field`` that occurs, in the choices' order (one query)."""
+    counts = dict(qs.values(field).annotate(n=Count("pk")).values_list(field, "n"))
+    return Table(
+        row_header=row_header,
+        columns=[column],
+        rows=[(str(label), [counts[value]]) for value, label in choices if value in counts],
+    )
+
+
+def _by_topic(through_qs, owner: str, f: Filters, *, row_header: str, column: str, note: str):
+    """One row per practice topic of a many-to-many ``topics`` (one query); an owner with
+    several topics counts under each, so the rows do not add up to the total."""
+    rows = (
+        through_qs.filter(f.topic_is("topic"))
+        .values("topic__name")
+        .annotate(n=Count(owner, distinct=True))
+        .order_by("topic__name")
     )
     return Table(
+        row_header=row_header,
+        columns=[column],
+        rows=[(r["topic__name"], [r["n"]]) for r in rows],
+        rows_add_up=False,
+        note=note,
+    )
+
+
+def resources_by_rating(f: Filters) -> Table:
+    return _by_choice(
+        _library(f),
+        "evidence_rating",
+        Resource.EvidenceRating.choices,
         row_header=str(_("Evidence rating")),
-        columns=[str(_("Resources"))],
-        rows=[
-            (str(label), [counts[value]])
-            for value, label in Resource.EvidenceRating.choices
-            if value in counts
-        ],
+        column=str(_("Resources")),
     )
 
 
 def resources_by_topic(f: Filters) -> Table:
-    rows = (
-        Resource.topics.through.objects.filter(resource__in=_library(f))
-        .filter(f.topic_is("topic"))
-        .values("topic__name")
-        .annotate(n=Count("resource", distinct=True))
-        .order_by("topic__name")
-    )
-    return Table(
+    return _by_topic(
+        Resource.topics.through.objects.filter(resource__in=_library(f)),
+        "resource",
+        f,
         row_header=str(_("Practice topic")),
-        columns=[str(_("Resources"))],
-        rows=[(r["topic__name"], [r["n"]]) for r in rows],
-        rows_add_up=False,
+        column=str(_("Resources")),
         note=str(_("A resource with several topics counts under each.")),
     )
 
@@ -510,32 +524,22 @@ def _requests(f: Filters):
 
 
 def requests_by_status(f: Filters) -> Table:
-    counts = dict(_requests(f).values("status").annotate(n=Count("pk")).values_list("status", "n"))
-    return Table(
+    return _by_choice(
+        _requests(f),
+        "status",
+        ConsultationRequest.Status.choices,
         row_header=str(_("Status")),
-        columns=[str(_("Requests"))],
-        rows=[
-            (str(label), [counts[value]])
-            for value, label in ConsultationRequest.Status.choices
-            if value in counts
-        ],
+        column=str(_("Requests")),
     )
 
 
 def requests_by_theme(f: Filters) -> Table:
-    through = ConsultationRequest.topics.through
-    rows = (
-        through.objects.filter(consultationrequest__in=_requests(f))
-        .filter(f.topic_is("topic"))
-        .values("topic__name")
-        .annotate(n=Count("consultationrequest", distinct=True))
-        .order_by("topic__name")
-    )
-    return Table(
+    return _by_topic(
+        ConsultationRequest.topics.through.objects.filter(consultationrequest__in=_requests(f)),
+        "consultationrequest",
+        f,
         row_header=str(_("Theme (practice topic)")),
-        columns=[str(_("Requests"))],
-        rows=[(r["topic__name"], [r["n"]]) for r in rows],
-        rows_add_up=False,
+        column=str(_("Requests")),
         note=str(_("A request about several topics counts under each.")),
     )
 
@@ -646,20 +650,12 @@ def concern_first_action(f: Filters) -> Table:
 
 
 def appeals(f: Filters) -> Table:
-    counts = dict(
-        Appeal.objects.filter(f.in_period("created_at"))
-        .values("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
-    )
-    return Table(
+    return _by_choice(
+        Appeal.objects.filter(f.in_period("created_at")),
+        "state",
+        Appeal.State.choices,
         row_header=str(_("Outcome")),
-        columns=[str(_("Appeals"))],
-        rows=[
-            (str(label), [counts[value]])
-            for value, label in Appeal.State.choices
-            if value in counts
-        ],
+        column=str(_("Appeals")),
     )
 
 
