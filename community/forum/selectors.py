@@ -169,8 +169,12 @@ def attach_tags(threads: list[Thread]) -> None:
 
 
 def _base_threads(user) -> QuerySet[Thread]:
+    return _base_threads_by_rule(permissions.thread_rule(user), getattr(user, "pk", None))
+
+
+def _base_threads_by_rule(rule: tuple, user_id: int | None) -> QuerySet[Thread]:
     qs = Thread.objects.filter(deleted_at__isnull=True)
-    qs = permissions.listable_threads(user, qs).select_related(
+    qs = permissions.listable_threads_by_rule(rule, user_id, qs).select_related(
         "space", "topic", "author", "last_poster"
     )
     return _with_tags(qs)  # each row's tags come with it
@@ -182,43 +186,26 @@ def latest_threads(
 ) -> ThreadList:  # fmt: skip
     """Threads by latest activity, pinned first, optionally cut by space, topic, tag, author
     or whether an answer has been accepted."""
+    shape = (
+        permissions.thread_rule(viewer),
+        page,
+        (space is not None, topic is not None, bool(tag), author is not None, solved),
+    )
+    values = {
+        "user_id": viewer.pk if viewer and viewer.is_authenticated else None,
+        "space_id": space.pk if space is not None else None,
+        "topic_id": topic.pk if topic is not None else None,
+        "tag": tag or None,
+        "author_id": author.pk if author is not None else None,
+    }
     if page <= COMPILED_LIST_PAGES:
-        shape = (
-            permissions.thread_rule(viewer),
-            page,
-            (space is not None, topic is not None, bool(tag), author is not None, solved),
-        )
-        rows = _latest_rows(
-            shape,
-            user_id=viewer.pk if viewer and viewer.is_authenticated else None,
-            space_id=space.pk if space is not None else None,
-            topic_id=topic.pk if topic is not None else None,
-            tag=tag or None,
-            author_id=author.pk if author is not None else None,
-        )
-        return _paged(rows, page)
-    qs = _base_threads(viewer)
-    if solved is not None:
-        qs = qs.filter(accepted_answer__isnull=not solved)
-    if space is not None:
-        qs = qs.filter(space=space)
-    if topic is not None:
-        qs = qs.filter(topic=topic)
-    if tag:
-        qs = qs.filter(tags__slug=tag)
-    if author is not None:
-        qs = qs.filter(author=author)
-    if author is not None:
-        order = ["-last_post_at"]
-    elif space is None and topic is None and not tag:
-        order = ["-pinned_globally", "-last_post_at"]  # the site-wide list: only global pins lead
-    else:
-        order = ["-is_pinned", "-last_post_at"]
-    return _paginate(_with_read_state(viewer, qs).order_by(*order, "-pk"), page)
+        return _paged(_latest_rows(shape, **values), page)
+    return _paged(list(_build_latest(shape, **values)), page)
 
 
 # The first pages of each list are compiled once per process and shape (community/compiled.py);
-# deeper pages, rarely read, build their query each time.
+# deeper pages, rarely read, run the same builder's query each time (not kept, so a crawler
+# walking every page cannot fill the per-process store).
 COMPILED_LIST_PAGES = 20
 
 
@@ -226,9 +213,7 @@ def _build_latest(shape, *, user_id, space_id, topic_id, tag, author_id) -> Quer
     """latest_threads' query for one shape: the viewer's thread rule, the page, and which
     filters are set (their values are the stand-ins)."""
     rule, page, (by_space, by_topic, by_tag, by_author, solved) = shape
-    qs = Thread.objects.filter(deleted_at__isnull=True)
-    qs = permissions.listable_threads_by_rule(rule, user_id, qs)
-    qs = _with_tags(qs.select_related("space", "topic", "author", "last_poster"))
+    qs = _base_threads_by_rule(rule, user_id)
     if solved is not None:
         qs = qs.filter(accepted_answer__isnull=not solved)
     if by_space:
