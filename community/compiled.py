@@ -60,8 +60,11 @@ class _Compiled:
         if any(str(sentinel) in sql for sentinel in SENTINELS):
             # Inlined into the text (a LIMIT, say): it cannot vary per call, so it is shape.
             raise ValueError("A compiled query's value reached its SQL text, not a parameter.")
+        # Which values need converting depends on the columns only: work it out once.
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        compiler.get_converters = lambda fields: converters
         self.compiler = compiler
-        self.converters = None
         self.model = queryset.model
         self.db = queryset.db
 
@@ -72,12 +75,6 @@ class _Compiled:
         frozen_params = tuple(params)
         compiler = self.compiler
         compiler.as_sql = lambda *args, **kwargs: (self.sql, frozen_params)
-        if self.converters is None:
-            # Which values need converting depends on the columns only: work it out once.
-            fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-            converters = compiler.get_converters(fields)
-            self.converters = converters
-            compiler.get_converters = lambda fields: converters
         if rows:
             return list(compiler.results_iter(tuple_expected=True))
         queryset = QuerySet(model=self.model, query=_FrozenQuery(compiler), using=self.db)
