@@ -159,7 +159,7 @@ async def _sockets(conn) -> None:
                     ping_interval=None,
                     max_queue=None,
                 ) as ws:
-                    held = list(tallies[spec["user"]])[-200:]
+                    held = sorted(tallies[spec["user"]])[-200:]  # the highest 200, as live.js keeps
                     await ws.send(json.dumps({"type": "resume", "after": last_id, "seen": held}))
 
                     async def pinging(ws=ws) -> None:

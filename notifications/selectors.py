@@ -43,16 +43,20 @@ def notifications_after(*, viewer, after: int, limit: int = 200) -> list[Notific
 
 
 def notifications_missed(
-    *, viewer, after: int, held: set[int], since, limit: int = 200
+    *, viewer, after: int, held: set[int], since, floor: int = 0, limit: int = 200
 ) -> list[Notification]:
     """What a reconnecting client missed: everything after the last id it saw, and the
-    recent ones (since `since`) below it that it does not hold (a push that failed while
-    later ones arrived leaves such a hole)."""
+    recent ones (since `since`) between `floor` and it that it does not hold (a push that
+    failed while later ones arrived leaves such a hole).
+
+    `floor` is the id at or below which the client's list of what it holds is incomplete:
+    below it, an id missing from `held` may well have been shown, so it is not sent again.
+    """
     from django.db.models import Q
 
     rows = (
         Notification.objects.filter(user=viewer)
-        .filter(Q(pk__gt=after) | Q(pk__lte=after, created_at__gte=since))
+        .filter(Q(pk__gt=after) | Q(pk__lte=after, pk__gt=floor, created_at__gte=since))
         .exclude(pk__in=list(held))
         .select_related("post__thread__space")
         .order_by("pk")[:limit]

@@ -44,8 +44,19 @@ MAX_THREADS_PER_SOCKET = 20
 MAX_ID = 2**63 - 1
 # Ids remembered per socket to drop repeats (resume and live push racing); old ones age out.
 SENT_IDS_KEPT = 500
+# The most ids a client lists in "seen" (live.js keeps the highest 200 it has shown). A full
+# list says nothing of ids below its lowest: those are never sent again as holes.
+SEEN_LISTED = 200
 # How far back a resume or a ping looks for holes below the last id a client saw.
 CATCH_UP_WINDOW = timedelta(minutes=15)
+
+# Channel-layer messages whose handlers never touch the database: no stale-connection hop.
+FORWARD_ONLY = {
+    "thread.event": "thread_event",
+    "notify": "notify",
+    "notify.many": "notify_many",
+    "unread": "unread",
+}
 
 SOCKETS_OPEN = Gauge("fhn_sockets_open", "WebSockets open", multiprocess_mode="livesum")
 
@@ -68,6 +79,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.user = self.scope.get("user")
         self.threads: dict[int, int] = {}  # thread id → its space id
         self.sent_ids: dict[int, None] = {}
+        # At or below this id the socket no longer knows what the client holds (the client's
+        # list was full, or ids aged out of sent_ids): holes are filled only above it, so a
+        # member with hundreds of recent notifications is not sent them again on each ping.
+        self.hole_floor = 0
         # A client that says which recent ids it holds ("seen") gets holes filled too.
         self.resumed = False
         self.last_resume_after = 0
@@ -82,6 +97,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
             await database_sync_to_async(presence.mark_seen)(self.user.pk)
         await self.send_json({"type": "hello", "user": self.user.pk if self._signed_in else None})
+
+    async def dispatch(self, message) -> None:
+        """Channels' own dispatch hops to its one database thread (`close_old_connections`)
+        before every message. A post in a thread with 100 readers on this process would be 100
+        hops queued on that one thread: most of daphne's time per post. Handlers that read the
+        database do it through `database_sync_to_async`, which closes stale connections
+        itself, so messages that only forward (thread events, bell updates) skip the hop."""
+        if message["type"] in FORWARD_ONLY:
+            await getattr(self, FORWARD_ONLY[message["type"]])(message)
+            return
+        await super().dispatch(message)
 
     @property
     def _signed_in(self) -> bool:
@@ -133,10 +159,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         # Recent ids the client already holds: a hole below `after` is sent, these are not.
         if isinstance(seen, list):
-            for value in seen[:SENT_IDS_KEPT]:
-                number = as_id(value)
-                if number is not None:
-                    self.sent_ids[number] = None
+            held = [number for number in map(as_id, seen[:SENT_IDS_KEPT]) if number is not None]
+            if len(held) >= SEEN_LISTED:
+                self.hole_floor = max(self.hole_floor, min(held))
+            self._hold(sorted(held))
             self.resumed = True
         if after in (None, 0, "0", ""):
             after = 0
@@ -171,16 +197,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def _send_notifications(self, items: list[dict], unread: int) -> None:
         """Send what this socket has not sent yet (a resume reply and a live push can race)."""
         fresh = [item for item in items if item["id"] not in self.sent_ids]
-        for item in fresh:
-            self.sent_ids[item["id"]] = None
-        while len(self.sent_ids) > SENT_IDS_KEPT:
-            del self.sent_ids[next(iter(self.sent_ids))]
+        self._hold(item["id"] for item in fresh)
         if fresh or not items:
             await self.send_json(
                 {"type": "notifications", "notifications": fresh, "unread": unread}
             )
         else:
             await self.send_json({"type": "unread", "unread": unread})
+
+    def _hold(self, ids) -> None:
+        """Remember ids the client holds; one that ages out raises the hole floor past it."""
+        for number in ids:
+            self.sent_ids[number] = None
+        while len(self.sent_ids) > SENT_IDS_KEPT:
+            oldest = next(iter(self.sent_ids))
+            del self.sent_ids[oldest]
+            self.hole_floor = max(self.hole_floor, oldest)
 
     @database_sync_to_async
     def _missed(self, after: int) -> tuple[list[dict], int]:
@@ -192,6 +224,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 after=after,
                 held=set(self.sent_ids),
                 since=timezone.now() - CATCH_UP_WINDOW,
+                floor=self.hole_floor,
             )
         else:
             rows = notifications_after(viewer=self.user, after=after)

@@ -35,10 +35,12 @@
     var held = heldIds();
     if (held.indexOf(id) === -1) {
       held.push(id);
+      // The highest 200: the server then knows this tab holds every id above the lowest listed.
+      held.sort(function (a, b) { return a - b; });
       try { window.sessionStorage.setItem(heldKey, JSON.stringify(held.slice(-200))); } catch (e) { /* private mode */ }
     }
   }
-  // The recent ids this tab has shown, across its pages: sent on resume so the server fills a
+  // The highest ids this tab has shown, across its pages: sent on resume so the server fills a
   // hole below the last id (a push lost while Redis was down) and sends nothing twice.
   function heldIds() {
     try { return JSON.parse(window.sessionStorage.getItem(heldKey) || "[]") || []; } catch (e) { return []; }

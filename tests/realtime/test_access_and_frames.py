@@ -254,3 +254,51 @@ async def test_resume_fills_a_hole_below_the_last_id_and_skips_what_the_client_h
     reply = await communicator.receive_json_from()
     assert [n["id"] for n in reply["notifications"]] == [two]
     await communicator.disconnect()
+
+
+async def test_more_recent_notifications_than_the_client_lists_are_never_sent_twice(network):
+    """A moderator told 260 things in the last minutes lists only the highest 200 it holds:
+    neither the resume nor a ping sends the 60 below them again; a real hole above still comes."""
+    from realtime.consumers import SEEN_LISTED
+
+    member = await sync_to_async(make_user)()
+    thread = await sync_to_async(make_thread)(author=member)
+    replier = await sync_to_async(make_user)()
+    reply = await sync_to_async(actions.create_post)(
+        author=replier, thread=thread, source="One reply, told many times"
+    )
+
+    def tell_many() -> list[int]:
+        Notification.objects.filter(user=member).delete()
+        Notification.objects.bulk_create(
+            Notification(user=member, kind="reply", actor=replier, thread=thread, post=reply)
+            for _ in range(260)
+        )
+        return list(
+            Notification.objects.filter(user=member).order_by("pk").values_list("pk", flat=True)
+        )
+
+    ids = await sync_to_async(tell_many)()
+    hole = ids[-SEEN_LISTED + 10]  # a push lost while Redis was down
+    held = [i for i in ids if i != hole]
+    communicator = await _connect(member)
+    await communicator.receive_json_from()
+    # As live.js does: the highest 200 ids the tab holds.
+    await communicator.send_json_to(
+        {"type": "resume", "after": ids[-1], "seen": held[-SEEN_LISTED:]}
+    )
+    reply_message = await communicator.receive_json_from()
+    assert [n["id"] for n in reply_message["notifications"]] == [hole]
+    await communicator.send_json_to({"type": "ping"})
+    assert (await communicator.receive_json_from(timeout=5)) == {"type": "pong"}
+    await communicator.disconnect()
+
+
+def test_ids_that_age_out_of_a_socket_raise_its_hole_floor():
+    from realtime.consumers import SENT_IDS_KEPT, LiveConsumer
+
+    consumer = LiveConsumer()
+    consumer.sent_ids, consumer.hole_floor = {}, 0
+    consumer._hold(range(1, SENT_IDS_KEPT + 102))
+    assert len(consumer.sent_ids) == SENT_IDS_KEPT
+    assert consumer.hole_floor == 101 and min(consumer.sent_ids) == 102

@@ -246,3 +246,27 @@ async def test_suspension_closes_the_members_sockets(setup):
     await again.connect()
     assert (await again.receive_json_from())["user"] is None
     await again.disconnect()
+
+
+async def test_forwarded_thread_events_skip_the_database_thread(setup, monkeypatch):
+    """A thread event is forwarded without channels' hop to its one database thread: with a
+    hundred readers in a process, those hops queued one after another were most of the cost."""
+    import channels.consumer
+
+    hops = []
+
+    async def counted_hop():
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted_hop)
+    thread = setup["thread"]
+    communicator = await _connect(None)
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "subscribe", "thread": thread.pk, "after_number": 1})
+    await communicator.receive_json_from()
+    hops.clear()
+    replier = await sync_to_async(make_user)()
+    await sync_to_async(actions.create_post)(author=replier, thread=thread, source="No hop")
+    assert (await communicator.receive_json_from(timeout=3))["type"] == "post.created"
+    assert hops == []
+    await communicator.disconnect()
