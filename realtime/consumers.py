@@ -40,6 +40,8 @@ from community.forum.models import Thread
 from notifications import presence, push
 from notifications.selectors import notifications_after, notifications_missed, unread_count
 
+from .hub import hub_for
+
 MAX_THREADS_PER_SOCKET = 20
 MAX_ID = 2**63 - 1
 # Ids remembered per socket to drop repeats (resume and live push racing); old ones age out.
@@ -185,8 +187,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self._signed_in:
             await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
             await database_sync_to_async(presence.mark_seen)(self.user.pk)
-        for thread_id, space_id in list(self.threads.items()):
-            await self.channel_layer.group_add(push.thread_group(thread_id), self.channel_name)
+        if self.threads:
+            await hub_for(self.channel_layer).rejoin()
+        for space_id in set(self.threads.values()):
             await self.channel_layer.group_add(push.space_group(space_id), self.channel_name)
         if self._signed_in and self.resumed:
             after = max([self.last_resume_after, *self.sent_ids])
@@ -249,7 +252,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         space_id, missed = readable
         self.threads[thread_id] = space_id
-        await self.channel_layer.group_add(push.thread_group(thread_id), self.channel_name)
+        # Thread events come through the process's hub (one delivery per process, not per
+        # socket); the space's group is the socket's own (rare: a visibility change).
+        await hub_for(self.channel_layer).join(push.thread_group(thread_id), self)
         await self.channel_layer.group_add(push.space_group(space_id), self.channel_name)
         await self.send_json({"type": "subscribed", "thread": thread_id, "missed": missed})
 
@@ -280,7 +285,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _leave_thread(self, thread_id: int) -> None:
         space_id = self.threads.pop(thread_id, None)
-        await self.channel_layer.group_discard(push.thread_group(thread_id), self.channel_name)
+        await hub_for(self.channel_layer).leave(push.thread_group(thread_id), self)
         if space_id is not None and space_id not in self.threads.values():
             await self.channel_layer.group_discard(push.space_group(space_id), self.channel_name)
 

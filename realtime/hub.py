@@ -1,0 +1,124 @@
+"""One reader of thread groups per daphne process, handing each message to its local sockets.
+
+A post in a thread read by 100 sockets of this process used to be 100 channel-layer deliveries:
+channels_redis puts the one Redis message in 100 receive buffers, and each socket's consumer
+wakes, creates tasks to wait on its buffer, dispatches and serialises the same JSON. Here the
+process's hub holds the only channel in each `thread-<id>` group; it receives the message once,
+serialises it once and writes the same text to each local socket (Discourse's MessageBus does
+the same: one subscription per process, fanned out in memory).
+
+Nothing is decided here about who may read what: a socket joins a thread through its consumer,
+which checks access first (and leaves again when access changes), exactly as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+# After the layer fails (Redis down), wait this long before receiving again, then join every
+# group again: a Redis restart without persistence forgets them.
+RETRY_SECONDS = 0.5
+
+
+class Reader(Protocol):
+    channel_name: str
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None: ...
+
+
+class ThreadHub:
+    """The thread groups this process's sockets read, and the one task that receives for them."""
+
+    def __init__(self, layer) -> None:
+        self.layer = layer
+        self.readers: dict[str, set[Reader]] = {}
+        self.channel: str | None = None
+        self.task: asyncio.Task | None = None
+
+    async def join(self, group: str, reader: Reader) -> None:
+        await self._start()
+        readers = self.readers.setdefault(group, set())
+        readers.add(reader)
+        # Idempotent: joined again each time, so a group a Redis restart forgot comes back.
+        await self.layer.group_add(group, self.channel)
+
+    async def leave(self, group: str, reader: Reader) -> None:
+        readers = self.readers.get(group)
+        if readers is None:
+            return
+        readers.discard(reader)
+        if not readers:
+            del self.readers[group]
+            await self.layer.group_discard(group, self.channel)
+
+    async def rejoin(self) -> None:
+        """Join every group again (a ping from any socket; after a Redis restart)."""
+        if self.channel is None:
+            return
+        for group in list(self.readers):
+            await self.layer.group_add(group, self.channel)
+
+    async def _start(self) -> None:
+        if self.task is not None and not self.task.done():
+            return
+        if self.channel is None:
+            # The layer's usual prefix: channels_redis reads one process-wide key for every
+            # channel of this process, whichever coroutine holds its receive lock.
+            self.channel = await self.layer.new_channel()
+        self.task = asyncio.get_running_loop().create_task(self._run(), name="thread-hub")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("thread hub: channel layer receive failed", exc_info=True)
+                await asyncio.sleep(RETRY_SECONDS)
+                try:
+                    await self.rejoin()
+                except Exception:
+                    logger.warning("thread hub: could not join groups again", exc_info=True)
+                continue
+            try:
+                await self._hand_out(message)
+            except Exception:  # one bad message must not stop every socket's updates
+                logger.exception("thread hub: could not hand out %r", message.get("type"))
+
+    async def _hand_out(self, message: dict) -> None:
+        readers = list(self.readers.get(message.get("group", ""), ()))
+        if not readers:
+            return
+        if message.get("type") == "thread.event":
+            text = json.dumps(message["event"])
+            for reader in readers:
+                try:
+                    await reader.send(text_data=text)
+                except Exception:  # a socket closing as we write: its consumer leaves soon
+                    logger.debug("thread hub: send to a closing socket failed", exc_info=True)
+        else:
+            # Anything else (an access re-check) is the consumer's own business, run in its
+            # own task and order: pass it to the socket's channel.
+            for reader in readers:
+                await self.layer.send(reader.channel_name, message)
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ThreadHub] = weakref.WeakKeyDictionary()
+
+
+def hub_for(layer) -> ThreadHub:
+    """This event loop's hub (one per daphne process; one per test's loop)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None or hub.layer is not layer:
+        if hub is not None and hub.task is not None:
+            hub.task.cancel()  # the layer was replaced (tests): its groups went with it
+        hub = _hubs[loop] = ThreadHub(layer)
+    return hub

@@ -1,0 +1,71 @@
+"""The process's thread hub: one delivery per process, handed to the sockets reading a thread."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.layers import get_channel_layer
+
+from realtime.hub import ThreadHub
+
+
+class FakeSocket:
+    """Stands in for a consumer's socket: records the text written to it."""
+
+    def __init__(self, name: str) -> None:
+        self.channel_name = name
+        self.sent: list[str] = []
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        self.sent.append(text_data)
+
+
+@pytest.fixture
+def layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    from channels.layers import channel_layers
+
+    channel_layers.backends.pop("default", None)
+    yield get_channel_layer()
+    channel_layers.backends.pop("default", None)
+
+
+async def test_hub_reads_on_the_process_key_its_sockets_read(layer):
+    """channels_redis reads one key per process for every "!" channel, whoever holds its
+    receive lock: a hub channel with another prefix would wait behind the sockets' reads."""
+    hub = ThreadHub(layer)
+    await hub.join("thread-1", FakeSocket("x"))
+    socket_channel = await layer.new_channel()
+    assert layer.non_local_name(hub.channel) == layer.non_local_name(socket_channel)
+    hub.task.cancel()
+
+
+async def test_one_thread_event_reaches_each_reader_once_and_only_that_threads(layer):
+    import asyncio
+
+    hub = ThreadHub(layer)
+    a, b, other = FakeSocket("a"), FakeSocket("b"), FakeSocket("c")
+    await hub.join("thread-1", a)
+    await hub.join("thread-1", b)
+    await hub.join("thread-2", other)
+    event = {"type": "post.created", "thread_id": 1, "post_id": 9, "number": 2}
+    await layer.group_send(
+        "thread-1", {"type": "thread.event", "event": event, "group": "thread-1"}
+    )
+    for _ in range(50):
+        if a.sent and b.sent:
+            break
+        await asyncio.sleep(0.01)
+    assert [json.loads(t) for t in a.sent] == [event] == [json.loads(t) for t in b.sent]
+    assert other.sent == []
+    # The last reader to leave takes the process out of the group.
+    await hub.leave("thread-1", a)
+    await hub.leave("thread-1", b)
+    assert "thread-1" not in hub.readers
+    await layer.group_send(
+        "thread-1", {"type": "thread.event", "event": event, "group": "thread-1"}
+    )
+    await asyncio.sleep(0.05)
+    assert len(a.sent) == 1
+    hub.task.cancel()
