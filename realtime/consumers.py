@@ -96,7 +96,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         SOCKETS_OPEN.inc()
         self.counted = True
         if self._signed_in:
-            await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
+            await hub_for(self.channel_layer).join(push.user_group(self.user.pk), self)
             await database_sync_to_async(presence.mark_seen)(self.user.pk)
         await self.send_json({"type": "hello", "user": self.user.pk if self._signed_in else None})
 
@@ -120,7 +120,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             SOCKETS_OPEN.dec()
             self.counted = False
         if self._signed_in:
-            await self.channel_layer.group_discard(push.user_group(self.user.pk), self.channel_name)
+            await hub_for(self.channel_layer).leave(push.user_group(self.user.pk), self)
         for thread_id in list(self.threads):
             await self._leave_thread(thread_id)
 
@@ -184,11 +184,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         to Redis came back by itself would then hear nothing more. Joining is idempotent, and
         the catch-up sends only ids this socket has not sent.
         """
-        if self._signed_in:
-            await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
-            await database_sync_to_async(presence.mark_seen)(self.user.pk)
-        if self.threads:
+        if self._signed_in or self.threads:
             await hub_for(self.channel_layer).rejoin()
+        if self._signed_in:
+            await database_sync_to_async(presence.mark_seen)(self.user.pk)
         for space_id in set(self.threads.values()):
             await self.channel_layer.group_add(push.space_group(space_id), self.channel_name)
         if self._signed_in and self.resumed:
@@ -293,6 +292,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def notify(self, message) -> None:
         await self._send_notifications(message["notifications"], message["unread"])
+
+    async def take_notifications(self, payload: dict) -> None:
+        """This member's entry of a many-member bell update, handed over by the hub."""
+        await self._send_notifications(payload["notifications"], payload["unread"])
 
     async def notify_many(self, message) -> None:
         """One message for many members' sockets in this process: forward only our own."""

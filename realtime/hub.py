@@ -1,11 +1,14 @@
-"""One reader of thread groups per daphne process, handing each message to its local sockets.
+"""One reader of thread and member groups per daphne process, handing each message to its
+local sockets.
 
 A post in a thread read by 100 sockets of this process used to be 100 channel-layer deliveries:
 channels_redis puts the one Redis message in 100 receive buffers, and each socket's consumer
 wakes, creates tasks to wait on its buffer, dispatches and serialises the same JSON. Here the
 process's hub holds the only channel in each `thread-<id>` group; it receives the message once,
 serialises it once and writes the same text to each local socket (Discourse's MessageBus does
-the same: one subscription per process, fanned out in memory).
+the same: one subscription per process, fanned out in memory). Members' groups (`user-<id>`)
+go through it too: a post with 5,000 watchers is one message per process carrying each
+member's bell update, handed to that member's sockets.
 
 Nothing is decided here about who may read what: a socket joins a thread through its consumer,
 which checks access first (and leaves again when access changes), exactly as before.
@@ -30,6 +33,8 @@ class Reader(Protocol):
     channel_name: str
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None: ...
+
+    async def take_notifications(self, payload: dict) -> None: ...
 
 
 class ThreadHub:
@@ -93,6 +98,13 @@ class ThreadHub:
                 logger.exception("thread hub: could not hand out %r", message.get("type"))
 
     async def _hand_out(self, message: dict) -> None:
+        if message.get("type") == "notify.many":
+            # Bell updates for many members (notifications.fanout): each member's own entry
+            # to that member's sockets in this process; nobody else's payload is touched.
+            for user_id, payload in message["by_user"].items():
+                for reader in list(self.readers.get(f"user-{user_id}", ())):
+                    await reader.take_notifications(payload)
+            return
         readers = list(self.readers.get(message.get("group", ""), ()))
         if not readers:
             return

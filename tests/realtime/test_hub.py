@@ -16,9 +16,13 @@ class FakeSocket:
     def __init__(self, name: str) -> None:
         self.channel_name = name
         self.sent: list[str] = []
+        self.notified: list[dict] = []
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
         self.sent.append(text_data)
+
+    async def take_notifications(self, payload: dict) -> None:
+        self.notified.append(payload)
 
 
 @pytest.fixture
@@ -68,4 +72,30 @@ async def test_one_thread_event_reaches_each_reader_once_and_only_that_threads(l
     )
     await asyncio.sleep(0.05)
     assert len(a.sent) == 1
+    hub.task.cancel()
+
+
+async def test_a_many_member_bell_update_gives_each_socket_its_own_members_entry_only(layer):
+    import asyncio
+
+    from notifications import fanout, push
+
+    hub = ThreadHub(layer)
+    ann_tab_1, ann_tab_2, bob, carol = (FakeSocket(n) for n in ("a1", "a2", "b", "c"))
+    await hub.join("user-1", ann_tab_1)
+    await hub.join("user-1", ann_tab_2)
+    await hub.join("user-2", bob)
+    await hub.join("user-3", carol)
+    by_user = {
+        1: {"notifications": [{"id": 10}], "unread": 1},
+        2: {"notifications": [{"id": 11}], "unread": 4},
+    }
+    await fanout.send_to_members(layer, push.user_group, "notify.many", by_user)
+    for _ in range(50):
+        if ann_tab_1.notified and ann_tab_2.notified and bob.notified:
+            break
+        await asyncio.sleep(0.01)
+    assert ann_tab_1.notified == ann_tab_2.notified == [by_user[1]]
+    assert bob.notified == [by_user[2]]
+    assert carol.notified == []
     hub.task.cancel()
