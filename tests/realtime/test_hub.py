@@ -99,3 +99,35 @@ async def test_a_many_member_bell_update_gives_each_socket_its_own_members_entry
     assert bob.notified == [by_user[2]]
     assert carol.notified == []
     hub.task.cancel()
+
+
+async def test_over_redis_each_members_entry_is_handed_over_once(settings):
+    """With channels_redis, every member's group holds the same hub channel: the message
+    must name it once, or the hub would hand out the whole message once per member."""
+    import asyncio
+    import os
+
+    from channels_redis.core import RedisChannelLayer
+
+    from notifications import fanout, push
+    from tests.conftest import require_service
+
+    redis_url = os.environ.get("REDIS_URL", "")
+    require_service("Redis (REDIS_URL)", bool(redis_url))
+    layer = RedisChannelLayer(hosts=[redis_url], prefix="hubtest")
+    hub = ThreadHub(layer)
+    sockets = [FakeSocket(f"s{i}") for i in range(30)]
+    for i, socket in enumerate(sockets, start=1):
+        await hub.join(f"user-{i}", socket)
+    by_user = {i: {"notifications": [{"id": 100 + i}], "unread": 1} for i in range(1, 31)}
+    written = await fanout.send_to_members(layer, push.user_group, "notify.many", by_user)
+    assert written == 1  # one message for this process
+    for _ in range(100):
+        if all(s.notified for s in sockets):
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.1)
+    assert [s.notified for s in sockets] == [[by_user[i]] for i in range(1, 31)]
+    hub.task.cancel()
+    for i in range(1, 31):
+        await layer.group_discard(f"user-{i}", hub.channel)
