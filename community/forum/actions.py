@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
@@ -899,7 +898,7 @@ def flush_thread_views(*, now: float | None = None) -> int:
     return how many views were added. Safe to run again and from several workers at once."""
     from . import viewcounts
 
-    now = time.time() if now is None else now
+    now = viewcounts.now() if now is None else now
     buffer = viewcounts.buffer()
     added = 0
     for slot in buffer.pending_slots(viewcounts.closed_before(now)):

@@ -48,8 +48,14 @@ logger = logging.getLogger(__name__)
 _last_warning = 0.0
 
 # Flush a slot only once it ended this long ago: a request that took the slot's number just
-# before it ended has long finished writing by then.
+# before it ended has long finished writing by then (a view written into a slot after it was
+# added would be cleared with it, uncounted).
 GRACE_SECONDS = 5
+
+
+def now() -> float:
+    """The time views are buffered by (a function so that tests can move it on)."""
+    return time.time()
 
 
 def slot_of(moment: float) -> int:
@@ -92,7 +98,7 @@ def record_view(request: HttpRequest, thread_id: int) -> bool:
     Never raises: a view that cannot be counted (the cache unreachable) is only lost.
     """
     try:
-        return buffer().record(thread_id, viewer_key(request), slot_of(time.time()))
+        return buffer().record(thread_id, viewer_key(request), slot_of(now()))
     except Exception as error:  # noqa: BLE001 (a count must never break the page)
         _warn(error)
         return False
