@@ -55,7 +55,7 @@ def test_views_fit_a_phone_and_read_well_at_both_widths(page, width):
     page.goto("/")
     busy_count = _list_row(page, busy.title).locator(".view-count")
     # Short for the eye, whole for a screen reader.
-    assert busy_count.locator("[aria-hidden=true]").inner_text() == "1.2M"
+    assert busy_count.locator("span[aria-hidden=true]").inner_text() == "1.2M"
     assert busy_count.locator(".visually-hidden").inner_text() == "1,234,567 views"
     assert _list_row(page, quiet.title).locator(".visually-hidden").inner_text() == "1 view"
     icon = busy_count.locator("svg")
