@@ -64,9 +64,9 @@ def slot_of(moment: float) -> int:
     return int(moment) - int(moment) % width
 
 
-def closed_before(now: float) -> int:
+def closed_before(moment: float) -> int:
     """Slots starting before this one have ended (with the grace) and may be flushed."""
-    return slot_of(now - GRACE_SECONDS - settings.VIEW_COUNT_BUFFER_SECONDS) + (
+    return slot_of(moment - GRACE_SECONDS - settings.VIEW_COUNT_BUFFER_SECONDS) + (
         settings.VIEW_COUNT_BUFFER_SECONDS
     )
 
@@ -77,7 +77,7 @@ def viewer_key(request: HttpRequest) -> str:
     Decided from the cookie first, as the page cache does, so an anonymous view never loads
     a session; a signed-in view's user was loaded by the page already.
     """
-    if not pagecache._is_anonymous_request(request):
+    if not pagecache.is_anonymous_request(request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return f"m{user.pk}"
@@ -86,9 +86,9 @@ def viewer_key(request: HttpRequest) -> str:
 
 def _warn(error: Exception) -> None:
     global _last_warning
-    now = time.monotonic()
-    if now - _last_warning > 10:
-        _last_warning = now
+    moment = time.monotonic()
+    if moment - _last_warning > 10:
+        _last_warning = moment
         logger.warning("thread view not counted: %s", error)
 
 

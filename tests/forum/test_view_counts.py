@@ -161,6 +161,24 @@ def test_a_held_reply_makes_no_difference_to_counting(client, flush):
     assert views_of(thread) == 3
 
 
+def test_a_supportline_case_and_a_young_persons_reads_reveal_nobody(client, flush):
+    """A case page is no thread: nothing is counted. A young person's view is one more in the
+    count, never a name: the lists and the API show the number alone."""
+    from tests.supportline.builders import make_case
+
+    parent = make_user(role="parent_carer")
+    case = make_case(parent)
+    assert signed_in(client, parent).get(case.get_absolute_url()).status_code == 200
+    assert buffered() == {}
+    thread = make_thread(space=national(), title="Ideas for a teen drop-in")
+    young = make_user(role="young_person", age_band="13-15", display_name="Quiet Heron 3")
+    signed_in(client, young).get(thread.get_absolute_url())
+    flush()
+    html = signed_in(client, make_user()).get(reverse("forum:latest")).content.decode()
+    assert '<span class="visually-hidden">1 view</span>' in html
+    assert "Quiet Heron 3" not in html and young.username not in html
+
+
 def test_redirects_are_not_views(client):
     thread = make_thread(space=national())
     response = client.get(reverse("forum:thread", args=["old-title", thread.pk]))
