@@ -272,7 +272,7 @@ def topic_values(thread: Thread, viewer=None) -> dict:
         "liked": False,
         "tags": names,
         "tags_descriptions": {},
-        "views": 0,
+        "views": thread.view_count,
         "like_count": thread.like_count,
         "has_summary": False,
         "last_poster_username": thread.last_poster_name,

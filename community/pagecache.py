@@ -36,8 +36,9 @@ def invalidate(event: dict | None = None) -> None:
         cache.set(GENERATION_KEY, 2, timeout=None)
 
 
-def _is_anonymous_request(request: HttpRequest) -> bool:
-    # Decided from the cookie alone, so serving a cached page never loads a session.
+def is_anonymous_request(request: HttpRequest) -> bool:
+    """Whether this is a visitor's GET, decided from the cookies alone, so that serving a
+    cached page (or counting its view, forum/viewcounts.py) never loads a session."""
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -50,7 +51,7 @@ def cache_for_anonymous(view):
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not _is_anonymous_request(request):
+        if not is_anonymous_request(request):
             return view(request, *args, **kwargs)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         key = f"pagecache:{generation()}:{digest}"

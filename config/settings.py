@@ -200,7 +200,17 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Thread views buffered by the web process and flushed by the worker
+        # (community/forum/viewcounts.py) must be seen by both: a local-memory cache is one
+        # process's own, so the embedded default keeps this buffer in files under var/.
+        "views": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / f"view-counts{TEST_DATABASE_SUFFIX}"),
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},  # never cull buffered views at random
+        },
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Background tasks (emails, digests, notification fan-out, search indexing, exports) and the
@@ -346,6 +356,13 @@ FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30
 LIBRARY_RESOURCES_PER_PAGE = 20
 ANONYMOUS_PAGE_CACHE_SECONDS = 300
+# Thread views (community/forum/viewcounts.py): one per member or visitor address per thread
+# in this window (as Discourse counts one per user or IP per topic within some hours),
+# buffered in the cache alias below a minute at a time, kept there this long for the worker.
+VIEW_COUNT_WINDOW_SECONDS = int(os.environ.get("VIEW_COUNT_WINDOW_SECONDS", 8 * 60 * 60))
+VIEW_COUNT_BUFFER_SECONDS = 60
+VIEW_COUNT_KEEP_SECONDS = 24 * 60 * 60
+VIEW_COUNT_CACHE = "views" if "views" in CACHES else "default"
 # Rendered posts and thread rows shared between members (community/fragments.py); off only
 # to compare against a full render.
 FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", True)

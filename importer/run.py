@@ -192,6 +192,7 @@ class DiscourseImport:
             topic=practice or space.default_topic or self.default_topic,
             title=topic["title"], tags=[t for t in tags if t not in self.topics_by_slug],
             posts=posts, closed=bool(topic.get("closed")), pinned=bool(topic.get("pinned")),
+            views=_whole_number(topic.get("views")),
         )  # fmt: skip
         self._remember(Kind.TOPIC, topic_id, thread.pk)
         self.report.created["threads"] += 1
@@ -218,3 +219,8 @@ class DiscourseImport:
             if member is not None and import_like(actor=self.actor, post=post, member=member):
                 self._remember(Kind.LIKE, f"{source_post['id']}:{user['username']}", post.pk)
                 self.report.created["likes"] += 1
+
+
+def _whole_number(value) -> int:
+    """A count from the source's JSON, or 0 for anything that is not a whole number."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -68,6 +68,12 @@ JOBS: tuple[Job, ...] = (
         description="closes polls whose close time has passed",
     ),
     Job(
+        "flush_thread_views",
+        ("flush_thread_views",),
+        "minute",
+        description="adds the thread views buffered in the cache to the threads' view counts",
+    ),
+    Job(
         "send_event_reminders",
         ("send_event_reminders",),
         "5 minutes",

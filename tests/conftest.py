@@ -34,11 +34,16 @@ def committed(django_capture_on_commit_callbacks):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.conf import settings
+    from django.core.cache import cache, caches
 
+    # The thread views' buffer may be a cache of its own (the embedded default's files).
+    views = caches[settings.VIEW_COUNT_CACHE]
     cache.clear()
+    views.clear()
     yield
     cache.clear()
+    views.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -32,6 +33,7 @@ from .models import (
     Status,
     Thread,
     ThreadRead,
+    ThreadViewFlush,
     Topic,
 )
 from .uploads import PreparedUpload, resolve_upload_references, upload_references
@@ -860,6 +862,54 @@ def record_read(*, user, thread: Thread, number: int) -> None:
             f"updated_at = EXCLUDED.updated_at",
             [user.pk, thread.pk, number, connection.ops.adapt_datetimefield_value(timezone.now())],
         )
+
+
+def add_thread_views(*, slot: int, counts: Mapping[int, int]) -> bool:
+    """Add one buffered slot's views to its threads' counts, once.
+
+    Returns False, adding nothing, when the slot was added before (the job run twice, or two
+    workers at once): its ThreadViewFlush row is written first in the same transaction and
+    is unique, so a second flush fails on it (on PostgreSQL it waits for the first to commit)
+    and rolls back. Publishes nothing: a view changes no page a reader must see at once, and
+    an event would empty the anonymous page cache every minute (the lists show the new
+    counts when their cached copies expire, within ANONYMOUS_PAGE_CACHE_SECONDS).
+    """
+    counts = {int(thread_id): int(n) for thread_id, n in counts.items() if n > 0}
+    try:
+        with transaction.atomic():
+            ThreadViewFlush.objects.create(slot=slot, views=sum(counts.values()))
+            # One UPDATE per distinct count (most threads get one or two views a minute), not
+            # one per thread; a thread deleted since its view is simply not matched.
+            by_views: dict[int, list[int]] = {}
+            for thread_id, n in counts.items():
+                by_views.setdefault(n, []).append(thread_id)
+            for n, ids in sorted(by_views.items()):
+                for start in range(0, len(ids), 500):
+                    Thread.objects.filter(pk__in=ids[start : start + 500]).update(
+                        view_count=F("view_count") + n
+                    )
+    except IntegrityError:
+        return False
+    return True
+
+
+def flush_thread_views(*, now: float | None = None) -> int:
+    """Add every finished slot of buffered views to the threads (the flush_thread_views job);
+    return how many views were added. Safe to run again and from several workers at once."""
+    from . import viewcounts
+
+    now = viewcounts.now() if now is None else now
+    buffer = viewcounts.buffer()
+    added = 0
+    for slot in buffer.pending_slots(viewcounts.closed_before(now)):
+        counts = buffer.counts(slot)
+        if counts and add_thread_views(slot=slot, counts=counts):
+            added += sum(counts.values())
+        # Added now or before: either way the slot is in the threads' counts.
+        buffer.forget(slot)
+    # Slots this old have left the buffer (VIEW_COUNT_KEEP_SECONDS): their rows guard nothing.
+    ThreadViewFlush.objects.filter(slot__lt=now - 2 * settings.VIEW_COUNT_KEEP_SECONDS).delete()
+    return added
 
 
 def sync_thread(thread: Thread) -> Thread:

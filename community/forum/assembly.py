@@ -198,6 +198,9 @@ def _row_parts(now):
         return (
             (thread.pk, thread.slug, thread.title, thread.is_pinned, thread.is_closed),
             (thread.status, thread.reply_count, thread.last_poster_name),
+            # The flushed count (a minute or two behind the views, forum/viewcounts.py): a
+            # new count makes a new row and page key, so the row is never staler than it.
+            thread.view_count,
             _poster_parts(thread.last_poster),
             thread.accepted_answer_id is not None,
             (thread.last_post_at, time_bucket(thread.last_post_at, now)),

@@ -76,9 +76,10 @@ def _screened(author, space: Space, source: str, *, first: bool):
 @transaction.atomic
 def import_thread(
     *, actor, space: Space, topic: Topic, title: str, tags: Iterable[str],
-    posts: Sequence[ImportedPost], closed: bool = False, pinned: bool = False,
+    posts: Sequence[ImportedPost], closed: bool = False, pinned: bool = False, views: int = 0,
 ) -> Thread:  # fmt: skip
-    """Create a thread with its posts in order, as they were; counters computed once."""
+    """Create a thread with its posts in order, as they were; counters computed once (its
+    view count as the source counted it)."""
     _require_staff(actor)
     if not posts:
         raise ValueError("a thread needs its first post")
@@ -88,7 +89,7 @@ def import_thread(
         space=space, topic=topic, title=title, slug=slugify(title)[:80] or "thread",
         author=first.author, created_at=first.created_at, last_post_at=first.created_at,
         last_poster_name=first.author.display_name, last_poster=first.author,
-        is_closed=closed, is_pinned=pinned,
+        is_closed=closed, is_pinned=pinned, view_count=max(views, 0),
     )  # fmt: skip
     tag_names = normalise_tags(list(tags)[:5])
     if tag_names:

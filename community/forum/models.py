@@ -165,6 +165,9 @@ class Thread(models.Model):
     post_count = models.PositiveIntegerField(default=0)
     highest_post_number = models.PositiveIntegerField(default=0)
     like_count = models.PositiveIntegerField(default=0)
+    # Views are buffered in the cache by the thread page and added here by the
+    # flush_thread_views job (forum/viewcounts.py), so a read never writes this row.
+    view_count = models.PositiveIntegerField(default=0)
     last_post_at = models.DateTimeField(default=timezone.now)
     last_poster_name = models.CharField(max_length=80, blank=True)
     # Who wrote the last published post, for the lists' avatar (its name is kept above).
@@ -310,6 +313,21 @@ class Bookmark(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "user"], name="unique_bookmark")]
+
+
+class ThreadViewFlush(models.Model):
+    """One buffered period of thread views, added to the threads' counts.
+
+    Written in the transaction that adds the period's views, unique per period: a second
+    flush of the same period (the job run twice, two workers) fails on it and adds nothing.
+    """
+
+    slot = models.BigIntegerField(unique=True, help_text=_("Start of the period (Unix seconds)."))
+    views = models.PositiveIntegerField(default=0)
+    flushed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"views of period {self.slot}"
 
 
 class ThreadRead(models.Model):

@@ -30,6 +30,7 @@ from .forms import (
     ThreadForm,
 )
 from .models import Attachment, Post, Space, Topic
+from .viewcounts import counts_views
 
 LIST_TABS = [("latest", _("Latest")), ("new", _("New")), ("unread", _("Unread")), ("top", _("Top"))]
 
@@ -219,6 +220,7 @@ def _thread_or_where_it_went(request: HttpRequest, thread_id: int):
     return thread
 
 
+@counts_views  # outside the page cache: a page served from it is a view too
 @cache_for_anonymous
 def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     thread = _thread_or_where_it_went(request, thread_id)
@@ -233,6 +235,7 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     return assembly.thread_page(request, thread, page_number(request))
 
 
+@counts_views
 @cache_for_anonymous
 def post(request: HttpRequest, slug: str, thread_id: int, number: int) -> HttpResponse:
     thread = _thread_or_where_it_went(request, thread_id)

@@ -77,6 +77,7 @@ def test_an_import_reproduces_the_source_and_a_second_run_changes_nothing(source
     ]
     assert "<strong>weekends</strong>" in posts[0].html
     assert thread.post_count == 3 and thread.highest_post_number == 3
+    assert thread.view_count == 57  # the source API's `views`, from its own count
     likes = set(Reaction.objects.values_list("post__number", "user__username"))
     assert likes == {(1, "lee"), (2, "priya")}
     lee = posts[1].author

@@ -264,6 +264,13 @@ class Command(BaseCommand):
             for _i in range(rng.randint(1, 3)):
                 replier = self._author_for(space, users, rng, staff, exclude=author)
                 actions.create_post(author=replier, thread=thread, source=rng.choice(REPLIES))
+        # Views as if the threads had been read for a while (in use, the flush job adds them
+        # from the page's counts), so the lists look like a network people use.
+        seeded = Thread.objects.filter(deleted_at__isnull=True).order_by("pk")
+        views = {t.pk: t.post_count * rng.randint(4, 60) for t in seeded}
+        if views:
+            views[min(views)] += 1200  # one well-read thread, its count abbreviated ("1.3k")
+        actions.add_thread_views(slot=0, counts=views)
         return count
 
     def _author_for(self, space, users, rng, staff, exclude=None):
