@@ -209,9 +209,11 @@ def listable_posts_by_columns(user, columns: Mapping[str, str]) -> Q:
     each post's fields into columns of its own (`columns` maps each of LISTABLE_POST_FIELDS to
     its column), so that table is filtered without a join to posts, threads or spaces.
 
-    The space part becomes `space IN (the spaces this viewer may read)`, a subquery of the
-    small spaces table run once per query: a space's visibility is always read afresh, never
-    copied. The copy of the post's and thread's fields is only as fresh as its owner keeps it.
+    The space part becomes `space IN (the spaces this viewer may read)`, read from the small
+    spaces table as a list of ids when the filter is built (one query), so the planner knows
+    which spaces and how many of the table's rows they hold; a space's visibility is always
+    read afresh, never copied. The copy of the post's and thread's fields is only as fresh
+    as its owner keeps it.
     """
     missing = set(LISTABLE_POST_FIELDS) - set(columns)
     if missing:
@@ -220,7 +222,9 @@ def listable_posts_by_columns(user, columns: Mapping[str, str]) -> Q:
     if rule[0] == MODERATOR:
         return Q()
     user_id = user.pk if _is_member(user) else None
-    readable_spaces = Space.objects.filter(_space_q_of(rule, user_id)).values("pk")
+    readable_spaces = list(
+        Space.objects.filter(_space_q_of(rule, user_id)).order_by("pk").values_list("pk", flat=True)
+    )
     thread_field = lambda name: columns[f"thread__{name}"]  # noqa: E731
     return (
         Q(**{f"{columns['thread__space_id']}__in": readable_spaces})

@@ -32,6 +32,10 @@ def backfill(apps, schema_editor):
         # Enough memory for the join's hash of posts at national size.
         schema_editor.execute("SET LOCAL work_mem = '256MB'")
     schema_editor.execute(BACKFILL)
+    if schema_editor.connection.vendor == "postgresql":
+        # The planner needs the new columns' statistics before the first search uses them
+        # (autovacuum would gather them, later; the dead row versions it also clears).
+        schema_editor.execute("ANALYZE search_document")
 
 
 def restore_fts_triggers(apps, schema_editor):
