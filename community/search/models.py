@@ -81,6 +81,13 @@ class Document(models.Model):
             models.Index(
                 fields=["thread_id"], name="search_document_thread", condition=models.Q(kind="post")
             ),
+            # `status:solved` keeps 2 % of posts: without its own index a common word's
+            # matches were each read to find the few in solved threads.
+            models.Index(
+                fields=["-created_at"],
+                name="search_document_solved",
+                condition=models.Q(kind="post", thread_is_solved=True),
+            ),
         ]
 
     def __str__(self) -> str:

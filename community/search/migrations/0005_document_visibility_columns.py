@@ -150,4 +150,12 @@ class Migration(migrations.Migration):
                 name="search_document_thread",
             ),
         ),
+        migrations.AddIndex(
+            model_name="document",
+            index=models.Index(
+                condition=models.Q(("kind", "post"), ("thread_is_solved", True)),
+                fields=["-created_at"],
+                name="search_document_solved",
+            ),
+        ),
     ]
