@@ -338,3 +338,22 @@ def test_a_post_hidden_before_its_document_is_refreshed_is_not_shown(world):
     Post.objects.filter(pk=world["reply"].pk).update(status=Status.HIDDEN)
     assert Document.objects.get(kind="post", object_id=world["reply"].pk).status == "published"
     assert not _found(AnonymousUser(), world["reply"])
+
+
+def test_the_migrations_backfill_writes_what_indexing_writes(world):
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module(
+        "community.search.migrations.0005_document_visibility_columns"
+    )
+    Document.objects.filter(kind="post").update(
+        space_id=None, topic_id=None, thread_id=None, author_id=None, status="",
+        deleted_at=None, thread_author_id=None, thread_status="", thread_deleted_at=None,
+        thread_is_unlisted=False, thread_is_closed=False, thread_is_archived=False,
+        thread_is_solved=False,
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(migration.BACKFILL)
+    assert_in_step()
