@@ -48,6 +48,8 @@ THREAD_EVENTS = (
     "answer.accepted",
     "answer.unaccepted",
 )
+# The thread tools (`thread.status` events) whose marks a document copies.
+COPIED_THREAD_FLAGS = ("closed", "archived", "visible")
 # Events on one post that change its thread too when it is the first post (deleting,
 # restoring, approving or un-hiding the question deletes, restores or publishes the thread).
 FIRST_POST_EVENTS = ("post.deleted", "post.restored", "post.approved", "review.resolved")
@@ -183,6 +185,8 @@ class ForumPostProvider:
     def groups_to_refresh(self, event: dict) -> list[int]:
         """The threads whose documents an event changes (see THREAD_EVENTS)."""
         event_type = event.get("type")
+        if event_type == "thread.status" and event.get("status") not in COPIED_THREAD_FLAGS:
+            return []  # pinning changes nothing a document copies
         if event_type in THREAD_EVENTS:
             keys = ("thread_id", "new_thread_id")
         elif event_type in FIRST_POST_EVENTS and event.get("number") == 1:
