@@ -8,8 +8,9 @@ With --national it uses the 1,000,000-post set of bench/seed_national.py (fhn_na
 seeded first; its text follows real English word frequencies) and every query shape:
 one common word, rare words, phrases, @user, #space, tags:, status:, date ranges, and
 both orders, as a visitor and as a signed-in member. Beside each query's wall time it
-shows the database time of its statements (from pg_stat_statements when installed,
-otherwise the time spent waiting on the database cursor).
+shows the database time of its statements (the time spent waiting on the database
+cursor), and the CPU per search of this process and of the PostgreSQL backend serving it
+(averaged over the runs; the backend's from /proc, so PostgreSQL must run on this machine).
 """
 
 from __future__ import annotations
@@ -153,6 +154,15 @@ def seed(total_posts: int) -> None:
     print(f"indexed {count} posts in {time.perf_counter() - started:.1f} s")
 
 
+def backend_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a local PostgreSQL backend process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=100_000)
@@ -213,15 +223,19 @@ def main() -> None:
             db_time[0] += time.perf_counter() - started
 
     posts = Post.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend_pid = cursor.fetchone()[0]
     print(f"{posts} posts; PostgreSQL {connection.pg_version}; {args.runs} runs; "
           f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
-    print("| query | viewer | results | p50 ms | p95 ms | DB p50 ms | load |\n"
-          "| --- | --- | --- | --- | --- | --- | --- |")  # fmt: skip
+    print("| query | viewer | results | p50 ms | p95 ms | DB p50 ms | app CPU ms | DB CPU ms "
+          "| load |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |")  # fmt: skip
     worst = 0.0
     for viewer_name, viewer in (("visitor", AnonymousUser()), ("member", member)):
         for q in queries:
             timings, db = [], []
             search(viewer, q)  # once to warm the caches, as a busy server has them
+            app_cpu, db_cpu = time.process_time(), backend_cpu(backend_pid)
             for _ in range(args.runs):
                 db_time[0] = 0.0
                 with connection.execute_wrapper(timed):
@@ -229,12 +243,16 @@ def main() -> None:
                     results = search(viewer, q)
                     timings.append((time.perf_counter() - started) * 1000)
                 db.append(db_time[0] * 1000)
+            # CPU per search, averaged over the runs: this process's (the app server's share)
+            # and the PostgreSQL backend's serving it (from /proc: same machine, 10 ms ticks).
+            app_cpu = (time.process_time() - app_cpu) * 1000 / args.runs
+            db_cpu = (backend_cpu(backend_pid) - db_cpu) * 1000 / args.runs
             timings.sort()
             p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
             worst = max(worst, p95)
             print(f"| `{q}` | {viewer_name} | {len(results.hits)} | "
                   f"{statistics.median(timings):.1f} | {p95:.1f} | {statistics.median(db):.1f} | "
-                  f"{os.getloadavg()[0]:.1f} |", flush=True)  # fmt: skip
+                  f"{app_cpu:.1f} | {db_cpu:.1f} | {os.getloadavg()[0]:.1f} |", flush=True)  # fmt: skip
     print(f"\nworst p95 {worst:.1f} ms")
 
 

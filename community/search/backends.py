@@ -63,18 +63,27 @@ def match(
     *, candidates: dict[str, QuerySet], query: ParsedQuery, offset: int, limit: int
 ) -> list[Match]:
     """The documents that match the query's words, best or newest first, among each kind's
-    candidates (`kind -> values("pk")` queryset of what the viewer may find)."""
+    candidates (`kind -> values("pk")` queryset of what the viewer may find, or a filter on
+    that kind's documents)."""
     if not candidates:
         return []
     if connection.vendor == "postgresql":
         return _match_postgresql(candidates, query, offset, limit)
     docs = Document.objects.filter(
-        reduce(or_, (Q(kind=kind, object_id__in=ids) for kind, ids in candidates.items()))
+        reduce(or_, (_of_kind(kind, ids) for kind, ids in candidates.items()))
     )
     if not query.has_terms:
         rows = docs.order_by("-created_at", "-id").values_list("kind", "object_id", "body")
         return [Match(k, o, _plain_snippet(b)) for k, o, b in rows[offset : offset + limit]]
     return _match_sqlite(docs, query, offset, limit)
+
+
+def _of_kind(kind: str, candidates: QuerySet | Q) -> Q:
+    """A kind's documents among its candidates: a filter on the documents' own columns, or
+    the ids of the objects the provider found."""
+    if isinstance(candidates, Q):
+        return Q(kind=kind) & candidates
+    return Q(kind=kind, object_id__in=candidates)
 
 
 def _newest_ids_sql(candidates, query: ParsedQuery, count: int) -> tuple[str, list]:
@@ -84,7 +93,7 @@ def _newest_ids_sql(candidates, query: ParsedQuery, count: int) -> tuple[str, li
     search = SearchQuery(query.websearch(), config="english", search_type="websearch")
     parts, params = [], []
     for kind, ids in candidates.items():
-        docs = Document.objects.filter(kind=kind, object_id__in=ids)
+        docs = Document.objects.filter(_of_kind(kind, ids))
         # The date filters again on the document's own date, for kinds whose indexed date is
         # the one the filters test and never changes (a post's writing), so the newest-first
         # index can skip to the range.

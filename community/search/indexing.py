@@ -9,9 +9,16 @@ from django.utils import timezone
 
 from . import registry
 from .backends import clean_text
-from .models import Document
+from .models import ATTRIBUTES, Document
 
 BATCH = 2000
+
+
+def _attributes(entry: registry.IndexEntry) -> dict:
+    unknown = set(entry.attributes) - set(ATTRIBUTES)
+    if unknown:
+        raise ValueError(f"Not a document column: {sorted(unknown)}")
+    return dict(entry.attributes)
 
 
 @transaction.atomic
@@ -30,8 +37,29 @@ def index(kind: str, ids: Iterable[int]) -> None:
                 "body": clean_text(entry.body),
                 "created_at": entry.created_at,
                 "indexed_at": now,
+                **_attributes(entry),
             },
         )
+
+
+def refresh(kind: str, group_ids: Iterable[int]) -> int:
+    """Copy the attributes of every object in these groups (a forum thread's posts) to their
+    documents again, without rewriting their text; return how many documents were updated.
+
+    For changes to a whole group at once (a thread hidden, moved, closed or merged), where
+    re-indexing each object's text would be wasted work. The kind's provider says what a
+    group is and which events change one (`refresh_groups`, `groups_to_refresh`)."""
+    provider = registry.get(kind)
+    count = 0
+    with transaction.atomic():
+        for object_ids, attributes in provider.refresh_groups(list(group_ids)):
+            unknown = set(attributes) - set(ATTRIBUTES)
+            if unknown:
+                raise ValueError(f"Not a document column: {sorted(unknown)}")
+            count += Document.objects.filter(kind=kind, object_id__in=object_ids).update(
+                **attributes
+            )
+    return count
 
 
 def rebuild(kind: str) -> int:
@@ -50,6 +78,7 @@ def rebuild(kind: str) -> int:
                     body=clean_text(entry.body),
                     created_at=entry.created_at,
                     indexed_at=now,
+                    **_attributes(entry),
                 )
             )
             if len(batch) >= BATCH:
@@ -61,15 +90,21 @@ def rebuild(kind: str) -> int:
     return count
 
 
+def _groups(provider, event: dict) -> list[int]:
+    """The groups an event asks this provider to refresh (none for most kinds)."""
+    groups_to_refresh = getattr(provider, "groups_to_refresh", None)
+    return groups_to_refresh(event) if groups_to_refresh else []
+
+
 def wants(event: dict) -> bool:
     """Whether an event changes what the index holds (decided in the request, cheaply)."""
     event_type = event.get("type")
     if event_type == "thread.edited":
         return bool(event.get("thread_id"))
     return any(
-        event.get(key)
+        ((key := getattr(provider, "reindex_on", {}).get(event_type)) and event.get(key))
+        or _groups(provider, event)
         for provider in registry.providers().values()
-        if (key := getattr(provider, "reindex_on", {}).get(event_type))
     )
 
 
@@ -81,6 +116,9 @@ def on_event(event: dict) -> None:
         key = getattr(provider, "reindex_on", {}).get(event_type)
         if key and event.get(key):
             index(kind, [event[key]])
+        groups = _groups(provider, event)
+        if groups:
+            refresh(kind, groups)
     if event_type == "thread.edited" and event.get("thread_id"):
         # A thread's title is indexed with its first post.
         from community.forum.models import Post

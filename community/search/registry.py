@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from django.db.models import QuerySet
+    from django.db.models import Q, QuerySet
 
     from .query import ParsedQuery
 
@@ -28,6 +28,8 @@ class IndexEntry:
     title: str
     body: str
     created_at: datetime
+    # Copies of what the kind's visibility rule and filters test, by column (models.ATTRIBUTES).
+    attributes: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -53,9 +55,10 @@ class Provider(Protocol):
     # Event type -> the key in the event holding the id of the object to index again.
     reindex_on: Mapping[str, str]
 
-    def candidates(self, viewer, query: ParsedQuery) -> QuerySet | None:
-        """Ids (a `values("pk")` queryset) of objects this viewer may read that pass the
-        query's filters; None when the filters cannot apply to this kind."""
+    def candidates(self, viewer, query: ParsedQuery) -> QuerySet | Q | None:
+        """The objects this viewer may read that pass the query's filters: ids (a
+        `values("pk")` queryset), or a filter on the kind's documents (a Q over their
+        copied columns, models.ATTRIBUTES); None when the filters cannot apply to this kind."""
 
     def load(self, viewer, ids: Iterable[int]) -> dict[int, Hit]:
         """The hits for these ids, in a fixed number of queries."""

@@ -134,10 +134,12 @@ def test_space_filter_does_not_reveal_a_private_space(corpus):
     assert ids(search(None, "breastfeeding #south-east")) == set()
 
 
-def test_status_filter_follows_thread_tools(corpus):
-    set_thread_status(
-        actor=f.make_moderator(), thread=corpus["public"], status="closed", enabled=True
-    )
+def test_status_filter_follows_thread_tools(corpus, committed):
+    # The filter reads the documents' copy of the thread's state, refreshed after commit.
+    with committed():
+        set_thread_status(
+            actor=f.make_moderator(), thread=corpus["public"], status="closed", enabled=True
+        )
     assert ids(search(None, "breastfeeding status:closed")) == {
         first_post(corpus["public"]).pk, corpus["reply"].pk,
     }  # fmt: skip
