@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so its time and status cover everything below (one log line per request).
     "ops.logs.RequestLogMiddleware",
+    "community.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -224,6 +225,9 @@ TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 # A task that raises is tried again after 1×, 2×, 4×… this many seconds, then recorded failed.
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", 5))
 TASK_RETRY_BACKOFF_SECONDS = float(os.environ.get("TASK_RETRY_BACKOFF_SECONDS", 10))
+# How many reverse proxies in front append to X-Forwarded-For (nginx alone: 1); the visitor's
+# address for rate limits and view counts is read from there. 0: no proxy, REMOTE_ADDR as is.
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
 # How often an idle worker looks for work, and when a silent worker counts as gone (its
 # running task is then put back for another worker).
 WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", 0.05))
