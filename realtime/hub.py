@@ -42,13 +42,14 @@ class ThreadHub:
 
     def __init__(self, layer) -> None:
         self.layer = layer
-        self.readers: dict[str, set[Reader]] = {}
+        # Weak: a consumer that died without its disconnect (a crash) is not kept alive here.
+        self.readers: dict[str, weakref.WeakSet[Reader]] = {}
         self.channel: str | None = None
         self.task: asyncio.Task | None = None
 
     async def join(self, group: str, reader: Reader) -> None:
         await self._start()
-        readers = self.readers.setdefault(group, set())
+        readers = self.readers.setdefault(group, weakref.WeakSet())
         readers.add(reader)
         # Idempotent: joined again each time, so a group a Redis restart forgot comes back.
         await self.layer.group_add(group, self.channel)
