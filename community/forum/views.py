@@ -297,8 +297,11 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
         if request.GET.get("quote"):
             quoted = _readable_post_or_none(request, request.GET["quote"], thread)
             if quoted is not None:
+                # A young person's username is not shown to other members (their posts show
+                # only the display name): the quote's label is that name for them.
+                author = quoted.author
                 initial["source"] = quote_source(
-                    username=quoted.author.username,
+                    username=author.display_name if author.is_minor else author.username,
                     post_number=quoted.number,
                     thread_id=thread.pk,
                     source=quoted.source,
