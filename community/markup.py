@@ -277,7 +277,7 @@ def quote_title(name: str | None, post: int, thread: int | None, href: str | Non
     """A quote's title: who said it (when the reader may know) and a link to the quoted post."""
     if href is None and thread is not None:
         href = QUOTED_POST_PATH.format(thread=thread, post=post)
-    where = f'<a href="{escape(href)}">post {post}</a>' if href else f"post {post}"
+    where = f'<a href="{escape(href)}#post-{post}">post {post}</a>' if href else f"post {post}"
     if name is None:
         return f"Quoted from {where}:"
     return f'<span class="quote-author">{escape(name)}</span> said in {where}:'

@@ -32,7 +32,7 @@ def test_quote_blocks_store_the_quoted_post_not_its_author_and_do_not_mention_ag
     # Who wrote it is the reading page's to say (forum.selectors.attribute_quotes): the
     # stored HTML, shown as it is by the API, e-mails and the moderation queue, names no one.
     assert "priya" not in rendered.html and "priya" not in rendered.text
-    assert 'Quoted from <a href="/t/quoted/9/3"' in rendered.html
+    assert 'Quoted from <a href="/t/quoted/9/3#post-3"' in rendered.html
     assert "<strong>there</strong>" in rendered.html
     assert rendered.mentions == frozenset()
     assert rendered.quotes == (("priya", 3, 9),)

@@ -50,7 +50,7 @@ def test_a_quote_names_the_author_as_shown_now_and_links_to_the_post(client, ash
     actions.create_post(author=make_user(), thread=thread, source=_quote(first))
     client.force_login(make_user())
     assert _titles(_page(client, thread)) == [
-        f'<span class="quote-author">Asha Patel</span> said in <a href="{thread.post_url(1)}">'
+        f'<span class="quote-author">Asha Patel</span> said in <a href="{thread.post_url(1)}#post-1">'
         "post 1</a>:"
     ]
     asha.display_name = "Asha P."
@@ -65,7 +65,7 @@ def test_a_quote_of_a_post_in_another_thread_links_with_its_real_address(client,
     actions.create_post(author=make_user(), thread=thread, source=_quote(quoted))
     client.force_login(make_user())
     page = _page(client, thread)
-    assert f'said in <a href="{quoted.thread.post_url(1)}">post 1</a>' in page
+    assert f'said in <a href="{quoted.thread.post_url(1)}#post-1">post 1</a>' in page
 
 
 def test_a_quote_of_a_private_region_post_names_no_one_to_readers_outside_it(client, asha):
@@ -84,7 +84,7 @@ def test_a_quote_of_a_private_region_post_names_no_one_to_readers_outside_it(cli
     assert "Private pilot plans" not in page and "private-pilot-plans" not in page
     assert "the quoted words" in page  # what was quoted is the writer's to share
     link = f"/t/quoted/{secret.pk}/1"
-    assert _titles(page) == [f'Quoted from <a href="{link}">post 1</a>:']
+    assert _titles(page) == [f'Quoted from <a href="{link}#post-1">post 1</a>:']
     assert client.get(link).status_code == 404  # the link is a 404 for them, as any permalink
 
     client.force_login(insider)
@@ -122,7 +122,7 @@ def test_a_quote_of_a_hidden_post_stops_naming_its_author(client, asha):
     _hide(Post.objects.get(pk=post.pk))
     page = _page(client, thread)
     assert "Asha Patel" not in page
-    assert f'Quoted from <a href="/t/quoted/{thread.pk}/2">post 2</a>:' in page
+    assert f'Quoted from <a href="/t/quoted/{thread.pk}/2#post-2">post 2</a>:' in page
 
 
 def test_a_young_persons_quoted_post_shows_their_display_name_never_their_username(client):
@@ -144,7 +144,7 @@ def test_a_young_persons_quoted_post_shows_their_display_name_never_their_userna
     assert "jo.smith2011" not in page
     quote_titles = _titles(page)
     assert quote_titles == [
-        f'<span class="quote-author">Calm Heron 42</span> said in <a href="{thread.post_url(2)}">'
+        f'<span class="quote-author">Calm Heron 42</span> said in <a href="{thread.post_url(2)}#post-2">'
         "post 2</a>:"
     ]
 
@@ -180,7 +180,7 @@ def test_a_supportline_message_quoting_a_private_post_names_no_one(client, asha,
     client.force_login(expert)
     page = client.get(reverse("supportline:case", args=[case.reference])).content.decode()
     assert "Asha" not in page
-    assert f'Quoted from <a href="/t/quoted/{secret.pk}/1"' in page
+    assert f'Quoted from <a href="/t/quoted/{secret.pk}/1#post-1"' in page
     assert client.get(f"/t/quoted/{secret.pk}/1").status_code == 404
 
 
