@@ -309,6 +309,11 @@
       }
       textarea.dispatchEvent(new Event("input", { bubbles: true }));
     }
+    function takeOut(inserted, placeholder) {
+      // The text as it was before the paste, unless the member has changed what surrounds it.
+      if (textarea.value.indexOf(inserted) !== -1) { replacePlaceholder(inserted, ""); }
+      else { replacePlaceholder(placeholder, ""); }
+    }
     function upload(file) {
       var id = ++uid;
       var name = (file.name || "image.png").replace(/[\[\]|\n]/g, "");
@@ -316,7 +321,8 @@
       var start = textarea.selectionStart, end = textarea.selectionEnd;
       var before = textarea.value.slice(0, start);
       var gap = before && !/\n$/.test(before) ? "\n" : "";
-      textarea.setRangeText(gap + placeholder + "\n", start, end, "end");
+      var inserted = gap + placeholder + "\n";
+      textarea.setRangeText(inserted, start, end, "end");
       pending += 1;
       error.hidden = true;
       status.textContent = "Uploading " + name + "\u2026";
@@ -336,14 +342,12 @@
             ? name + " is in your post. Describe the picture between the square brackets for people who cannot see it."
             : name + " is linked in your post.";
         } else {
-          replacePlaceholder(placeholder + "\n", "");
-          replacePlaceholder(placeholder, "");
+          takeOut(inserted, placeholder);
           status.textContent = "";
           showError(name + " was not added: " + (body.errors || ["the upload failed."]).join(" "));
         }
       }).catch(function () {
-        replacePlaceholder(placeholder + "\n", "");
-        replacePlaceholder(placeholder, "");
+        takeOut(inserted, placeholder);
         status.textContent = "";
         showError(name + " was not added: the upload failed. Check your connection and try again.");
       }).then(function () { pending -= 1; });
