@@ -286,6 +286,7 @@ def quote_title(name: str | None, post: int, thread: int | None, href: str | Non
 QUOTE_TITLE_RE = re.compile(
     r'<aside class="quote"(?P<attrs>[^>]*)><div class="quote-title">(?P<title>.*?)</div>', re.DOTALL
 )
+_USERNAME_ATTR_RE = re.compile(r'\s*data-username="[^"]*"')
 _DATA_RE = re.compile(r'\bdata-(post|thread)="(\d{1,10})"')
 
 
@@ -314,7 +315,9 @@ def attribute_quotes(html: str, title: Callable[[int | None, int], str]) -> str:
             return match.group(0)
         thread = int(data["thread"]) if "thread" in data else None
         new = title(thread, int(data["post"]))
-        return f'<aside class="quote"{match.group("attrs")}><div class="quote-title">{new}</div>'
+        # Posts written before quotes stopped naming anyone carry the typed username too.
+        attrs = _USERNAME_ATTR_RE.sub("", match.group("attrs"))
+        return f'<aside class="quote"{attrs}><div class="quote-title">{new}</div>'
 
     return QUOTE_TITLE_RE.sub(replace, html)
 

@@ -71,3 +71,15 @@ def test_quote_source_keeps_the_attribute_whole_whatever_the_name():
     quoted = quote_source(username='Calm "Heron", 42]', post_number=2, thread_id=3, source="x")
     assert quoted.startswith('[quote="Calm Heron 42, post:2, topic:3"]')
     assert render(quoted + "reply").quotes == (("Calm Heron 42", 2, 3),)
+
+
+def test_attribute_quotes_drops_the_username_older_posts_stored():
+    from community.markup import attribute_quotes
+
+    old = (
+        '<aside class="quote" data-username="jo.smith2011" data-post="2" data-thread="5">'
+        '<div class="quote-title">jo.smith2011 said:</div><blockquote><p>hi</p></blockquote></aside>'
+    )
+    out = attribute_quotes(old, lambda thread, post: "Quoted from post 2:")
+    assert "jo.smith2011" not in out
+    assert out.startswith('<aside class="quote" data-post="2" data-thread="5">')

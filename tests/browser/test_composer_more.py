@@ -98,7 +98,9 @@ def test_the_edit_page_previews_without_javascript(browser, live_server, discuss
         page.get_by_label(re.compile(r"^Post:?$")).fill("Plain _form_ edit preview")
         page.get_by_role("button", name="Preview").click()
         expect(page.locator("[data-preview-body] em")).to_have_text("form")
-        expect(page.get_by_label(re.compile(r"^Post:?$"))).to_have_value("Plain _form_ edit preview")
+        expect(page.get_by_label(re.compile(r"^Post:?$"))).to_have_value(
+            "Plain _form_ edit preview"
+        )
         page.get_by_role("button", name="Save changes").click()
         expect(page.locator("#post-2 .post-body em")).to_have_text("form")
     finally:
