@@ -384,5 +384,63 @@
     });
   }
 
+  // ---- quote what is selected (the thread page) -------------------------------------------
+  // As Discourse: select words in a post and a Quote button appears; it puts them in the reply
+  // box as [quote="name, post:N, topic:T"]. The page names the quoted post's author for each
+  // reader when it shows the reply (forum.selectors.attribute_quotes), so the name here is
+  // only a label. Keyboard and no-script readers have each post's own Quote link.
+  function addSelectionQuote() {
+    var thread = document.querySelector("article.thread[data-thread-id]");
+    var form = document.querySelector(".reply-box form[data-composer]");
+    var textarea = form && form.querySelector('textarea[name="source"]');
+    if (!thread || !textarea || !window.getSelection) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button quote-selection";
+    button.textContent = "Quote";
+    button.setAttribute("aria-label", "Quote the selected words");
+    button.hidden = true;
+    document.body.appendChild(button);
+    var chosen = null, timer = null;
+    function hide() { button.hidden = true; chosen = null; }
+    function update() {
+      var selection = window.getSelection();
+      if (!selection || selection.isCollapsed || !selection.rangeCount) { hide(); return; }
+      var range = selection.getRangeAt(0);
+      var node = range.commonAncestorContainer;
+      var element = node.nodeType === 1 ? node : node.parentElement;
+      var body = element && element.closest(".post-body");
+      var item = body && body.closest("li.post[id^='post-']");
+      var text = selection.toString().trim();
+      if (!item || !text) { hide(); return; }
+      var author = item.querySelector(".author");
+      chosen = { number: item.id.slice(5), text: text, name: author ? author.textContent.trim() : "" };
+      var rect = range.getBoundingClientRect();
+      var width = document.documentElement.clientWidth;
+      button.style.top = (window.scrollY + rect.bottom + 8) + "px";
+      button.style.left = Math.max(8, Math.min(window.scrollX + rect.left, width - 110)) + "px";
+      button.hidden = false;
+    }
+    document.addEventListener("selectionchange", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(update, 120);
+    });
+    button.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keep the selection
+    button.addEventListener("click", function () {
+      if (!chosen) { return; }
+      var name = chosen.name.replace(/[,"\[\]\n]/g, "").trim() || "member";
+      var quote = '[quote="' + name + ", post:" + chosen.number + ", topic:" +
+        thread.getAttribute("data-thread-id") + '"]\n' + chosen.text + "\n[/quote]\n\n";
+      var at = textarea.selectionEnd, before = textarea.value.slice(0, at);
+      var gap = !before ? "" : /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+      textarea.setRangeText(gap + quote, at, textarea.selectionEnd, "end");
+      hide();
+      textarea.focus();
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      say("Quote added to your reply.");
+    });
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("form[data-composer]"), setup);
+  addSelectionQuote();
 })();

@@ -164,3 +164,40 @@ def test_a_young_person_is_told_they_cannot_add_images(page, discussion):
     _paste(page, _png((40, 30)), "selfie.png")
     expect(page.locator(".composer-error")).to_contain_text("Members under 18 cannot attach files")
     expect(page.get_by_label("Your reply")).to_have_value("")
+
+
+SELECT = """(number) => {
+  const body = document.querySelector(`#post-${number} .post-body p`);
+  const range = document.createRange();
+  range.selectNodeContents(body);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}"""
+
+
+def test_selected_words_are_quoted_into_the_reply_and_posted_with_a_link(signed_in, discussion):
+    page = signed_in
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(discussion.thread.get_absolute_url() + "?page=1")
+    page.evaluate(SELECT, 2)
+    button = page.get_by_role("button", name="Quote the selected words")
+    expect(button).to_be_visible()
+    button.click()
+    box = page.get_by_label("Your reply")
+    expect(box).to_have_value(
+        re.compile(
+            rf'^\[quote="Callum Reid, post:2, topic:{discussion.thread.pk}"\]\n'
+            r"A community minibus helped us\. Ask your parish council about grants\.\n\[/quote\]\n\n$"
+        )
+    )
+    expect(box).to_be_focused()
+    box.press("Control+End")
+    box.type("We will ask ours.")
+    page.get_by_role("button", name="Post reply").click()
+    quote = page.locator("li.post").last.locator("aside.quote")
+    expect(quote.locator(".quote-title")).to_have_text("Callum Reid said in post 2:")
+    expect(quote.get_by_role("link", name="post 2")).to_have_attribute(
+        "href", re.compile(rf"/{discussion.thread.pk}/2#post-2$")
+    )
+    _no_axe_violations(page, "thread after quoting a selection at 320px")
