@@ -454,7 +454,8 @@ def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> None:
     refs: set[tuple[int, int]] = set()
     for post in posts:
         for html in (post.html, getattr(post, "reply_to_html", None)):
-            if html and 'class="quote" data-post' in html:
+            # (posts stored before quotes stopped naming anyone have data-username first)
+            if html and 'class="quote"' in html and "data-post=" in html:
                 refs.update((t or thread.pk, n) for t, n in markup.quote_refs(html))
     if not refs:
         return

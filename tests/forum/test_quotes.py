@@ -211,3 +211,18 @@ def test_quotes_cost_one_query_per_page_whatever_their_number(client, asha):
         extra = actions.create_post(author=writer, thread=elsewhere, source=f"More {number} words")
         actions.create_post(author=writer, thread=thread, source=_quote(extra))
     assert queries() == one_other
+
+
+def test_a_quote_stored_before_this_change_is_attributed_too(client, asha):
+    thread = make_thread(author=asha)
+    post = actions.create_post(author=make_user(), thread=thread, source="Placeholder text here")
+    Post.objects.filter(pk=post.pk).update(
+        html=(
+            f'<aside class="quote" data-username="asha" data-post="1" data-thread="{thread.pk}">'
+            '<div class="quote-title">asha said:</div><blockquote><p>hi</p></blockquote></aside>'
+        )
+    )
+    client.force_login(make_user())
+    page = _page(client, thread)
+    assert "Asha Patel</span> said in" in page
+    assert "asha said:" not in page and 'data-username="asha"' not in page
