@@ -29,7 +29,7 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "class", "rel"],
     "img": ["src", "alt", "title", "width", "height"],
-    "aside": ["class", "data-post", "data-thread", "data-username"],
+    "aside": ["class", "data-post", "data-thread"],
     "div": ["class", "data-poll-name"],
     "span": ["class"],
     "code": ["class"],
@@ -246,19 +246,80 @@ def _render_with_quotes(source: str, env: dict, parts: list[str], quotes: list) 
         post = int(match.group("post")) if match.group("post") else None
         thread = int(match.group("thread")) if match.group("thread") else None
         quotes.append((username, post, thread))
-        data = f' data-username="{escape(username)}"'
-        if post:
-            data += f' data-post="{post}"'
-        if thread:
-            data += f' data-thread="{thread}"'
         # Names in a quote are linked but not collected: quoting does not mention anyone again.
         inner = _MD.render(match.group("body"), {"known_usernames": env.get("known_usernames")})
         parts.append(
-            f'<aside class="quote"{data}><div class="quote-title">'
-            f"{escape(username)} said:</div><blockquote>{inner}</blockquote></aside>\n"
+            f"{_quote_open(username, post, thread)}<blockquote>{inner}</blockquote></aside>\n"
         )
         pos = match.end()
     parts.append(_render_markdown(source[pos:], env))
+
+
+# A quote of a post is stored naming the post, never its author. Who wrote it depends on who
+# reads: a reader who may not see the quoted post (a private region, a held or hidden post)
+# must not learn who wrote it, and a renamed or erased member shows as the site shows them
+# now. So the stored HTML says only "a quoted post" (what every surface that shows stored HTML
+# as it is shows: the moderation queue, the API's cooked, e-mails, search text), and the
+# thread page writes each quote's title for its reader when it reads the page
+# (`attribute_quotes`, from forum.selectors). A quote naming no post keeps the name the writer
+# typed: that is their own text, not a claim the site makes.
+QUOTED_POST_PATH = "/t/quoted/{thread}/{post}"  # the post view redirects readers to the slug
+
+
+def _quote_open(username: str, post: int | None, thread: int | None) -> str:
+    if post is None:
+        return f'<aside class="quote"><div class="quote-title">{escape(username)} said:</div>'
+    data = f' data-post="{post}"' + (f' data-thread="{thread}"' if thread else "")
+    return f'<aside class="quote"{data}><div class="quote-title">{quote_title(None, post, thread)}</div>'
+
+
+def quote_title(name: str | None, post: int, thread: int | None, href: str | None = None) -> str:
+    """A quote's title: who said it (when the reader may know) and a link to the quoted post."""
+    if href is None and thread is not None:
+        href = QUOTED_POST_PATH.format(thread=thread, post=post)
+    where = f'<a href="{escape(href)}#post-{post}">post {post}</a>' if href else f"post {post}"
+    if name is None:
+        return f"Quoted from {where}:"
+    return f'<span class="quote-author">{escape(name)}</span> said in {where}:'
+
+
+QUOTE_TITLE_RE = re.compile(
+    r'<aside class="quote"(?P<attrs>[^>]*)><div class="quote-title">(?P<title>.*?)</div>', re.DOTALL
+)
+_USERNAME_ATTR_RE = re.compile(r'\s*data-username="[^"]*"')
+_DATA_RE = re.compile(r'\bdata-(post|thread)="(\d{1,10})"')
+
+
+def quote_refs(html: str) -> list[tuple[int | None, int]]:
+    """The (thread id or None, post number) of each quote of a post in rendered HTML."""
+    refs = []
+    for match in QUOTE_TITLE_RE.finditer(html or ""):
+        data = dict(_DATA_RE.findall(match.group("attrs")))
+        if "post" in data:
+            refs.append((int(data["thread"]) if "thread" in data else None, int(data["post"])))
+    return refs
+
+
+def attribute_quotes(html: str, title: Callable[[int | None, int], str]) -> str:
+    """The rendered HTML with each quote's title replaced by `title(thread, post)` (safe HTML).
+
+    The HTML is the sanitiser's own output, in which only this module writes <aside> (members'
+    HTML is escaped), so the pattern cannot be matched by what a member typed.
+    """
+    if 'class="quote"' not in (html or ""):
+        return html
+
+    def replace(match: re.Match) -> str:
+        data = dict(_DATA_RE.findall(match.group("attrs")))
+        if "post" not in data:
+            return match.group(0)
+        thread = int(data["thread"]) if "thread" in data else None
+        new = title(thread, int(data["post"]))
+        # Posts written before quotes stopped naming anyone carry the typed username too.
+        attrs = _USERNAME_ATTR_RE.sub("", match.group("attrs"))
+        return f'<aside class="quote"{attrs}><div class="quote-title">{new}</div>'
+
+    return QUOTE_TITLE_RE.sub(replace, html)
 
 
 def quote_source(*, username: str, post_number: int, thread_id: int, source: str) -> str:
@@ -268,4 +329,7 @@ def quote_source(*, username: str, post_number: int, thread_id: int, source: str
     if block_re is not None:
         body = block_re.sub("", body)  # a quote does not copy a poll
     body = body.strip()
+    # The name is only the writer's label (the page shows who wrote the post as it may):
+    # characters that would end the quote's attribute are left out.
+    username = re.sub(r'[,"\[\]\n]', "", username).strip() or "member"
     return f'[quote="{username}, post:{post_number}, topic:{thread_id}"]\n{body}\n[/quote]\n\n'

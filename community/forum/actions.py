@@ -169,10 +169,21 @@ def _store_attachments(
 def upload_attachment(*, uploader, upload: PreparedUpload) -> Attachment:
     """Store a file before the post it goes with exists (as API clients upload first).
 
-    It is served to nobody until a post holds it (the attachment view needs a post).
+    It is served to its uploader only (for the composer's preview) until a post holds it.
+    The same rules as attaching to a post (members under 18 cannot), for members who may
+    write, and at most UPLOADS_PER_HOUR: files no post holds yet are otherwise free storage.
     """
+    if not member_permissions.can_write(uploader):
+        raise PermissionDenied(_("You cannot write here at the moment."))
     _check_uploads(uploader, [upload])
+    ratelimits.check(
+        "upload", uploader.pk, limit=UPLOADS_PER_HOUR, window=3600,
+        message={"attachments": _("You have uploaded many files in the last hour. Please wait %(wait)s.")},
+    )  # fmt: skip
     return _store_attachments(uploader=uploader, post=None, uploads=[upload])[0]
+
+
+UPLOADS_PER_HOUR = 60
 
 
 def _stored_uploads(uploader, source: str) -> tuple[str, list[Attachment]]:
@@ -592,15 +603,27 @@ DRAFT_SAVES_PER_MINUTE = 30
 
 
 def render_preview(
-    *, author, source: str, thread: Thread | None = None, space: Space | None = None
+    *,
+    author,
+    source: str,
+    thread: Thread | None = None,
+    space: Space | None = None,
+    post: Post | None = None,
 ) -> markup.Rendered:
-    """Render what the member is writing exactly as posting it would, and nothing they could
-    not post: the same permission, length, mention, screening and composer checks.
+    """Render what the member is writing exactly as posting (or, given `post`, saving their
+    edit of it) would, and nothing they could not post: the same permission, length, mention,
+    screening and composer checks.
 
     Writes nothing. Raises PermissionDenied where they may not post, ValidationError for what
     posting would refuse, RateLimited past PREVIEWS_PER_MINUTE.
     """
-    if thread is not None:
+    writer = author
+    if post is not None:
+        if not permissions.can_edit_post(author, post):
+            raise PermissionDenied(_("You cannot edit this post."))
+        # An edit is rendered and screened as its author's words, as edit_post does.
+        writer, space = post.author, post.thread.space
+    elif thread is not None:
         if not permissions.can_reply(author, thread):
             raise PermissionDenied(_("You cannot reply in this thread."))
         space = thread.space
@@ -610,13 +633,25 @@ def render_preview(
         "preview", author.pk, limit=PREVIEWS_PER_MINUTE, window=60,
         message={"source": _("You have asked for many previews. Please wait %(wait)s.")},
     )  # fmt: skip
-    rendered = _render(source, author)
+    source = _previewed_uploads(author, source)
+    rendered = _render(source, writer)
     _verdict, _source, rendered = _screen(
-        author=author, space=space, source=source.strip(), rendered=rendered,
-        is_new_thread=thread is None,
+        author=writer, space=space, source=source.strip(), rendered=rendered,
+        is_new_thread=post.number == 1 if post is not None else thread is None,
+        is_edit=post is not None,
     )  # fmt: skip
-    post_hooks.check(author=author, space=space, post=None, rendered=rendered)
+    post_hooks.check(author=writer, space=space, post=post, rendered=rendered)
     return rendered
+
+
+def _previewed_uploads(uploader, source: str) -> str:
+    """The Markdown with the writer's own not-yet-posted uploads (`upload://<id>`) pointing at
+    where they are served (to the uploader only, until a post holds them), as posting will."""
+    wanted = upload_references(source)
+    if not wanted:
+        return source
+    pending = Attachment.objects.filter(pk__in=wanted, uploader=uploader, post__isnull=True)
+    return resolve_upload_references(source, {a.pk: a.get_absolute_url() for a in pending})
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -21,6 +22,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from community import markup
 from community.accounts.models import User
 from community.compiled import CompiledQuery
 
@@ -410,6 +412,7 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
     _attach_attachments(posts)
     for post in posts:
         post.thread = thread
+    attribute_quotes(viewer=viewer, thread=thread, posts=posts)
     member = MemberState(
         user=viewer,
         is_authenticated=is_member,
@@ -427,6 +430,61 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
             else:
                 member.my_reactions.setdefault(post_id, set()).add(kind)
     return result
+
+
+# The most quotes of other posts one page looks up; past it, quotes show no author.
+MAX_QUOTES_PER_PAGE = 100
+
+
+def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> None:
+    """Write each quote's title on the page's posts for this viewer: who wrote the quoted post,
+    as the site shows that member now, and a link to it, only when the viewer may read that
+    post (permissions.can_read_post); otherwise "Quoted from post N" and a link that is a 404
+    for them like any permalink they may not see.
+
+    Why at read time and not at write time: the writer's permission says nothing about the
+    reader's (a quote of a private region's post, or of a post later held or hidden, must not
+    name its author to those who cannot see it), and a rename or an erasure must show. Why
+    cheap: quotes of posts on the same page are answered from the page's own rows (no query);
+    the rest in one query for the whole page, only on pages that quote posts they do not
+    hold (never a query per post). `post.html` (and `reply_to_html`) are changed in memory
+    only, so the shared page's key, made from the HTML, differs whenever what a reader is
+    shown does: two readers share a page only if their quotes read the same.
+    """
+    refs: set[tuple[int, int]] = set()
+    for post in posts:
+        for html in (post.html, getattr(post, "reply_to_html", None)):
+            # (posts stored before quotes stopped naming anyone have data-username first)
+            if html and 'class="quote"' in html and "data-post=" in html:
+                refs.update((t or thread.pk, n) for t, n in markup.quote_refs(html))
+    if not refs:
+        return
+    found = {(thread.pk, p.number): p for p in posts if (thread.pk, p.number) in refs}
+    missing = sorted(refs - found.keys())[:MAX_QUOTES_PER_PAGE]
+    if missing:
+        wanted = Q()
+        for thread_id, number in missing:
+            wanted |= Q(thread_id=thread_id, number=number)
+        for quoted in Post.objects.filter(wanted).select_related(
+            "author", "thread__space", "thread__topic"
+        ):
+            found[(quoted.thread_id, quoted.number)] = quoted
+
+    def title(thread_id: int | None, number: int) -> str:
+        thread_id = thread_id or thread.pk
+        quoted = found.get((thread_id, number))
+        if quoted is None or not permissions.can_read_post(viewer, quoted):
+            return markup.quote_title(None, number, thread_id)
+        # As the post's own byline names its author: the display name (a young person's too,
+        # as their posts show it; never their username or a link to their profile).
+        return markup.quote_title(
+            str(quoted.author), number, thread_id, href=quoted.thread.post_url(number)
+        )
+
+    for post in posts:
+        post.html = markup.attribute_quotes(post.html, title)
+        if getattr(post, "reply_to_html", None):
+            post.reply_to_html = markup.attribute_quotes(post.reply_to_html, title)
 
 
 def _build_page_posts(rule: str, *, user_id: int | None, thread_id: int, low: int, high: int):

@@ -38,5 +38,6 @@ urlpatterns = [
     path("compose/preview/", views.preview, name="preview"),
     path("compose/draft/", views.save_draft, name="save_draft"),
     path("compose/complete/", views.complete, name="complete"),
+    path("compose/upload/", views.upload, name="upload"),
     path("uploads/<int:attachment_id>/<str:name>", views.attachment, name="attachment"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -300,8 +302,11 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
         if request.GET.get("quote"):
             quoted = _readable_post_or_none(request, request.GET["quote"], thread)
             if quoted is not None:
+                # A young person's username is not shown to other members (their posts show
+                # only the display name): the quote's label is that name for them.
+                author = quoted.author
                 initial["source"] = quote_source(
-                    username=quoted.author.username,
+                    username=author.display_name if author.is_minor else author.username,
                     post_number=quoted.number,
                     thread_id=thread.pk,
                     source=quoted.source,
@@ -461,10 +466,14 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
                 },
             )
         status = 200
+    return _edit_page(request, post, form, thread_form, status=status)
+
+
+def _edit_page(request, post: Post, form, thread_form, *, status: int, **extra) -> HttpResponse:
     return render(
         request,
         "forum/edit_post.html",
-        {"post": post, "form": form, "thread_form": thread_form},
+        {"post": post, "form": form, "thread_form": thread_form, **extra},
         status=status,
     )
 
@@ -568,12 +577,16 @@ def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 def attachment(request: HttpRequest, attachment_id: int, name: str) -> HttpResponse:
     """Serve an upload only to those who may read its post."""
+    user = request.user
+    # A file no post holds yet (uploaded from the composer) is its uploader's alone: they see
+    # it in their preview; everyone else learns nothing of it.
+    own_pending = Q(post__isnull=True, uploader_id=user.pk) if user.is_authenticated else Q()
     item = (
         Attachment.objects.select_related("post__thread__space")
-        .filter(Q(pk=attachment_id), Q(post__isnull=False))
+        .filter(Q(pk=attachment_id), Q(post__isnull=False) | own_pending)
         .first()
     )
-    if item is None or not permissions.can_read_post(request.user, item.post):
+    if item is None or (item.post is not None and not permissions.can_read_post(user, item.post)):
         raise Http404("No such file")
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     disposition = "inline" if item.kind == Attachment.Kind.IMAGE else "attachment"
@@ -587,6 +600,14 @@ def attachment(request: HttpRequest, attachment_id: int, name: str) -> HttpRespo
 
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
+
+
+def _edited_post(request: HttpRequest) -> Post | None:
+    """The post an edit preview is for; 404 for one this member may not read."""
+    raw = request.POST.get("post", "")
+    if not (raw.isdigit() and len(raw) < 12):
+        return None
+    return selectors.get_post(viewer=request.user, post_id=int(raw))
 
 
 def _composer_target(request: HttpRequest) -> tuple:
@@ -621,14 +642,19 @@ def preview(request: HttpRequest) -> HttpResponse:
 
     from community.ratelimits import RateLimited
 
-    thread, space = _composer_target(request)
+    edited = _edited_post(request)
+    thread, space = (None, None) if edited is not None else _composer_target(request)
     html, errors, status = "", [], 200
     try:
-        if thread is None and space is None:
+        if edited is not None:
+            # An edit is previewed as saving it would render it (edit_post adds no poll).
+            source = request.POST.get("source", "")
+        elif thread is None and space is None:
             raise ValidationError(_("Choose a space for your thread first."))
-        source = composer.expand(request.POST.get("source", ""), request.POST)
+        else:
+            source = composer.expand(request.POST.get("source", ""), request.POST)
         html = actions.render_preview(
-            author=request.user, source=source, thread=thread, space=space
+            author=request.user, source=source, thread=thread, space=space, post=edited
         ).html
     except RateLimited as exc:
         errors, status = exc.messages, 429
@@ -640,6 +666,16 @@ def preview(request: HttpRequest) -> HttpResponse:
         raise
     if _wants_json(request):
         return JsonResponse({"html": html, "errors": errors}, status=status)
+    if edited is not None:
+        return _edit_page(
+            request,
+            edited,
+            EditPostForm(request.POST),
+            EditThreadForm(request.POST, prefix="thread") if edited.number == 1 else None,
+            status=status,
+            preview_html=html,
+            preview_errors=errors,
+        )
     form = _composer_form(request, thread)
     context = {"form": form, "preview_html": html, "preview_errors": errors}
     if thread is not None:
@@ -682,6 +718,54 @@ def save_draft(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("forum:reply", args=[thread.pk]))
     back = reverse("forum:start_thread")
     return redirect(f"{back}?space={space.slug}" if space else back)
+
+
+@require_POST
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload one file from the composer (pasted or dropped) and answer the Markdown that shows
+    it where the cursor was: `![name](upload://12.png)` for an image, a link for a PDF. The
+    post names it by that short URL, as Discourse's composer does (actions._stored_uploads).
+
+    JSON only: the script calls it. Without JavaScript the form's own file input attaches files.
+    """
+    from django.http import JsonResponse
+
+    from community.ratelimits import RateLimited
+
+    from .uploads import prepare_upload
+
+    file = request.FILES.get("file")
+    if file is None:
+        return JsonResponse({"errors": [_("Choose a file to upload.")]}, status=400)
+    try:
+        stored = actions.upload_attachment(uploader=request.user, upload=prepare_upload(file))
+    except RateLimited as exc:
+        return JsonResponse({"errors": exc.messages}, status=429)
+    except ValidationError as exc:
+        return JsonResponse({"errors": exc.messages}, status=400)
+    except PermissionDenied as exc:
+        return JsonResponse({"errors": [str(exc)]}, status=403)
+    extension = stored.original_name.rsplit(".", 1)[-1].lower()
+    short_url = f"upload://{stored.pk}.{extension}"
+    name = re.sub(r"[\[\]|\n]", "", stored.original_name)
+    if stored.kind == Attachment.Kind.IMAGE:
+        # The file's name stands in as the alt text until the member describes the image.
+        alt = name.rsplit(".", 1)[0].replace("_", " ").replace("-", " ").strip() or "image"
+        markdown = f"![{alt}]({short_url})"
+    else:
+        markdown = f"[{name}]({short_url})"
+    return JsonResponse(
+        {
+            "markdown": markdown,
+            "short_url": short_url,
+            "url": stored.get_absolute_url(),
+            "name": stored.original_name,
+            "kind": stored.kind,
+            "width": stored.width,
+            "height": stored.height,
+        }
+    )
 
 
 COMPLETIONS = 8

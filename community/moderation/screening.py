@@ -118,7 +118,9 @@ def screen_watched_words(submission: Submission, verdict: Verdict) -> None:
 
 
 POSTS_PER_DAY = {0: 10, 1: 30}
-LINK_RE = re.compile(r'<a href="https?://|<img\b')
+# Links out of the site (protocol-relative ones too) and images from anywhere but the
+# member's own uploads (which new members may attach, and so may show in the text).
+LINK_RE = re.compile(r'<a href="(?:https?:)?//|<img\b(?![^>]*\ssrc="/uploads/\d)')
 
 
 def screen_trust(submission: Submission, verdict: Verdict) -> None:

@@ -1,7 +1,9 @@
 // The composer, as progressive enhancement over the plain forms (which post, preview and save
 // drafts without this script): a Markdown toolbar, preview in place through the one preview
-// endpoint, drafts kept in this browser and on the server, @member and #tag suggestions, and
-// images by paste or drag and drop into the form's own file input.
+// endpoint, drafts kept in this browser and on the server (forms that keep drafts), @member
+// and #tag suggestions, and images (or PDFs) by paste or drag and drop, uploaded at once and
+// shown in the text where the cursor was, as Discourse does. Without this script the form's
+// own file input attaches files.
 (function () {
   "use strict";
   if (!window.fetch || !window.FormData) { return; }
@@ -9,6 +11,7 @@
   var PREVIEW_URL = "/compose/preview/";
   var DRAFT_URL = "/compose/draft/";
   var COMPLETE_URL = "/compose/complete/";
+  var UPLOAD_URL = "/compose/upload/";
   var LOCAL_SAVE_MS = 400;
   var SERVER_SAVE_MS = 4000;
   var uid = 0;
@@ -44,7 +47,6 @@
     var textarea = form.querySelector('textarea[name="source"]');
     if (!textarea) { return; }
     var title = form.querySelector('input[name="title"]');
-    var fileInput = form.querySelector('input[type="file"][name="attachments"]');
     var key = "fhn:draft:" + (form.getAttribute("data-draft-key") || window.location.pathname);
     var status = document.createElement("p");
     status.className = "draft-status";
@@ -52,10 +54,11 @@
     textarea.parentNode.insertBefore(status, textarea.nextSibling);
 
     addToolbar(form, textarea);
-    keepDrafts(form, textarea, title, key, status);
+    // Forms with drafts offer Save draft (replies, new threads); an edit keeps none.
+    if (form.querySelector("[data-composer-save]")) { keepDrafts(form, textarea, title, key, status); }
     addPreview(form, textarea);
     addCompletion(textarea);
-    if (fileInput) { addImageDrop(form, textarea, fileInput, status); }
+    addUploads(form, textarea, status);
   }
 
   // ---- the toolbar ----------------------------------------------------------------------
@@ -283,21 +286,80 @@
   }
 
   // ---- images by paste and drag and drop ---------------------------------------------------
-  function addImageDrop(form, textarea, fileInput, status) {
+  // Each file is uploaded at once: a placeholder goes in where the cursor was and is replaced by
+  // the Markdown the server answers (![name](upload://12.png)), or taken out with the reason
+  // the file was refused. Posting waits until every upload has finished.
+  function addUploads(form, textarea, status) {
+    var pending = 0;
+    var error = document.createElement("p");
+    error.className = "composer-error";
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+    status.parentNode.insertBefore(error, status.nextSibling);
+
+    function showError(text) { error.textContent = text; error.hidden = false; }
+    function replacePlaceholder(placeholder, text) {
+      var at = textarea.value.indexOf(placeholder);
+      if (at === -1) { return; }  // the member deleted it: they no longer want the file
+      var end = at + placeholder.length, caret = textarea.selectionStart;
+      textarea.setRangeText(text, at, end, caret >= end ? "end" : "preserve");
+      if (caret >= end) {
+        var moved = caret + text.length - placeholder.length;
+        textarea.setSelectionRange(moved, moved);
+      }
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    function takeOut(inserted, placeholder) {
+      // The text as it was before the paste, unless the member has changed what surrounds it.
+      if (textarea.value.indexOf(inserted) !== -1) { replacePlaceholder(inserted, ""); }
+      else { replacePlaceholder(placeholder, ""); }
+    }
+    function upload(file) {
+      var id = ++uid;
+      var name = (file.name || "image.png").replace(/[\[\]|\n]/g, "");
+      var placeholder = "![Uploading " + name + "\u2026](uploading-" + id + ")";
+      var start = textarea.selectionStart, end = textarea.selectionEnd;
+      var before = textarea.value.slice(0, start);
+      var gap = before && !/\n$/.test(before) ? "\n" : "";
+      var inserted = gap + placeholder + "\n";
+      textarea.setRangeText(inserted, start, end, "end");
+      pending += 1;
+      error.hidden = true;
+      status.textContent = "Uploading " + name + "\u2026";
+      var data = new FormData();
+      data.append("file", file, file.name || "image.png");
+      fetch(UPLOAD_URL, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRFToken": csrf(form) }
+      }).then(function (response) {
+        return response.json().catch(function () {
+          return { errors: [response.status === 413 ? name + " is too large." : "The upload failed. Try again."] };
+        }).then(function (body) { body.status = response.status; return body; });
+      }).then(function (body) {
+        if (body.status === 200 && body.markdown) {
+          replacePlaceholder(placeholder, body.markdown);
+          status.textContent = body.kind === "image"
+            ? name + " is in your post. Describe the picture between the square brackets for people who cannot see it."
+            : name + " is linked in your post.";
+        } else {
+          takeOut(inserted, placeholder);
+          status.textContent = "";
+          showError(name + " was not added: " + (body.errors || ["the upload failed."]).join(" "));
+        }
+      }).catch(function () {
+        takeOut(inserted, placeholder);
+        status.textContent = "";
+        showError(name + " was not added: the upload failed. Check your connection and try again.");
+      }).then(function () { pending -= 1; });
+    }
     function addFiles(files) {
-      var images = Array.prototype.filter.call(files, function (f) { return /^image\//.test(f.type); });
-      if (!images.length || !window.DataTransfer) { return false; }
-      var transfer = new DataTransfer();
-      Array.prototype.forEach.call(fileInput.files || [], function (f) { transfer.items.add(f); });
-      images.forEach(function (f) { transfer.items.add(f); });
-      fileInput.files = transfer.files;
-      var names = Array.prototype.map.call(fileInput.files, function (f) { return f.name; });
-      status.textContent = "Attached when you post: " + names.join(", ") + ".";
+      if (!files || !files.length) { return false; }
+      Array.prototype.forEach.call(files, upload);
       return true;
     }
     textarea.addEventListener("paste", function (event) {
       var files = event.clipboardData && event.clipboardData.files;
-      if (files && files.length && addFiles(files)) { event.preventDefault(); }
+      if (files && files.length) { event.preventDefault(); addFiles(files); }
     });
     ["dragenter", "dragover"].forEach(function (type) {
       textarea.addEventListener(type, function (event) {
@@ -312,9 +374,73 @@
     });
     textarea.addEventListener("drop", function (event) {
       var files = event.dataTransfer && event.dataTransfer.files;
-      if (files && files.length && addFiles(files)) { event.preventDefault(); }
+      if (files && files.length) { event.preventDefault(); textarea.focus(); addFiles(files); }
+    });
+    form.addEventListener("submit", function (event) {
+      if (pending > 0) {
+        event.preventDefault();
+        showError("Wait a moment: a file is still uploading.");
+      }
+    });
+  }
+
+  // ---- quote what is selected (the thread page) -------------------------------------------
+  // As Discourse: select words in a post and a Quote button appears; it puts them in the reply
+  // box as [quote="name, post:N, topic:T"]. The page names the quoted post's author for each
+  // reader when it shows the reply (forum.selectors.attribute_quotes), so the name here is
+  // only a label. Keyboard and no-script readers have each post's own Quote link.
+  function addSelectionQuote() {
+    var thread = document.querySelector("article.thread[data-thread-id]");
+    var form = document.querySelector(".reply-box form[data-composer]");
+    var textarea = form && form.querySelector('textarea[name="source"]');
+    if (!thread || !textarea || !window.getSelection) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button quote-selection";
+    button.textContent = "Quote";
+    button.setAttribute("aria-label", "Quote the selected words");
+    button.hidden = true;
+    document.body.appendChild(button);
+    var chosen = null, timer = null;
+    function hide() { button.hidden = true; chosen = null; }
+    function update() {
+      var selection = window.getSelection();
+      if (!selection || selection.isCollapsed || !selection.rangeCount) { hide(); return; }
+      var range = selection.getRangeAt(0);
+      var node = range.commonAncestorContainer;
+      var element = node.nodeType === 1 ? node : node.parentElement;
+      var body = element && element.closest(".post-body");
+      var item = body && body.closest("li.post[id^='post-']");
+      var text = selection.toString().trim();
+      if (!item || !text) { hide(); return; }
+      var author = item.querySelector(".author");
+      chosen = { number: item.id.slice(5), text: text, name: author ? author.textContent.trim() : "" };
+      var rect = range.getBoundingClientRect();
+      var width = document.documentElement.clientWidth;
+      button.style.top = (window.scrollY + rect.bottom + 8) + "px";
+      button.style.left = Math.max(8, Math.min(window.scrollX + rect.left, width - 110)) + "px";
+      button.hidden = false;
+    }
+    document.addEventListener("selectionchange", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(update, 120);
+    });
+    button.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keep the selection
+    button.addEventListener("click", function () {
+      if (!chosen) { return; }
+      var name = chosen.name.replace(/[,"\[\]\n]/g, "").trim() || "member";
+      var quote = '[quote="' + name + ", post:" + chosen.number + ", topic:" +
+        thread.getAttribute("data-thread-id") + '"]\n' + chosen.text + "\n[/quote]\n\n";
+      var at = textarea.selectionEnd, before = textarea.value.slice(0, at);
+      var gap = !before ? "" : /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+      textarea.setRangeText(gap + quote, at, textarea.selectionEnd, "end");
+      hide();
+      textarea.focus();
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      say("Quote added to your reply.");
     });
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("form[data-composer]"), setup);
+  addSelectionQuote();
 })();

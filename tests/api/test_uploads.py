@@ -56,11 +56,15 @@ def alice():
     return f.make_user(username="alice", is_verified=True)
 
 
-def test_an_upload_is_served_to_nobody_until_a_post_holds_it(client, alice):
+def test_an_upload_is_served_to_its_uploader_only_until_a_post_holds_it(client, alice):
     stored = upload(client, alice)
     assert stored["short_url"] == f"upload://{stored['id']}.png"
     assert stored["url"].startswith("/uploads/")
-    assert fetch(client, alice, stored["url"]) == 404
+    # The uploader sees it (the composer's preview shows it); nobody else learns of it.
+    assert fetch(client, alice, stored["url"]) == 200
+    assert fetch(client, f.make_user(), stored["url"]) == 404
+    assert fetch(client, f.make_moderator(), stored["url"]) == 404
+    assert fetch(client, None, stored["url"]) == 404
 
 
 def test_a_reply_naming_the_short_url_attaches_the_file_and_shows_it(client, alice, committed):

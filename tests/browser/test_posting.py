@@ -56,7 +56,10 @@ def test_member_starts_a_thread_replies_and_quotes_a_post(signed_in):
     expect(page).to_have_url(re.compile(r"/3#post-3$"))
     quote = third.locator("aside.quote")
     expect(quote).to_have_attribute("data-post", "1")
-    expect(quote.locator(".quote-title")).to_have_text("asha said:")
+    expect(quote.locator(".quote-title")).to_have_text("Asha Patel said in post 1:")
+    expect(quote.get_by_role("link", name="post 1")).to_have_attribute(
+        "href", re.compile(r"/t/[\w-]+/\d+/1#post-1$")
+    )
     expect(quote.locator("blockquote strong")).to_have_text("health visiting")
     expect(third.locator(".post-body > p")).to_have_text(QUOTE_ANSWER)
     in_reply = third.locator("details.in-reply")
