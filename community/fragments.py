@@ -23,6 +23,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -265,13 +267,54 @@ class Holes:
 
     def assemble(self, shared_html: str) -> str:
         """The shared page with this member's holes filled (and their CSRF token in)."""
-        filled = _hole_pattern(_hole_secret()).sub(
-            lambda m: self.fill(m.group(1), unquote(m.group(2))), shared_html
-        )
-        marker = CSRF_INPUT.format(_csrf_placeholder())
-        if marker in filled:  # the token this request's holes used, not a second masking
-            filled = filled.replace(marker, self.csrf_input())
-        return filled
+        return self.assemble_pieces(split_page(shared_html)).decode()
+
+    def assemble_pieces(self, pieces: tuple) -> bytes:
+        """A split shared page (``split_page``) with this member's holes filled, as the
+        response's bytes: the constant parts were encoded once, when the page was split."""
+        out = []
+        append = out.append
+        marker = None
+        for piece in pieces:
+            if piece.__class__ is bytes:
+                append(piece)
+            elif piece is _CSRF_PIECE:  # the token this request's holes use: one masking
+                append(self.csrf_input().encode())
+            else:
+                filled = self.fill(*piece)
+                if marker is None:
+                    marker = CSRF_INPUT.format(_csrf_placeholder())
+                if marker in filled:  # a hole that rendered a template with the placeholder
+                    filled = filled.replace(marker, self.csrf_input())
+                append(filled.encode())
+        return b"".join(out)
+
+
+# The CSRF hidden input's place in a split page.
+_CSRF_PIECE = ("", "csrf")
+
+
+def split_page(shared_html: str) -> tuple:
+    """A shared page as its constant parts (UTF-8 bytes), holes (``(name, arg)``) and CSRF
+    inputs (``_CSRF_PIECE``), in order: what ``Holes.assemble_pieces`` fills."""
+    pieces: list = []
+    marker = CSRF_INPUT.format(_csrf_placeholder())
+    position = 0
+    for match in _hole_pattern(_hole_secret()).finditer(shared_html):
+        _split_csrf(shared_html[position : match.start()], marker, pieces)
+        pieces.append((match.group(1), unquote(match.group(2))))
+        position = match.end()
+    _split_csrf(shared_html[position:], marker, pieces)
+    return tuple(pieces)
+
+
+def _split_csrf(text: str, marker: str, pieces: list) -> None:
+    parts = text.split(marker)
+    for index, part in enumerate(parts):
+        if index:
+            pieces.append(_CSRF_PIECE)
+        if part:
+            pieces.append(part.encode())
 
 
 def csrf_placeholder() -> str:
@@ -291,20 +334,94 @@ def shared_page_key(kind: str, parts: tuple) -> str:
     return fragment_key(kind, f"{_code_version()}.{_csrf_placeholder()[-8:]}", parts)
 
 
-def shared_page(kind: str, parts: tuple, render: Callable[[], str], *, lifetime: int) -> str:
+def shared_page(
+    kind: str, parts: tuple, render: Callable[[], str], *, lifetime: int, key: str | None = None
+) -> str:
     """The page (or part) keyed on ``parts`` from the shared cache, rendered on a miss.
 
     ``parts`` must hold every value the page shows besides its holes, and what decided
     which visibility class it is for; the code version and SECRET_KEY are added here.
+    ``key``: ``shared_page_key(kind, parts)``, when the caller has it already.
     """
     if not settings.FRAGMENT_CACHE_ENABLED:
         return render()
-    key = shared_page_key(kind, parts)
+    key = key or shared_page_key(kind, parts)
     html = cached(key)
     if html is None:
         html = render()
         cache.set(key, html, min(lifetime, TIMEOUT_SECONDS))
     return html
+
+
+# --------------------------------------------------------------------------------------------
+# Shared pages kept in the process too. A shared page's key names every value it shows (and
+# the code and the viewer's class), so the HTML under one key never changes: a process can
+# keep the pages it served, already split into constant parts and holes, and use them again
+# without reading ~100 KB from Redis, unpickling it and scanning it for holes on every request.
+# A bounded LRU by size; a page not held here is read from the shared cache as before.
+# --------------------------------------------------------------------------------------------
+
+_local_pages: OrderedDict[str, tuple[tuple, int]] = OrderedDict()
+_local_bytes = 0
+_local_lock = threading.Lock()
+
+
+def _local_page(key: str) -> tuple | None:
+    with _local_lock:
+        held = _local_pages.get(key)
+        if held is None:
+            return None
+        _local_pages.move_to_end(key)
+        return held[0]
+
+
+def _keep_local_page(key: str, pieces: tuple) -> None:
+    global _local_bytes
+    size = sum(len(piece) if piece.__class__ is bytes else 64 for piece in pieces)
+    limit = settings.SHARED_PAGES_IN_PROCESS_BYTES
+    if size > limit:
+        return
+    with _local_lock:
+        if key in _local_pages:
+            return
+        _local_pages[key] = (pieces, size)
+        _local_bytes += size
+        while _local_bytes > limit:
+            _key, (_pieces, old_size) = _local_pages.popitem(last=False)
+            _local_bytes -= old_size
+
+
+def forget_local_pages() -> None:
+    """Drop this process's copies of shared pages (tests that clear the cache call it)."""
+    global _local_bytes
+    with _local_lock:
+        _local_pages.clear()
+        _local_bytes = 0
+
+
+def assembled_page(
+    kind: str,
+    request: HttpRequest,
+    subject: Any,
+    parts: tuple,
+    render: Callable[[], str],
+    holes: Holes,
+    *,
+    lifetime: int,
+) -> bytes:
+    """The shared page of ``kind`` keyed on ``parts`` with this member's holes filled: from
+    the process's copy, else the shared cache, else rendered; the page's registered reads
+    (``page_reads``) in one round trip either way."""
+    if not settings.FRAGMENT_CACHE_ENABLED:
+        with page_reads(kind, request, subject):
+            return holes.assemble_pieces(split_page(render()))
+    key = shared_page_key(kind, parts)
+    pieces = _local_page(key)
+    with page_reads(kind, request, subject, [] if pieces is not None else [key]):
+        if pieces is None:
+            pieces = split_page(shared_page(kind, parts, render, lifetime=lifetime, key=key))
+            _keep_local_page(key, pieces)
+        return holes.assemble_pieces(pieces)
 
 
 # --------------------------------------------------------------------------------------------

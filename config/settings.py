@@ -349,6 +349,9 @@ ANONYMOUS_PAGE_CACHE_SECONDS = 300
 # Rendered posts and thread rows shared between members (community/fragments.py); off only
 # to compare against a full render.
 FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", True)
+# Each process also keeps the shared pages it served, split into parts and holes, up to this
+# many bytes (community/fragments.py): a hot page then costs no Redis read of its HTML.
+SHARED_PAGES_IN_PROCESS_BYTES = int(os.environ.get("SHARED_PAGES_IN_PROCESS_BYTES", 64 * 2**20))
 
 
 def _dev_vapid_keys() -> dict:

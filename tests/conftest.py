@@ -36,9 +36,13 @@ def committed(django_capture_on_commit_callbacks):
 def _clear_cache():
     from django.core.cache import cache
 
+    from community.fragments import forget_local_pages
+
     cache.clear()
+    forget_local_pages()
     yield
     cache.clear()
+    forget_local_pages()
 
 
 @pytest.fixture(autouse=True)
