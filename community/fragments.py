@@ -41,6 +41,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 # Keys change whenever their inputs do; the timeout only bounds how long unused ones linger.
@@ -244,6 +245,13 @@ class Holes:
         self.shared = False
         self._csrf_token: str | None = None
         self._csrf_input: str | None = None
+        self._language: str | None = None
+
+    def language(self) -> str | None:
+        """The request's language, asked once per page (its holes ask per post)."""
+        if self._language is None:
+            self._language = get_language() or ""
+        return self._language or None
 
     def csrf_token(self) -> str:
         """This request's CSRF token, for a form in a hole."""

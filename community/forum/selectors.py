@@ -276,6 +276,8 @@ class MemberState:
     can_reply: bool = False
     my_reactions: dict[int, set[str]] = field(default_factory=dict)
     my_bookmarks: set[int] = field(default_factory=set)
+    # What they may do to each post on the page, by post id (permissions.post_abilities).
+    abilities: dict[int, permissions.PostAbilities] = field(default_factory=dict)
 
 
 @dataclass
@@ -415,6 +417,7 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
         is_authenticated=is_member,
         is_moderator=permissions.is_moderator(viewer),
         can_reply=permissions.can_reply(viewer, thread),
+        abilities=permissions.post_abilities(viewer, thread, posts),
     )
     result = ThreadPage(thread=thread, posts=posts, page=page, page_count=page_count, member=member)
     if is_member and posts:
