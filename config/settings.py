@@ -248,7 +248,8 @@ LOGIN_REDIRECT_URL = "forum:latest"
 LOGOUT_REDIRECT_URL = "forum:latest"
 
 # Sessions are read on every signed-in request: keep them in the cache, backed by the DB.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached_db sessions, read together with their member (community/accounts/sessions.py).
+SESSION_ENGINE = "community.accounts.sessions"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]

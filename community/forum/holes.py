@@ -42,12 +42,16 @@ def _url(name: str, pk: int) -> str:
 # ---- base layout --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _activity_url(username: str) -> str:
+    return escape(reverse("forum:user_activity", args=[username]))
+
+
 def _member_link(holes: Holes, arg: str) -> str:
     user = getattr(holes.request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    href = reverse("forum:user_activity", args=[user.username])
-    return f'<a href="{escape(href)}">{escape(user.display_name)}</a>'
+    return f'<a href="{_activity_url(user.username)}">{escape(user.display_name)}</a>'
 
 
 def _search_query(holes: Holes, arg: str) -> str:
