@@ -77,9 +77,9 @@ def test_a_process_that_served_the_shared_page_reads_only_the_members_keys(clien
     url = thread.get_absolute_url() + "?page=1"
     client.get(url)
     gets, batches = _recorded_reads(client, url)
-    assert len(batches) == 1
-    assert f"bell:{member.pk}" in batches[0]
-    assert f"level:{member.pk}:thread:{thread.pk}" in batches[0]
+    page_batches = [b for b in batches if f"bell:{member.pk}" in b]
+    assert len(page_batches) == 1  # (the session and member are read in a batch of their own)
+    assert f"level:{member.pk}:thread:{thread.pk}" in page_batches[0]
     assert not [k for b in batches for k in b if k.startswith("fragment:thread-page")]
     assert not [k for k in gets if k.startswith(("fragment:thread-page", "bell:", "level:"))]
 

@@ -291,8 +291,13 @@ def composer_buttons(*, thread_id: int | None = None) -> str:
     """Preview and Save draft beside Post: both work without JavaScript (formaction), and the
     composer script does the same in place."""
     target = f'<input type="hidden" name="thread" value="{thread_id}">' if thread_id else ""
+    return target + _composer_buttons()
+
+
+@functools.cache
+def _composer_buttons() -> str:  # reversed once per process, not on every thread page
     return (
-        f'{target}<button type="submit" class="button secondary" formaction="'
+        f'<button type="submit" class="button secondary" formaction="'
         f'{reverse("forum:preview")}" formnovalidate data-composer-preview>Preview</button> '
         f'<button type="submit" class="button secondary" formaction="{reverse("forum:save_draft")}"'
         " formnovalidate data-composer-save>Save draft</button>"
