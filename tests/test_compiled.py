@@ -250,3 +250,27 @@ def test_a_model_with_init_listeners_is_built_by_the_orm(mixed_thread):
     finally:
         post_init.disconnect(receiver, sender=Post)
     assert seen == [p.pk for p in posts]
+
+
+def test_the_compiled_region_lookup_finds_what_visible_spaces_finds():
+    """A region's group for each kind of viewer, whoever asked first: a private region only
+    for its members and moderators; an unknown region for nobody."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from community.accounts.models import Region
+    from tests.factories import private_group
+
+    group = private_group()
+    insider, outsider = make_user(), make_user()
+    actions.add_member(actor=make_moderator(), user=insider, space=group)
+    viewers = [AnonymousUser(), insider, outsider, make_user(role="parent"), make_moderator()]
+    slugs = [*Region.objects.values_list("slug", flat=True), "no-such-region"]
+    for order in (viewers, list(reversed(viewers))):
+        for viewer in order:
+            for slug in slugs:
+                expected = permissions.visible_spaces(viewer).filter(region__slug=slug).first()
+                found = selectors.region_group(viewer=viewer, slug=slug)
+                assert found == expected, (viewer, slug)
+    assert selectors.region_group(viewer=insider, slug="south-east") == group
+    assert selectors.region_group(viewer=outsider, slug="south-east") is None
+    assert selectors.region_group(viewer=AnonymousUser(), slug="south-east") is None

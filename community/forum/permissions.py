@@ -102,6 +102,14 @@ def visible_spaces(user, qs: QuerySet[Space] | None = None) -> QuerySet[Space]:
     return qs.filter(_space_q(user))
 
 
+def visible_spaces_by_rule(rule: tuple, user_id: int | None, qs: QuerySet[Space]) -> QuerySet:
+    """visible_spaces for the viewer whose ``thread_rule`` is ``rule`` (for compiled queries:
+    the SQL differs by rule only, the member's id is a parameter)."""
+    if rule[0] == MODERATOR:
+        return qs
+    return qs.filter(_space_q_of(rule, user_id))
+
+
 def can_read_space(user, space: Space) -> bool:
     if is_moderator(user):
         return True

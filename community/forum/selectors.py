@@ -306,6 +306,25 @@ class ThreadPage:
         return range(1, self.page_count + 1)
 
 
+def region_group(*, viewer, slug: str) -> Space | None:
+    """The region's group if this viewer may read it, else None (one compiled query: the
+    region by its slug and visible_spaces' rule together)."""
+    rule = permissions.thread_rule(viewer)
+    user_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    rows = _region_group(rule, slug=slug, user_id=user_id)
+    return rows[0] if rows else None
+
+
+def _build_region_group(rule: tuple, *, slug, user_id):
+    qs = permissions.visible_spaces_by_rule(
+        rule, user_id, Space.objects.filter(region__slug=str(slug))
+    )
+    return qs[:1]  # as .first(): Space's own ordering
+
+
+_region_group = CompiledQuery(_build_region_group, "slug", "user_id")
+
+
 def get_thread(*, viewer, thread_id: int) -> Thread:
     """The thread if this viewer may read it; 404 otherwise (never reveal what is hidden).
 
