@@ -22,8 +22,12 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
+from django.db.models.fields.files import FileDescriptor
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ModelIterable
+from django.db.models.query_utils import DeferredAttribute
 
 # Stand-in values: integers near the top of a 32-bit column's range, which no real id, post
 # number or count reaches (negative ones are refused by positive fields' lookups).
@@ -67,6 +71,8 @@ class _Compiled:
         self.compiler = compiler
         self.model = queryset.model
         self.db = queryset.db
+        self.queryset = queryset
+        self._build: _Builder | None | bool = False  # worked out on the first model read
 
     def run(self, values: dict[str, Any], *, rows: bool) -> list:
         params = list(self.params)
@@ -77,8 +83,119 @@ class _Compiled:
         compiler.as_sql = lambda *args, **kwargs: (self.sql, frozen_params)
         if rows:
             return list(compiler.results_iter(tuple_expected=True))
+        if self._build is False:
+            self._build = _builder(compiler, self.queryset)
+        build = self._build
+        if build is not None and not _has_init_listeners(build.models):
+            return build(compiler.results_iter(tuple_expected=True))
         queryset = QuerySet(model=self.model, query=_FrozenQuery(compiler), using=self.db)
         return list(ModelIterable(queryset))
+
+
+# Descriptors whose assignment on a new instance only stores the value in its __dict__: for
+# models whose fields all have one of these, an instance is built by filling __dict__ directly.
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute, FileDescriptor)
+_FROM_DB = Model.from_db.__func__
+
+
+def _has_init_listeners(models) -> bool:
+    return any(
+        signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+        for model in models
+    )
+
+
+class _Builder:
+    """Model instances (with their select_related objects and annotations) straight from rows.
+
+    What ModelIterable and Model.from_db do for these rows, without Model.__init__'s generic
+    path (its signals, per-field setattr and argument checks): that was most of the cost of
+    reading a page's posts and thread rows (docs/bench.md). Built only for plain models (see
+    ``_builder``); the instances are indistinguishable from the ORM's.
+    """
+
+    def __init__(self, klass_info, select, annotation_col_map, db, fetch_mode):
+        self.db, self.fetch_mode = db, fetch_mode
+        self.root = self._node(klass_info, select)
+        self.annotations = tuple((annotation_col_map or {}).items())
+        self.models = tuple(self._models(self.root))
+
+    def _node(self, klass_info, select) -> tuple:
+        if klass_info.get("from_parent"):
+            raise _Unsupported
+        model = klass_info["model"]
+        if model.__init__ is not Model.__init__ or model.from_db.__func__ is not _FROM_DB:
+            raise _Unsupported  # the model builds its instances its own way
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        attnames = tuple(column[0].target.attname for column in select[start:end])
+        for attname in attnames:
+            if type(model.__dict__.get(attname)) not in _PLAIN_DESCRIPTORS:
+                raise _Unsupported
+        if model._meta.pk.attname not in attnames:
+            raise _Unsupported
+        pk_index = attnames.index(model._meta.pk.attname)
+        related = tuple(
+            (self._node(info, select), info["local_setter"], info["remote_setter"])
+            for info in klass_info.get("related_klass_infos", [])
+        )
+        return (model, attnames, start, end, pk_index, related)
+
+    def _models(self, node):
+        yield node[0]
+        for child, _local, _remote in node[5]:
+            yield from self._models(child)
+
+    def _make(self, node, row):
+        model, attnames, start, end, pk_index, related = node
+        values = row[start:end]
+        if values[pk_index] is None:
+            return None
+        obj = model.__new__(model)
+        state = ModelState()
+        state.adding, state.db, state.fetch_mode = False, self.db, self.fetch_mode
+        attributes = obj.__dict__
+        attributes["_state"] = state
+        attributes.update(zip(attnames, values, strict=True))
+        for child, local_setter, remote_setter in related:
+            related_obj = self._make(child, row)
+            local_setter(obj, related_obj)
+            if related_obj is not None:
+                remote_setter(related_obj, obj)
+        return obj
+
+    def __call__(self, rows) -> list:
+        make, root, annotations = self._make, self.root, self.annotations
+        out = []
+        for row in rows:
+            obj = make(root, row)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
+            out.append(obj)
+        return out
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _builder(compiler, queryset: QuerySet) -> _Builder | None:
+    """A fast builder for the query's rows, or None where ModelIterable must do it (a model
+    with an unusual field descriptor, a parent link, related objects known in advance, a fetch
+    mode that tracks peers)."""
+    fetch_mode = queryset._fetch_mode
+    if queryset._known_related_objects or fetch_mode.track_peers or compiler.klass_info is None:
+        return None
+    try:
+        return _Builder(
+            compiler.klass_info,
+            compiler.select,
+            compiler.annotation_col_map,
+            queryset.db,
+            fetch_mode,
+        )
+    except _Unsupported:
+        return None
 
 
 class CompiledQuery:

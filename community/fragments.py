@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -35,10 +38,11 @@ import django
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import get_template
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 # Keys change whenever their inputs do; the timeout only bounds how long unused ones linger.
@@ -173,6 +177,40 @@ def attach_fragments(
     _fill_csrf(request, (item for group in keyed.values() for item in group), placeholder)
 
 
+_CSRF_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+
+
+def masked_csrf_token(request: HttpRequest) -> str:
+    """What django.middleware.csrf.get_token returns (the secret masked afresh, the cookie
+    marked as used), with the mask drawn from one os.urandom call: get_token draws its 32
+    characters with 32 calls of secrets.choice, a tenth of a millisecond on every page."""
+    secret = request.META.get("CSRF_COOKIE")
+    if (
+        secret is None
+        or len(secret) != CSRF_SECRET_LENGTH
+        or any(char not in _CSRF_INDEX for char in secret)
+    ):
+        return get_token(request)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # as get_token does: renew the cookie
+    mask = _random_csrf_string()
+    index, chars, count = _CSRF_INDEX, CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS)
+    cipher = "".join(
+        chars[(index[s] + index[m]) % count] for s, m in zip(secret, mask, strict=True)
+    )
+    return mask + cipher
+
+
+def _random_csrf_string() -> str:
+    """CSRF_SECRET_LENGTH characters drawn uniformly from CSRF_ALLOWED_CHARS: random bytes
+    below the largest multiple of their number, the rest rejected (no bias)."""
+    count = len(CSRF_ALLOWED_CHARS)
+    limit = 256 - 256 % count
+    out: list[str] = []
+    while len(out) < CSRF_SECRET_LENGTH:
+        out.extend(CSRF_ALLOWED_CHARS[b % count] for b in os.urandom(48) if b < limit)
+    return "".join(out[:CSRF_SECRET_LENGTH])
+
+
 def _csrf_placeholder() -> str:
     return "csrf-" + salted_hmac("fhn.fragments", "csrf-placeholder").hexdigest()[:32]
 
@@ -242,11 +280,18 @@ class Holes:
         self.shared = False
         self._csrf_token: str | None = None
         self._csrf_input: str | None = None
+        self._language: str | None = None
+
+    def language(self) -> str | None:
+        """The request's language, asked once per page (its holes ask per post)."""
+        if self._language is None:
+            self._language = get_language() or ""
+        return self._language or None
 
     def csrf_token(self) -> str:
         """This request's CSRF token, for a form in a hole."""
         if self._csrf_token is None:
-            self._csrf_token = get_token(self.request) if self.request is not None else ""
+            self._csrf_token = masked_csrf_token(self.request) if self.request is not None else ""
         return self._csrf_token
 
     def csrf_input(self) -> str:
@@ -265,13 +310,54 @@ class Holes:
 
     def assemble(self, shared_html: str) -> str:
         """The shared page with this member's holes filled (and their CSRF token in)."""
-        filled = _hole_pattern(_hole_secret()).sub(
-            lambda m: self.fill(m.group(1), unquote(m.group(2))), shared_html
-        )
-        marker = CSRF_INPUT.format(_csrf_placeholder())
-        if marker in filled:  # the token this request's holes used, not a second masking
-            filled = filled.replace(marker, self.csrf_input())
-        return filled
+        return self.assemble_pieces(split_page(shared_html)).decode()
+
+    def assemble_pieces(self, pieces: tuple) -> bytes:
+        """A split shared page (``split_page``) with this member's holes filled, as the
+        response's bytes: the constant parts were encoded once, when the page was split."""
+        out = []
+        append = out.append
+        marker = None
+        for piece in pieces:
+            if piece.__class__ is bytes:
+                append(piece)
+            elif piece is _CSRF_PIECE:  # the token this request's holes use: one masking
+                append(self.csrf_input().encode())
+            else:
+                filled = self.fill(*piece)
+                if marker is None:
+                    marker = CSRF_INPUT.format(_csrf_placeholder())
+                if marker in filled:  # a hole that rendered a template with the placeholder
+                    filled = filled.replace(marker, self.csrf_input())
+                append(filled.encode())
+        return b"".join(out)
+
+
+# The CSRF hidden input's place in a split page.
+_CSRF_PIECE = ("", "csrf")
+
+
+def split_page(shared_html: str) -> tuple:
+    """A shared page as its constant parts (UTF-8 bytes), holes (``(name, arg)``) and CSRF
+    inputs (``_CSRF_PIECE``), in order: what ``Holes.assemble_pieces`` fills."""
+    pieces: list = []
+    marker = CSRF_INPUT.format(_csrf_placeholder())
+    position = 0
+    for match in _hole_pattern(_hole_secret()).finditer(shared_html):
+        _split_csrf(shared_html[position : match.start()], marker, pieces)
+        pieces.append((match.group(1), unquote(match.group(2))))
+        position = match.end()
+    _split_csrf(shared_html[position:], marker, pieces)
+    return tuple(pieces)
+
+
+def _split_csrf(text: str, marker: str, pieces: list) -> None:
+    parts = text.split(marker)
+    for index, part in enumerate(parts):
+        if index:
+            pieces.append(_CSRF_PIECE)
+        if part:
+            pieces.append(part.encode())
 
 
 def csrf_placeholder() -> str:
@@ -291,20 +377,94 @@ def shared_page_key(kind: str, parts: tuple) -> str:
     return fragment_key(kind, f"{_code_version()}.{_csrf_placeholder()[-8:]}", parts)
 
 
-def shared_page(kind: str, parts: tuple, render: Callable[[], str], *, lifetime: int) -> str:
+def shared_page(
+    kind: str, parts: tuple, render: Callable[[], str], *, lifetime: int, key: str | None = None
+) -> str:
     """The page (or part) keyed on ``parts`` from the shared cache, rendered on a miss.
 
     ``parts`` must hold every value the page shows besides its holes, and what decided
     which visibility class it is for; the code version and SECRET_KEY are added here.
+    ``key``: ``shared_page_key(kind, parts)``, when the caller has it already.
     """
     if not settings.FRAGMENT_CACHE_ENABLED:
         return render()
-    key = shared_page_key(kind, parts)
+    key = key or shared_page_key(kind, parts)
     html = cached(key)
     if html is None:
         html = render()
         cache.set(key, html, min(lifetime, TIMEOUT_SECONDS))
     return html
+
+
+# --------------------------------------------------------------------------------------------
+# Shared pages kept in the process too. A shared page's key names every value it shows (and
+# the code and the viewer's class), so the HTML under one key never changes: a process can
+# keep the pages it served, already split into constant parts and holes, and use them again
+# without reading ~100 KB from Redis, unpickling it and scanning it for holes on every request.
+# A bounded LRU by size; a page not held here is read from the shared cache as before.
+# --------------------------------------------------------------------------------------------
+
+_local_pages: OrderedDict[str, tuple[tuple, int]] = OrderedDict()
+_local_bytes = 0
+_local_lock = threading.Lock()
+
+
+def _local_page(key: str) -> tuple | None:
+    with _local_lock:
+        held = _local_pages.get(key)
+        if held is None:
+            return None
+        _local_pages.move_to_end(key)
+        return held[0]
+
+
+def _keep_local_page(key: str, pieces: tuple) -> None:
+    global _local_bytes
+    size = sum(len(piece) if piece.__class__ is bytes else 64 for piece in pieces)
+    limit = settings.SHARED_PAGES_IN_PROCESS_BYTES
+    if size > limit:
+        return
+    with _local_lock:
+        if key in _local_pages:
+            return
+        _local_pages[key] = (pieces, size)
+        _local_bytes += size
+        while _local_bytes > limit:
+            _key, (_pieces, old_size) = _local_pages.popitem(last=False)
+            _local_bytes -= old_size
+
+
+def forget_local_pages() -> None:
+    """Drop this process's copies of shared pages (tests that clear the cache call it)."""
+    global _local_bytes
+    with _local_lock:
+        _local_pages.clear()
+        _local_bytes = 0
+
+
+def assembled_page(
+    kind: str,
+    request: HttpRequest,
+    subject: Any,
+    parts: tuple,
+    render: Callable[[], str],
+    holes: Holes,
+    *,
+    lifetime: int,
+) -> bytes:
+    """The shared page of ``kind`` keyed on ``parts`` with this member's holes filled: from
+    the process's copy, else the shared cache, else rendered; the page's registered reads
+    (``page_reads``) in one round trip either way."""
+    if not settings.FRAGMENT_CACHE_ENABLED:
+        with page_reads(kind, request, subject):
+            return holes.assemble_pieces(split_page(render()))
+    key = shared_page_key(kind, parts)
+    pieces = _local_page(key)
+    with page_reads(kind, request, subject, [] if pieces is not None else [key]):
+        if pieces is None:
+            pieces = split_page(shared_page(kind, parts, render, lifetime=lifetime, key=key))
+            _keep_local_page(key, pieces)
+        return holes.assemble_pieces(pieces)
 
 
 # --------------------------------------------------------------------------------------------

@@ -262,7 +262,8 @@ LOGIN_REDIRECT_URL = "forum:latest"
 LOGOUT_REDIRECT_URL = "forum:latest"
 
 # Sessions are read on every signed-in request: keep them in the cache, backed by the DB.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached_db sessions, read together with their member (community/accounts/sessions.py).
+SESSION_ENGINE = "community.accounts.sessions"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
@@ -370,6 +371,9 @@ VIEW_COUNT_CACHE = "views" if "views" in CACHES else "default"
 # Rendered posts and thread rows shared between members (community/fragments.py); off only
 # to compare against a full render.
 FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", True)
+# Each process also keeps the shared pages it served, split into parts and holes, up to this
+# many bytes (community/fragments.py): a hot page then costs no Redis read of its HTML.
+SHARED_PAGES_IN_PROCESS_BYTES = int(os.environ.get("SHARED_PAGES_IN_PROCESS_BYTES", 64 * 2**20))
 
 
 def _dev_vapid_keys() -> dict:

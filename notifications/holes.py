@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -38,6 +40,20 @@ def level_form(holes: Holes, target: str, target_id: int, label: str = "") -> st
         return ""
     current = level_for(user, target, target_id)
     current = Level.NORMAL if current is None else current
+    form = _level_form(target, target_id, label, current, holes.language())
+    return form.replace(_CSRF_SLOT, holes.csrf_input()).replace(
+        _NEXT_SLOT, escape(request.get_full_path())
+    )
+
+
+# Where the member's token and the page's address go (no form text holds a NUL).
+_CSRF_SLOT, _NEXT_SLOT = "\x00csrf\x00", "\x00next\x00"
+
+
+@functools.lru_cache(maxsize=4096)
+def _level_form(target: str, target_id: int, label: str, current: int, language) -> str:
+    """The form for these values, built once per process (its labels are translated text:
+    resolving them for every page was most of the form's cost)."""
     field_id = f"level-{escape(target)}-{target_id}"
     choices = []
     for value, text in Level.choices:
@@ -55,10 +71,10 @@ def level_form(holes: Holes, target: str, target_id: int, label: str = "") -> st
         f'  <summary class="level-button">{_BELL}<span class="visually-hidden">Notifications for '
         f"{what}: </span>{escape(current_name)}</summary>\n"
         f'  <form method="post" action="{reverse("notifications:set_level")}" class="level-form">'
-        f"\n  {holes.csrf_input()}\n"
+        f"\n  {_CSRF_SLOT}\n"
         f'  <input type="hidden" name="target" value="{escape(target)}">\n'
         f'  <input type="hidden" name="target_id" value="{target_id}">\n'
-        f'  <input type="hidden" name="next" value="{escape(request.get_full_path())}">\n'
+        f'  <input type="hidden" name="next" value="{_NEXT_SLOT}">\n'
         f"  <fieldset>\n    <legend>Notifications for {what}</legend>\n{''.join(choices)}"
         "  </fieldset>\n"
         '  <button type="submit" class="button secondary">Save</button>\n</form>\n</details>'

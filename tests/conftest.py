@@ -37,13 +37,17 @@ def _clear_cache():
     from django.conf import settings
     from django.core.cache import cache, caches
 
+    from community.fragments import forget_local_pages
+
     # The thread views' buffer may be a cache of its own (the embedded default's files).
     views = caches[settings.VIEW_COUNT_CACHE]
     cache.clear()
     views.clear()
+    forget_local_pages()
     yield
     cache.clear()
     views.clear()
+    forget_local_pages()
 
 
 @pytest.fixture(autouse=True)

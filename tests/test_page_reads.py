@@ -51,11 +51,14 @@ def _a_day_old(thread):
 
 
 def test_a_warm_thread_page_reads_its_shared_page_and_the_members_keys_in_one_batch(client):
+    from community.fragments import forget_local_pages
+
     member = make_user()
     thread = _a_day_old(make_thread())
     client.force_login(member)
     url = thread.get_absolute_url() + "?page=1"
     client.get(url)  # fills the shared page and the member's keys
+    forget_local_pages()  # another process, which has not served this page yet
     gets, batches = _recorded_reads(client, url)
     page_batch = next(b for b in batches if any(k.startswith("fragment:thread-page") for k in b))
     for key in (f"bell:{member.pk}", f"level:{member.pk}:thread:{thread.pk}"):
@@ -65,11 +68,30 @@ def test_a_warm_thread_page_reads_its_shared_page_and_the_members_keys_in_one_ba
     assert not [k for k in gets if k.startswith(("fragment:thread-page", "bell:", "level:"))]
 
 
+def test_a_process_that_served_the_shared_page_reads_only_the_members_keys(client):
+    """The process keeps the shared pages it served (their keys name every value they show):
+    the next request reads only the member's keys, still in one batch."""
+    member = make_user()
+    thread = _a_day_old(make_thread())
+    client.force_login(member)
+    url = thread.get_absolute_url() + "?page=1"
+    client.get(url)
+    gets, batches = _recorded_reads(client, url)
+    page_batches = [b for b in batches if f"bell:{member.pk}" in b]
+    assert len(page_batches) == 1  # (the session and member are read in a batch of their own)
+    assert f"level:{member.pk}:thread:{thread.pk}" in page_batches[0]
+    assert not [k for b in batches for k in b if k.startswith("fragment:thread-page")]
+    assert not [k for k in gets if k.startswith(("fragment:thread-page", "bell:", "level:"))]
+
+
 def test_a_thread_list_reads_its_shared_page_and_the_bell_together(client):
+    from community.fragments import forget_local_pages
+
     member = make_user()
     _a_day_old(make_thread())
     client.force_login(member)
     client.get("/")
+    forget_local_pages()
     gets, batches = _recorded_reads(client, "/")
     page_batch = next(b for b in batches if any(k.startswith("fragment:thread-list") for k in b))
     assert f"bell:{member.pk}" in page_batch

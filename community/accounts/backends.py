@@ -21,6 +21,7 @@ from community import ratelimits
 
 from .membercache import cached_member
 from .permissions import can_use_network
+from .sessions import take_prefetched_member
 
 SIGN_IN_WINDOW = 300
 REFUSED = _(
@@ -51,7 +52,8 @@ class CachedMemberMixin:
     """Load the signed-in member of each request from the shared cache (see membercache)."""
 
     def get_user(self, user_id):
-        user = cached_member(user_id)
+        # Read with the session when the session engine could (accounts/sessions.py).
+        user = take_prefetched_member(user_id) or cached_member(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

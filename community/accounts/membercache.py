@@ -18,8 +18,11 @@ from django.db.models.signals import post_delete, post_save
 MEMBER_CACHE_SECONDS = 10 * 60
 
 
-def _key(user_id) -> str:
+def member_cache_key(user_id) -> str:
     return f"member:{user_id}"
+
+
+_key = member_cache_key
 
 
 def cached_member(user_id):

@@ -25,12 +25,10 @@ from django.utils.functional import SimpleLazyObject
 
 from community.fragments import (
     Holes,
+    assembled_page,
     attach_fragments,
     csrf_placeholder,
     fill_csrf_in,
-    page_reads,
-    shared_page,
-    shared_page_key,
     time_bucket,
     time_bucket_seconds,
 )
@@ -138,8 +136,9 @@ def thread_page(
             finally:
                 holes.shared = False
 
-        with page_reads("thread-page", request, thread, [shared_page_key("thread-page", parts)]):
-            html = holes.assemble(shared_page("thread-page", parts, render, lifetime=lifetime))
+        html = assembled_page(
+            "thread-page", request, thread, parts, render, holes, lifetime=lifetime
+        )
     _mark_read(user, thread, page.posts)
     return HttpResponse(html)
 
@@ -294,7 +293,6 @@ def list_page(
         finally:
             holes.shared = False
 
-    with page_reads("thread-list", request, None, [shared_page_key("thread-list", parts)]):
-        return HttpResponse(
-            holes.assemble(shared_page("thread-list", parts, render, lifetime=lifetime))
-        )
+    return HttpResponse(
+        assembled_page("thread-list", request, None, parts, render, holes, lifetime=lifetime)
+    )

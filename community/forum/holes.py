@@ -15,9 +15,8 @@ from urllib.parse import quote
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.translation import get_language
 
-from community.fragments import Holes, register_hole
+from community.fragments import CSRF_INPUT, Holes, csrf_placeholder, register_hole
 
 from . import permissions
 from .models import Post, Reaction, Status
@@ -43,12 +42,16 @@ def _url(name: str, pk: int) -> str:
 # ---- base layout --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _activity_url(username: str) -> str:
+    return escape(reverse("forum:user_activity", args=[username]))
+
+
 def _member_link(holes: Holes, arg: str) -> str:
     user = getattr(holes.request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    href = reverse("forum:user_activity", args=[user.username])
-    return f'<a href="{escape(href)}">{escape(user.display_name)}</a>'
+    return f'<a href="{_activity_url(user.username)}">{escape(user.display_name)}</a>'
 
 
 def _search_query(holes: Holes, arg: str) -> str:
@@ -122,15 +125,52 @@ def _reaction_kinds(language: str | None) -> tuple[tuple[str, str, str], ...]:
     )
 
 
+# A post's reactions and tools depend on a handful of values (the post's number and counts,
+# what this member may do to it and has done); many members of a page share the same ones.
+# Their markup is kept per process under those values, with the CSRF placeholder in place of
+# the member's token (filled in as the page is put together). Bounded: cleared when full.
+_RENDERED_LIMIT = 50_000
+_rendered: dict[tuple, str] = {}
+
+
+def _kept(key: tuple, build) -> str:
+    html = _rendered.get(key)
+    if html is None:
+        if len(_rendered) >= _RENDERED_LIMIT:
+            _rendered.clear()
+        html = _rendered[key] = build()
+    return html
+
+
+def _abilities(state: MemberState, post: Post) -> permissions.PostAbilities:
+    abilities = state.abilities.get(post.pk)
+    if abilities is None:  # a post the page's selector did not ask about
+        abilities = permissions.post_abilities(state.user, post.thread, [post])[post.pk]
+    return abilities
+
+
 def _post_reactions(holes: Holes, arg: str) -> str:
     post, state = _post(holes, arg), _state(holes)
-    can_react = permissions.can_react(state.user, post)
-    mine = state.my_reactions.get(post.pk, ())
+    can_react = _abilities(state, post).react
+    mine = state.my_reactions.get(post.pk)
     counts = post.reaction_counts
+    key = (
+        "reactions",
+        post.pk,
+        post.number,
+        can_react,
+        tuple(sorted(mine)) if mine else (),
+        tuple(counts.items()),
+        holes.language(),
+    )
+    return _kept(key, lambda: _reactions_html(post, can_react, mine or (), counts, key[-1]))
+
+
+def _reactions_html(post: Post, can_react: bool, mine, counts: dict, language) -> str:
     out = []
     if can_react:
-        action, csrf_input = _url("forum:react", post.pk), holes.csrf_input()
-    for kind, icon, label in _reaction_kinds(get_language()):
+        action, csrf_input = _url("forum:react", post.pk), CSRF_INPUT.format(csrf_placeholder())
+    for kind, icon, label in _reaction_kinds(language):
         count = counts.get(kind, 0)
         if can_react:
             pressed = kind in mine
@@ -155,9 +195,10 @@ def _post_reactions(holes: Holes, arg: str) -> str:
     return "".join(out)
 
 
-def _button_form(holes: Holes, action: str, label: str, number: int) -> str:
+def _button_form(action: str, label: str, number: int) -> str:
+    csrf_input = CSRF_INPUT.format(csrf_placeholder())  # filled in as the page is put together
     return (
-        f'<li><form method="post" action="{action}" class="inline-form">{holes.csrf_input()}'
+        f'<li><form method="post" action="{action}" class="inline-form">{csrf_input}'
         f'<button type="submit" class="link-button">{label}<span class="visually-hidden"> post '
         f"{number}</span></button></form></li>"
     )
@@ -165,7 +206,7 @@ def _button_form(holes: Holes, action: str, label: str, number: int) -> str:
 
 def _post_tools(holes: Holes, arg: str) -> str:
     post, state = _post(holes, arg), _state(holes)
-    user, n, pk = state.user, post.number, post.pk
+    n, pk = post.number, post.pk
     deleted = post.deleted_at is not None
     if not state.is_authenticated:
         if deleted:
@@ -175,40 +216,60 @@ def _post_tools(holes: Holes, arg: str) -> str:
             f'{_url("privacy:visitor_report", pk)}" rel="nofollow">Report<span '
             f'class="visually-hidden"> post {n}</span></a></li></ul>'
         )
+    user = state.user
     own = post.author_id == user.pk
+    key = (
+        "tools",
+        pk,
+        n,
+        post.thread_id,
+        deleted,
+        own,
+        state.can_reply,
+        pk in state.my_bookmarks,
+        _abilities(state, post),
+        state.is_moderator and post.status == Status.HELD,
+        own and (post.status == Status.HIDDEN or (deleted and post.deleted_by_id != user.pk)),
+    )
+    return _kept(key, lambda: _tools_html(*key[1:]))
+
+
+def _tools_html(
+    pk, n, thread_id, deleted, own, can_reply, marked, abilities, approvable, appealable
+) -> str:
     out = ['<ul class="tools" aria-label="Post tools">']
-    if state.can_reply and not deleted:
-        reply = _url("forum:reply", post.thread_id)
+    csrf_input = CSRF_INPUT.format(csrf_placeholder())
+    if can_reply and not deleted:
+        reply = _url("forum:reply", thread_id)
         out.append(
             f'<li><a href="{reply}?to={pk}">Reply<span class="visually-hidden"> to post {n}'
             f'</span></a></li><li><a href="{reply}?quote={pk}">Quote<span '
             f'class="visually-hidden"> post {n}</span></a></li>'
         )
     if not deleted:
-        marked = pk in state.my_bookmarks
         out.append(
             f'<li><form method="post" action="{_url("forum:bookmark", pk)}" class="inline-form">'
-            f'{holes.csrf_input()}<button type="submit" class="link-button" aria-pressed="'
+            f'{csrf_input}<button type="submit" class="link-button" aria-pressed="'
             f'{"true" if marked else "false"}">{"Bookmarked" if marked else "Bookmark"}<span '
             f'class="visually-hidden"> post {n}</span></button></form></li>'
         )
-    if not deleted and permissions.can_edit_post(user, post):
+    if not deleted and abilities.edit:
         out.append(
             f'<li><a href="{_url("forum:edit_post", pk)}">Edit<span class="visually-hidden"> '
             f"post {n}</span></a></li>"
         )
-    if not deleted and permissions.can_delete_post(user, post):
-        out.append(_button_form(holes, _url("forum:delete_post", pk), "Delete", n))
-    if deleted and permissions.can_restore_post(user, post):
-        out.append(_button_form(holes, _url("forum:restore_post", pk), "Restore", n))
+    if not deleted and abilities.delete:
+        out.append(_button_form(_url("forum:delete_post", pk), "Delete", n))
+    if deleted and abilities.restore:
+        out.append(_button_form(_url("forum:restore_post", pk), "Restore", n))
     if not deleted and not own:
         out.append(
             f'<li><a href="{_url("moderation:flag", pk)}">Flag<span class="visually-hidden"> '
             f"post {n}</span></a></li>"
         )
-    if state.is_moderator and post.status == Status.HELD:
-        out.append(_button_form(holes, _url("moderation:approve_post", pk), "Approve", n))
-    if own and (post.status == Status.HIDDEN or (deleted and post.deleted_by_id != user.pk)):
+    if approvable:
+        out.append(_button_form(_url("moderation:approve_post", pk), "Approve", n))
+    if appealable:
         out.append(
             f'<li><a href="{_url("privacy:appeal", pk)}">Appeal<span class="visually-hidden"> '
             f"the decision on post {n}</span></a></li>"
@@ -230,8 +291,13 @@ def composer_buttons(*, thread_id: int | None = None) -> str:
     """Preview and Save draft beside Post: both work without JavaScript (formaction), and the
     composer script does the same in place."""
     target = f'<input type="hidden" name="thread" value="{thread_id}">' if thread_id else ""
+    return target + _composer_buttons()
+
+
+@functools.cache
+def _composer_buttons() -> str:  # reversed once per process, not on every thread page
     return (
-        f'{target}<button type="submit" class="button secondary" formaction="'
+        f'<button type="submit" class="button secondary" formaction="'
         f'{reverse("forum:preview")}" formnovalidate data-composer-preview>Preview</button> '
         f'<button type="submit" class="button secondary" formaction="{reverse("forum:save_draft")}"'
         " formnovalidate data-composer-save>Save draft</button>"

@@ -7,8 +7,8 @@ notifications, sockets) goes through these.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
@@ -100,6 +100,14 @@ def visible_spaces(user, qs: QuerySet[Space] | None = None) -> QuerySet[Space]:
     if is_moderator(user):
         return qs
     return qs.filter(_space_q(user))
+
+
+def visible_spaces_by_rule(rule: tuple, user_id: int | None, qs: QuerySet[Space]) -> QuerySet:
+    """visible_spaces for the viewer whose ``thread_rule`` is ``rule`` (for compiled queries:
+    the SQL differs by rule only, the member's id is a parameter)."""
+    if rule[0] == MODERATOR:
+        return qs
+    return qs.filter(_space_q_of(rule, user_id))
 
 
 def can_read_space(user, space: Space) -> bool:
@@ -358,50 +366,80 @@ def can_reply(user, thread: Thread) -> bool:
     return not thread.is_closed and not thread.is_archived
 
 
+class PostAbilities(NamedTuple):
+    """What one member may do to one post: react, edit, delete, restore."""
+
+    react: bool
+    edit: bool
+    delete: bool
+    restore: bool
+
+
+def post_abilities(user, thread: Thread, posts: Iterable[Post]) -> dict[int, PostAbilities]:
+    """The bulk form of can_react, can_edit_post, can_delete_post and can_restore_post for
+    posts of one thread, by post id: the member's side of each rule is asked once per page,
+    not once per post (the one-object checks are this function for one post)."""
+    member = _is_member(user)
+    writer = member and can_write(user)
+    moderator = is_moderator(user)
+    user_id = user.pk if member else None
+    archived, closed = thread.is_archived, thread.is_closed
+    readable = None  # asked only if a post could be reacted to
+    abilities = {}
+    for post in posts:
+        own, deleted = post.author_id == user_id and member, post.deleted_at is not None
+        react = (
+            writer
+            and not own
+            and post.kind == Post.Kind.POST
+            and not archived
+            and post.status == Status.PUBLISHED
+            and not deleted
+        )
+        if react:
+            if readable is None:
+                readable = can_read_thread(user, thread)
+            react = readable
+        edit = (
+            post.kind != Post.Kind.NOTE
+            and not archived
+            and writer
+            and (
+                moderator
+                or (
+                    own
+                    and not deleted
+                    and post.status != Status.HIDDEN
+                    and post.edits_locked_at is None
+                    and not closed
+                )
+            )
+        )
+        delete = not archived and (moderator or (own and post.status != Status.HIDDEN))
+        restore = deleted and member and (moderator or (own and post.deleted_by_id == user_id))
+        abilities[post.pk] = PostAbilities(react, edit, delete, restore)
+    return abilities
+
+
+def _abilities(user, post: Post) -> PostAbilities:
+    return post_abilities(user, post.thread, [post])[post.pk]
+
+
 def can_edit_post(user, post: Post) -> bool:
-    if post.kind == Post.Kind.NOTE or post.thread.is_archived:
-        return False
-    if not _is_member(user) or not can_write(user):
-        return False
-    if is_moderator(user):
-        return True
-    return (
-        post.author_id == user.pk
-        and post.deleted_at is None
-        and post.status != Status.HIDDEN
-        and post.edits_locked_at is None
-        and not post.thread.is_closed
-    )
+    return _abilities(user, post).edit
 
 
 def can_delete_post(user, post: Post) -> bool:
-    if post.thread.is_archived:
-        return False
-    if is_moderator(user):
-        return True
-    return _is_member(user) and post.author_id == user.pk and post.status != Status.HIDDEN
+    return _abilities(user, post).delete
 
 
 def can_restore_post(user, post: Post) -> bool:
     """A deleted post comes back by a moderator, or by its author when they deleted it."""
-    if post.deleted_at is None or not _is_member(user):
-        return False
-    if is_moderator(user):
-        return True
-    return post.deleted_by_id == user.pk and post.author_id == user.pk
+    return _abilities(user, post).restore
 
 
 def can_react(user, post: Post) -> bool:
-    return (
-        _is_member(user)
-        and can_write(user)
-        and post.author_id != user.pk
-        and post.kind == Post.Kind.POST
-        and not post.thread.is_archived
-        and post.status == Status.PUBLISHED
-        and post.deleted_at is None
-        and can_read_thread(user, post.thread)
-    )
+    return _abilities(user, post).react
 
 
 def can_manage_space(user, space: Space) -> bool:

@@ -278,6 +278,8 @@ class MemberState:
     can_reply: bool = False
     my_reactions: dict[int, set[str]] = field(default_factory=dict)
     my_bookmarks: set[int] = field(default_factory=set)
+    # What they may do to each post on the page, by post id (permissions.post_abilities).
+    abilities: dict[int, permissions.PostAbilities] = field(default_factory=dict)
 
 
 @dataclass
@@ -304,6 +306,25 @@ class ThreadPage:
     @property
     def page_numbers(self) -> range:
         return range(1, self.page_count + 1)
+
+
+def region_group(*, viewer, slug: str) -> Space | None:
+    """The region's group if this viewer may read it, else None (one compiled query: the
+    region by its slug and visible_spaces' rule together)."""
+    rule = permissions.thread_rule(viewer)
+    user_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    rows = _region_group(rule, slug=slug, user_id=user_id)
+    return rows[0] if rows else None
+
+
+def _build_region_group(rule: tuple, *, slug, user_id):
+    qs = permissions.visible_spaces_by_rule(
+        rule, user_id, Space.objects.filter(region__slug=str(slug))
+    )
+    return qs[:1]  # as .first(): Space's own ordering
+
+
+_region_group = CompiledQuery(_build_region_group, "slug", "user_id")
 
 
 def get_thread(*, viewer, thread_id: int) -> Thread:
@@ -418,6 +439,7 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
         is_authenticated=is_member,
         is_moderator=permissions.is_moderator(viewer),
         can_reply=permissions.can_reply(viewer, thread),
+        abilities=permissions.post_abilities(viewer, thread, posts),
     )
     result = ThreadPage(thread=thread, posts=posts, page=page, page_count=page_count, member=member)
     if is_member and posts:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from community.accounts import permissions as member_permissions
-from community.accounts.models import Region
 from community.markup import quote_source
 from community.pagecache import cache_for_anonymous
 from community.paging import page_number
@@ -127,8 +126,7 @@ def space(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cache_for_anonymous
 def region(request: HttpRequest, slug: str) -> HttpResponse:
-    region = get_object_or_404(Region, slug=slug)
-    group = permissions.visible_spaces(request.user).filter(region=region).first()
+    group = selectors.region_group(viewer=request.user, slug=slug)
     if group is None:
         raise Http404("No such region")
     return _space_listing(request, group)

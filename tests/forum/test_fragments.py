@@ -407,3 +407,54 @@ def test_thread_ui_parts_are_the_same_assembled_as_rendered_in_full(settings, tm
     assert "My unsent words" not in _page(
         _client_for(behind), thread.get_absolute_url() + "?page=1"
     )
+
+
+def test_post_holes_kept_by_the_process_are_each_viewers_own(settings, busy_thread):
+    """A post's reactions and tools are kept per process under the values they show: each
+    viewer's page, filled from markup that other viewers' requests left, is the page they
+    get with nothing kept. Own, held, hidden, deleted and a minor's posts, a moderator, a
+    silenced member, a reader with a reaction and a bookmark, a visitor."""
+    from community.forum import holes
+
+    thread = busy_thread["thread"]
+    hidden = actions.create_post(author=make_user(), thread=thread, source="Said too much")
+    Post.objects.filter(pk=hidden.pk).update(status="hidden", created_at=thread.created_at)
+    thread.refresh_from_db()
+    reader, silenced = make_user(), make_user()
+    actions.toggle_reaction(user=reader, post=thread.posts.get(number=1), kind="thanks")
+    actions.toggle_bookmark(user=reader, post=thread.posts.get(number=3))
+    from django.contrib.auth import get_user_model
+
+    from community.accounts.membercache import forget_member
+
+    get_user_model().objects.filter(pk=silenced.pk).update(
+        silenced_until=timezone.now() + timedelta(days=2)
+    )
+    forget_member(silenced.pk)
+    viewers = [
+        None,
+        busy_thread["author"],
+        busy_thread["minor"],
+        busy_thread["newcomer"],
+        busy_thread["moderator"],
+        reader,
+        silenced,
+        make_user(),
+    ]
+    url = thread.get_absolute_url() + "?page=1"
+    for user in viewers:  # a first read moves the read position, which the page shows
+        _page(_client_for(user), url)
+    alone = {}
+    for user in viewers:
+        holes._rendered.clear()
+        alone[user] = _page(_client_for(user), url)
+    for order in (viewers, list(reversed(viewers))):
+        holes._rendered.clear()
+        for user in order:
+            assert _page(_client_for(user), url) == alone[user], f"as seen by {user}"
+    assert "Said too much" in alone[busy_thread["moderator"]]
+    assert "Said too much" not in alone[reader]
+    assert "Waiting for approval" not in alone[reader]
+    edit = re.compile(r">Edit<span")
+    assert not edit.search(alone[reader]) and edit.search(alone[busy_thread["author"]])
+    assert 'name="kind"' not in alone[silenced] and 'name="kind"' in alone[reader]

@@ -1,0 +1,72 @@
+"""Sessions kept in the shared cache (backed by the database), read with their member.
+
+A signed-in request read its session from the cache, then its member (membercache), one
+round trip after the other. Each process remembers which member a session belonged to when
+it last read it, and reads the session and that member's cached row together in one
+``get_many``; the row is handed to the authentication backend for this request only, and
+only when the session still names that member (a wrong guess costs the second read, as
+before). Everything Django checks when it loads the member (the backend, the session's
+password hash, suspension) is checked as before.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+
+from .membercache import member_cache_key
+
+# A read member is used by the request that read it: within this many seconds, once.
+_HANDOVER_SECONDS = 1.0
+_MAX_REMEMBERED = 50_000
+
+_members_by_session: dict[str, str] = {}
+
+
+def _same_cache() -> bool:  # the session and the member must be in one cache
+    return settings.SESSION_CACHE_ALIAS == "default"
+
+
+_handover = threading.local()
+
+
+def take_prefetched_member(user_id):
+    """The member row read with this request's session, if it is ``user_id``'s (once)."""
+    held = getattr(_handover, "member", None)
+    if held is None:
+        return None
+    _handover.member = None
+    held_id, member, read_at = held
+    if str(held_id) != str(user_id) or time.monotonic() - read_at > _HANDOVER_SECONDS:
+        return None
+    return member
+
+
+class SessionStore(CachedDBStore):
+    def load(self):
+        _handover.member = None
+        key = self.session_key
+        user_id = _members_by_session.get(key) if key and _same_cache() else None
+        if user_id is None:
+            data = super().load()
+        else:
+            member_key = member_cache_key(user_id)
+            try:
+                found = self._cache.get_many([self.cache_key, member_key])
+            except Exception:  # as the parent class: an unreadable key reads as no session
+                found = {}
+            data = found.get(self.cache_key)
+            if data is None:
+                data = super().load()
+            elif found.get(member_key) is not None and data.get(SESSION_KEY) == str(user_id):
+                _handover.member = (user_id, found[member_key], time.monotonic())
+        session_user = data.get(SESSION_KEY) if data else None
+        if key and session_user is not None and self.session_key == key:
+            if len(_members_by_session) >= _MAX_REMEMBERED:
+                _members_by_session.clear()
+            _members_by_session[key] = session_user
+        return data
