@@ -89,16 +89,42 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.resumed = False
         self.last_resume_after = 0
         self.counted = False
+        # While this socket joins a group and answers (hello, subscribed), what the hub hands
+        # over waits here, so the answer always comes first, as the protocol promises.
+        self.held_back: list[tuple[str, object]] | None = None
         if self._signed_in and not can_use_network(self.user):
             await self.close(code=4001)
             return
         await self.accept()
         SOCKETS_OPEN.inc()
         self.counted = True
-        if self._signed_in:
-            await hub_for(self.channel_layer).join(push.user_group(self.user.pk), self)
-            await database_sync_to_async(presence.mark_seen)(self.user.pk)
-        await self.send_json({"type": "hello", "user": self.user.pk if self._signed_in else None})
+        self.held_back = []
+        try:
+            if self._signed_in:
+                await hub_for(self.channel_layer).join(push.user_group(self.user.pk), self)
+                await database_sync_to_async(presence.mark_seen)(self.user.pk)
+            await self.send_json(
+                {"type": "hello", "user": self.user.pk if self._signed_in else None}
+            )
+        finally:
+            await self._release_held_back()
+
+    async def _release_held_back(self) -> None:
+        """Send, in order, what the hub handed over while we were answering."""
+        while self.held_back:
+            kind, item = self.held_back.pop(0)
+            if kind == "text":
+                await self.send(text_data=item)
+            else:
+                await self._send_notifications(item["notifications"], item["unread"])
+        self.held_back = None
+
+    async def take_text(self, text: str) -> None:
+        """A thread event, serialised once by the hub for every reader in this process."""
+        if self.held_back is not None:
+            self.held_back.append(("text", text))
+        else:
+            await self.send(text_data=text)
 
     async def dispatch(self, message) -> None:
         """Channels' own dispatch hops to its one database thread (`close_old_connections`)
@@ -253,9 +279,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.threads[thread_id] = space_id
         # Thread events come through the process's hub (one delivery per process, not per
         # socket); the space's group is the socket's own (rare: a visibility change).
-        await hub_for(self.channel_layer).join(push.thread_group(thread_id), self)
-        await self.channel_layer.group_add(push.space_group(space_id), self.channel_name)
-        await self.send_json({"type": "subscribed", "thread": thread_id, "missed": missed})
+        self.held_back = []
+        try:
+            await hub_for(self.channel_layer).join(push.thread_group(thread_id), self)
+            await self.channel_layer.group_add(push.space_group(space_id), self.channel_name)
+            await self.send_json({"type": "subscribed", "thread": thread_id, "missed": missed})
+        finally:
+            await self._release_held_back()
 
     @database_sync_to_async
     def _readable_numbers_after(
@@ -295,7 +325,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def take_notifications(self, payload: dict) -> None:
         """This member's entry of a many-member bell update, handed over by the hub."""
-        await self._send_notifications(payload["notifications"], payload["unread"])
+        if self.held_back is not None:
+            self.held_back.append(("notifications", payload))
+        else:
+            await self._send_notifications(payload["notifications"], payload["unread"])
 
     async def notify_many(self, message) -> None:
         """One message for many members' sockets in this process: forward only our own."""

@@ -32,7 +32,7 @@ RETRY_SECONDS = 0.5
 class Reader(Protocol):
     channel_name: str
 
-    async def send(self, text_data=None, bytes_data=None, close=False) -> None: ...
+    async def take_text(self, text: str) -> None: ...
 
     async def take_notifications(self, payload: dict) -> None: ...
 
@@ -113,7 +113,7 @@ class ThreadHub:
             text = json.dumps(message["event"])
             for reader in readers:
                 try:
-                    await reader.send(text_data=text)
+                    await reader.take_text(text)
                 except Exception:  # a socket closing as we write: its consumer leaves soon
                     logger.debug("thread hub: send to a closing socket failed", exc_info=True)
         else:

@@ -18,8 +18,8 @@ class FakeSocket:
         self.sent: list[str] = []
         self.notified: list[dict] = []
 
-    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
-        self.sent.append(text_data)
+    async def take_text(self, text: str) -> None:
+        self.sent.append(text)
 
     async def take_notifications(self, payload: dict) -> None:
         self.notified.append(payload)
@@ -131,3 +131,28 @@ async def test_over_redis_each_members_entry_is_handed_over_once(settings):
     hub.task.cancel()
     for i in range(1, 31):
         await layer.group_discard(f"user-{i}", hub.channel)
+
+
+async def test_what_the_hub_hands_over_while_a_socket_answers_waits_for_the_answer():
+    """hello (and subscribed) come first: a bell update handed over while the socket was
+    joining its groups is sent right after the answer, in the order it came."""
+    from realtime.consumers import LiveConsumer
+
+    consumer = LiveConsumer()
+    consumer.sent_ids, consumer.hole_floor = {}, 0
+    written: list[dict] = []
+
+    async def base_send(message):
+        written.append(json.loads(message["text"]))
+
+    consumer.base_send = base_send
+    consumer.held_back = []
+    await consumer.take_notifications({"notifications": [{"id": 7}], "unread": 1})
+    await consumer.take_text(json.dumps({"type": "post.created", "number": 2}))
+    await consumer.send_json({"type": "hello", "user": 1})
+    assert written == [{"type": "hello", "user": 1}]
+    await consumer._release_held_back()
+    assert [m["type"] for m in written] == ["hello", "notifications", "post.created"]
+    assert consumer.held_back is None
+    await consumer.take_text(json.dumps({"type": "post.created", "number": 3}))
+    assert written[-1]["number"] == 3
