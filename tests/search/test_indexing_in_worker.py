@@ -123,3 +123,19 @@ def test_anonymous_page_shows_a_new_reply_on_the_next_read_before_the_worker_run
     page = client.get(url)
     assert page["X-Page-Cache"] == "miss"
     assert "At the Lime Street hub." in page.content.decode()
+
+
+def test_worker_tasks_are_queued_with_the_change_and_roll_back_with_it(committed, db_tasks):
+    """With the worker's queue in the database, the tasks are rows written in the change's own
+    transaction: no commit of their own for the poster, and none left by a change undone."""
+    from django.db import transaction
+
+    with committed():
+        thread = f.make_thread(title="Baby massage", source="Baby massage starts in March.")
+    _run_queue(committed)
+    with pytest.raises(RuntimeError), committed(), transaction.atomic():
+        actions.create_post(author=f.make_user(), thread=thread, source="Undone reply here.")
+        assert len(_indexing_tasks()) == 1  # queued inside the change's transaction
+        raise RuntimeError("the change fails after the post was written")
+    assert _indexing_tasks() == []
+    assert not Post.objects.filter(source="Undone reply here.").exists()
