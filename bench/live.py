@@ -873,6 +873,11 @@ def measure_restart(conn, author, watchers, cookies, servers, space, topic, post
         time.sleep(1)
     ask(conn, ("stop_resuming",), 60)
     lost = sum(len(expected[u] - received[u]) for u in expected)
+    if lost:  # which, to diagnose: member → ids never received
+        missing = {
+            u: sorted(expected[u] - received[u]) for u in expected if expected[u] - received[u]
+        }
+        print(f"lost notifications by member: {missing}", flush=True)
     duplicated = sum(n - 1 for u in expected for n in tally.get(u, {}).values() if n > 1)
     return {
         "expected": sum(len(v) for v in expected.values()),

@@ -89,40 +89,30 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.resumed = False
         self.last_resume_after = 0
         self.counted = False
-        # While this socket joins a group and answers (hello, subscribed), what the hub hands
-        # over waits here, so the answer always comes first, as the protocol promises.
-        self.held_back: list[tuple[str, object]] | None = None
+        # While this socket joins a thread and answers "subscribed", what the hub hands over
+        # waits here, so the answer always comes first, as the protocol promises.
+        self.held_back: list[str] | None = None
         if self._signed_in and not can_use_network(self.user):
             await self.close(code=4001)
             return
         await self.accept()
         SOCKETS_OPEN.inc()
         self.counted = True
-        self.held_back = []
-        try:
-            if self._signed_in:
-                await hub_for(self.channel_layer).join(push.user_group(self.user.pk), self)
-                await database_sync_to_async(presence.mark_seen)(self.user.pk)
-            await self.send_json(
-                {"type": "hello", "user": self.user.pk if self._signed_in else None}
-            )
-        finally:
-            await self._release_held_back()
+        if self._signed_in:
+            await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
+            await database_sync_to_async(presence.mark_seen)(self.user.pk)
+        await self.send_json({"type": "hello", "user": self.user.pk if self._signed_in else None})
 
     async def _release_held_back(self) -> None:
         """Send, in order, what the hub handed over while we were answering."""
         while self.held_back:
-            kind, item = self.held_back.pop(0)
-            if kind == "text":
-                await self.send(text_data=item)
-            else:
-                await self._send_notifications(item["notifications"], item["unread"])
+            await self.send(text_data=self.held_back.pop(0))
         self.held_back = None
 
     async def take_text(self, text: str) -> None:
         """A thread event, serialised once by the hub for every reader in this process."""
         if self.held_back is not None:
-            self.held_back.append(("text", text))
+            self.held_back.append(text)
         else:
             await self.send(text_data=text)
 
@@ -146,7 +136,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             SOCKETS_OPEN.dec()
             self.counted = False
         if self._signed_in:
-            await hub_for(self.channel_layer).leave(push.user_group(self.user.pk), self)
+            await self.channel_layer.group_discard(push.user_group(self.user.pk), self.channel_name)
         for thread_id in list(self.threads):
             await self._leave_thread(thread_id)
 
@@ -188,7 +178,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # Recent ids the client already holds: a hole below `after` is sent, these are not.
         if isinstance(seen, list):
             held = [number for number in map(as_id, seen[:SENT_IDS_KEPT]) if number is not None]
-            if len(held) >= SEEN_LISTED:
+            # A hole is an id missing between ids the client holds: below the lowest it lists
+            # it either never held anything (older than this tab) or its list was full.
+            # Without this, a member's other recent notifications (hundreds, for a moderator)
+            # were "holes" and, 200 at a time in id order, crowded out the new ones.
+            if held:
                 self.hole_floor = max(self.hole_floor, min(held))
             self._hold(sorted(held))
             self.resumed = True
@@ -199,6 +193,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             if after is None:
                 await self.send_json({"type": "error", "error": "after must be a notification id"})
                 return
+        if isinstance(seen, list) and not any(as_id(value) for value in seen[:SENT_IDS_KEPT]):
+            self.hole_floor = max(self.hole_floor, after)  # holds nothing: nothing has holes
         items, unread = await self._missed(after)
         await self._send_notifications(items, unread)
         self.last_resume_after = max(self.last_resume_after, after)
@@ -210,7 +206,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         to Redis came back by itself would then hear nothing more. Joining is idempotent, and
         the catch-up sends only ids this socket has not sent.
         """
-        if self._signed_in or self.threads:
+        if self._signed_in:
+            await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
+        if self.threads:
             await hub_for(self.channel_layer).rejoin()
         if self._signed_in:
             await database_sync_to_async(presence.mark_seen)(self.user.pk)
@@ -322,13 +320,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def notify(self, message) -> None:
         await self._send_notifications(message["notifications"], message["unread"])
-
-    async def take_notifications(self, payload: dict) -> None:
-        """This member's entry of a many-member bell update, handed over by the hub."""
-        if self.held_back is not None:
-            self.held_back.append(("notifications", payload))
-        else:
-            await self._send_notifications(payload["notifications"], payload["unread"])
 
     async def notify_many(self, message) -> None:
         """One message for many members' sockets in this process: forward only our own."""

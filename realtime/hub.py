@@ -1,14 +1,15 @@
-"""One reader of thread and member groups per daphne process, handing each message to its
-local sockets.
+"""One reader of thread groups per daphne process, handing each message to its local sockets.
 
 A post in a thread read by 100 sockets of this process used to be 100 channel-layer deliveries:
 channels_redis puts the one Redis message in 100 receive buffers, and each socket's consumer
 wakes, creates tasks to wait on its buffer, dispatches and serialises the same JSON. Here the
 process's hub holds the only channel in each `thread-<id>` group; it receives the message once,
 serialises it once and writes the same text to each local socket (Discourse's MessageBus does
-the same: one subscription per process, fanned out in memory). Members' groups (`user-<id>`)
-go through it too: a post with 5,000 watchers is one message per process carrying each
-member's bell update, handed to that member's sockets.
+the same: one subscription per process, fanned out in memory).
+
+Members' own groups (`user-<id>`, the bell) stay on each socket's channel: routed through the
+hub, the restart test (bench/live.py --only restart) lost a member's notifications after a
+Redis restart, and the bell's catch-up is per socket anyway.
 
 Nothing is decided here about who may read what: a socket joins a thread through its consumer,
 which checks access first (and leaves again when access changes), exactly as before.
@@ -33,8 +34,6 @@ class Reader(Protocol):
     channel_name: str
 
     async def take_text(self, text: str) -> None: ...
-
-    async def take_notifications(self, payload: dict) -> None: ...
 
 
 class ThreadHub:
@@ -99,13 +98,6 @@ class ThreadHub:
                 logger.exception("thread hub: could not hand out %r", message.get("type"))
 
     async def _hand_out(self, message: dict) -> None:
-        if message.get("type") == "notify.many":
-            # Bell updates for many members (notifications.fanout): each member's own entry
-            # to that member's sockets in this process; nobody else's payload is touched.
-            for user_id, payload in message["by_user"].items():
-                for reader in list(self.readers.get(f"user-{user_id}", ())):
-                    await reader.take_notifications(payload)
-            return
         readers = list(self.readers.get(message.get("group", ""), ()))
         if not readers:
             return
