@@ -46,8 +46,8 @@ MAX_THREADS_PER_SOCKET = 20
 MAX_ID = 2**63 - 1
 # Ids remembered per socket to drop repeats (resume and live push racing); old ones age out.
 SENT_IDS_KEPT = 500
-# The most ids a client lists in "seen" (live.js keeps the highest 200 it has shown). A full
-# list says nothing of ids below its lowest: those are never sent again as holes.
+# The most ids a client lists in "seen" (live.js keeps the highest 200 it has shown). Ids
+# below the lowest it lists are never sent again as holes (see _resume).
 SEEN_LISTED = 200
 # How far back a resume or a ping looks for holes below the last id a client saw.
 CATCH_UP_WINDOW = timedelta(minutes=15)
