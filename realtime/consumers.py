@@ -55,7 +55,6 @@ CATCH_UP_WINDOW = timedelta(minutes=15)
 # Channel-layer messages whose handlers never touch the database: no stale-connection hop.
 FORWARD_ONLY = {
     "thread.event": "thread_event",
-    "notify": "notify",
     "notify.many": "notify_many",
     "unread": "unread",
 }
@@ -175,17 +174,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def _resume(self, after, seen=None) -> None:
         if not self._signed_in:
             return
-        # Recent ids the client already holds: a hole below `after` is sent, these are not.
-        if isinstance(seen, list):
-            held = [number for number in map(as_id, seen[:SENT_IDS_KEPT]) if number is not None]
-            # A hole is an id missing between ids the client holds: below the lowest it lists
-            # it either never held anything (older than this tab) or its list was full.
-            # Without this, a member's other recent notifications (hundreds, for a moderator)
-            # were "holes" and, 200 at a time in id order, crowded out the new ones.
-            if held:
-                self.hole_floor = max(self.hole_floor, min(held))
-            self._hold(sorted(held))
-            self.resumed = True
         if after in (None, 0, "0", ""):
             after = 0
         else:
@@ -193,8 +181,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             if after is None:
                 await self.send_json({"type": "error", "error": "after must be a notification id"})
                 return
-        if isinstance(seen, list) and not any(as_id(value) for value in seen[:SENT_IDS_KEPT]):
-            self.hole_floor = max(self.hole_floor, after)  # holds nothing: nothing has holes
+        # Recent ids the client already holds: a hole below `after` is sent, these are not.
+        if isinstance(seen, list):
+            held = [number for number in map(as_id, seen[:SENT_IDS_KEPT]) if number is not None]
+            # A hole is an id missing between ids the client holds: below the lowest it lists
+            # it either never held anything (older than this tab) or its list was full; a
+            # client that holds nothing has no holes. Without this, a member's other recent
+            # notifications (hundreds, for a moderator) were "holes" and, 200 at a time in id
+            # order, crowded out the new ones.
+            self.hole_floor = max(self.hole_floor, min(held) if held else after)
+            self._hold(sorted(held))
+            self.resumed = True
         items, unread = await self._missed(after)
         await self._send_notifications(items, unread)
         self.last_resume_after = max(self.last_resume_after, after)
@@ -317,9 +314,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(push.space_group(space_id), self.channel_name)
 
     # Channel layer handlers (message "type" with dots as underscores).
-
-    async def notify(self, message) -> None:
-        await self._send_notifications(message["notifications"], message["unread"])
 
     async def notify_many(self, message) -> None:
         """One message for many members' sockets in this process: forward only our own."""

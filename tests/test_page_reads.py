@@ -1,37 +1,18 @@
 """An assembled page reads its cache keys in one round trip (community/fragments.page_reads):
 the shared page, the bell, the member's level and the thread's library links together."""
 
-from unittest import mock
-
 import pytest
 from django.core.cache import caches
 
 from community.fragments import cached, page_reads
 from tests.factories import make_thread, make_user
+from tests.harness import recorded_cache_reads
 
 pytestmark = pytest.mark.django_db
 
 
 def _recorded_reads(client, url):
-    backend = caches["default"]
-    gets, batches, in_batch = [], [], []
-    real_get, real_get_many = backend.get, backend.get_many
-
-    def get(key, *args, **kwargs):
-        if not in_batch:  # the local-memory backend's get_many reads key by key
-            gets.append(key)
-        return real_get(key, *args, **kwargs)
-
-    def get_many(keys, *args, **kwargs):
-        batches.append(list(keys))
-        in_batch.append(True)
-        try:
-            return real_get_many(keys, *args, **kwargs)
-        finally:
-            in_batch.pop()
-
-    with mock.patch.object(backend, "get", get), mock.patch.object(backend, "get_many", get_many):
-        response = client.get(url)
+    response, gets, batches = recorded_cache_reads(client, url)
     assert response.status_code == 200
     return gets, batches
 

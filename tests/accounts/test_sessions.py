@@ -2,39 +2,19 @@
 (community/accounts/sessions.py), and never gets another member's row or a stale one."""
 
 import time
-from unittest import mock
 
 import pytest
-from django.core.cache import caches
 
 from community.accounts import sessions
 from community.accounts.membercache import forget_member, member_cache_key
 from tests.factories import make_user
+from tests.harness import recorded_cache_reads
 
 pytestmark = pytest.mark.django_db
 
 
 def _reads(client, url="/"):
-    backend = caches["default"]
-    gets, batches, in_batch = [], [], []
-    real_get, real_get_many = backend.get, backend.get_many
-
-    def get(key, *args, **kwargs):
-        if not in_batch:  # the local-memory backend's get_many reads key by key
-            gets.append(key)
-        return real_get(key, *args, **kwargs)
-
-    def get_many(keys, *args, **kwargs):
-        batches.append(list(keys))
-        in_batch.append(True)
-        try:
-            return real_get_many(keys, *args, **kwargs)
-        finally:
-            in_batch.pop()
-
-    with mock.patch.object(backend, "get", get), mock.patch.object(backend, "get_many", get_many):
-        response = client.get(url)
-    return response, gets, batches
+    return recorded_cache_reads(client, url)
 
 
 def test_the_session_and_its_member_are_read_together(client):

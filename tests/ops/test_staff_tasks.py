@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from ops import actions
 from ops.worker import NetworkWorker
 from tests.factories import make_moderator, make_user
+from tests.harness import in_test_worker
 
 RAN: list[str] = []
 
@@ -22,14 +23,6 @@ def check_the_mail_relay(label: str) -> str:
         raise ConnectionRefusedError(f"relay refused {label}")
     RAN.append(label)
     return label
-
-
-def _worker() -> NetworkWorker:
-    return NetworkWorker(
-        queue_names=["*"], interval=0, batch=False, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id="in-test", excluded_queue_names=[],
-        schedule=False,
-    )  # fmt: skip
 
 
 def _run_next(worker: NetworkWorker) -> DBTaskResult:
@@ -45,7 +38,7 @@ def failed_task(db, db_tasks, settings) -> DBTaskResult:
     settings.OPS_TEST_RELAY_DOWN = True
     settings.TASK_MAX_ATTEMPTS = 1
     check_the_mail_relay.enqueue("digest-7")
-    row = _run_next(_worker())
+    row = _run_next(in_test_worker())
     assert row.status == TaskResultStatus.FAILED
     return row
 
@@ -72,7 +65,7 @@ def test_a_task_waiting_for_its_retry_is_shown_with_its_last_error_and_no_retry_
     settings.OPS_TEST_RELAY_DOWN = True
     settings.TASK_MAX_ATTEMPTS = 3
     check_the_mail_relay.enqueue("digest-8")
-    row = _run_next(_worker())
+    row = _run_next(in_test_worker())
     assert row.status == TaskResultStatus.READY
     client.force_login(staff)
     body = client.get("/staff/tasks/").content.decode()
@@ -91,7 +84,7 @@ def test_staff_retry_sends_a_failed_task_back_and_the_worker_runs_it(
     assert "check_the_mail_relay is queued again." in response.content.decode()
     failed_task.refresh_from_db()
     assert failed_task.status == TaskResultStatus.READY and failed_task.worker_ids == []
-    row = _run_next(_worker())
+    row = _run_next(in_test_worker())
     assert row.pk == failed_task.pk and row.status == TaskResultStatus.SUCCESSFUL
     assert "digest-7" in RAN
     assert "check_the_mail_relay" not in client.get("/staff/tasks/").content.decode()
@@ -100,7 +93,7 @@ def test_staff_retry_sends_a_failed_task_back_and_the_worker_runs_it(
 def test_a_retried_task_that_fails_again_gets_its_attempts_afresh(staff, failed_task, settings):
     settings.TASK_MAX_ATTEMPTS = 2
     actions.retry_task(actor=staff, task_id=str(failed_task.pk))
-    row = _run_next(_worker())
+    row = _run_next(in_test_worker())
     assert row.status == TaskResultStatus.READY  # one more attempt is due, with backoff
     assert row.run_after > failed_task.finished_at
 

@@ -12,24 +12,16 @@ from community.forum import actions
 from community.forum.models import Post
 from community.search import indexing
 from community.search.models import Document
-from ops.worker import NetworkWorker
 from tests import factories as f
+from tests.harness import in_test_worker
 
 pytestmark = pytest.mark.django_db
 
 INDEXING = "community.search.indexing.on_event"
 
 
-def _worker() -> NetworkWorker:
-    return NetworkWorker(
-        queue_names=["*"], interval=0, batch=False, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id="in-test", excluded_queue_names=[],
-        schedule=False,
-    )  # fmt: skip
-
-
 def _run_queue(committed) -> list[str]:
-    worker, ran = _worker(), []
+    worker, ran = in_test_worker(), []
     while True:
         with committed():
             row = worker._claim_next()
