@@ -212,7 +212,10 @@ def _random_csrf_string() -> str:
 
 
 def _csrf_placeholder() -> str:
-    return "csrf-" + salted_hmac("fhn.fragments", "csrf-placeholder").hexdigest()[:32]
+    return (
+        "csrf-"
+        + salted_hmac("fhn.fragments", "csrf-placeholder", algorithm="sha1").hexdigest()[:32]
+    )
 
 
 def _fill_csrf(request: HttpRequest, items: Iterable[Any], placeholder: str) -> None:

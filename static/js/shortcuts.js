@@ -130,7 +130,16 @@
   try {
     if (document.querySelector("ol.posts") && !isOff() && !window.localStorage.getItem("fhn:shortcuts-told")) {
       window.localStorage.setItem("fhn:shortcuts-told", "1");
-      window.setTimeout(function () { announce("Keyboard shortcuts are on: press question mark to list them or turn them off."); }, 1500);
+      // Its own polite region: said in the shared announcer, it would replace a live update
+      // (a new post, a notification) arriving in the same moment before it was read out.
+      window.setTimeout(function () {
+        var hint = document.createElement("div");
+        hint.className = "visually-hidden";
+        hint.setAttribute("aria-live", "polite");
+        hint.setAttribute("data-shortcuts-hint", "");
+        document.body.appendChild(hint);
+        window.setTimeout(function () { hint.textContent = "Keyboard shortcuts are on: press question mark to list them or turn them off."; }, 50);
+      }, 1500);
     }
   } catch (e) { /* private mode */ }
 })();

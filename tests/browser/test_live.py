@@ -47,6 +47,11 @@ def test_reply_appears_live_on_the_authors_open_thread_and_bell(browser, server)
         expect(author_page.locator("#post-2")).to_contain_text("Evening sessions worked for us.")
         expect(author_page.locator("[data-bell-count]")).to_have_text("1")
         expect(author_page.locator("[data-live-announcer]")).to_contain_text("Ben Ward")
+        # The once-only shortcuts hint has its own region: it never replaces a live update.
+        expect(author_page.locator("[data-shortcuts-hint]")).to_contain_text(
+            "Keyboard shortcuts are on"
+        )
+        expect(author_page.locator("[data-live-announcer]")).to_contain_text("Ben Ward")
     finally:
         author_context.close()
         replier_context.close()
