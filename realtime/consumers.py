@@ -40,7 +40,7 @@ from community.forum.models import Thread
 from notifications import presence, push
 from notifications.selectors import notifications_after, notifications_missed, unread_count
 
-from .hub import hub_for
+from .hub import SCOPE_KEY, Broadcast, hub_for
 
 MAX_THREADS_PER_SOCKET = 20
 MAX_ID = 2**63 - 1
@@ -108,12 +108,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send(text_data=self.held_back.pop(0))
         self.held_back = None
 
-    async def take_text(self, text: str) -> None:
-        """A thread event, serialised once by the hub for every reader in this process."""
+    async def take(self, broadcast: Broadcast) -> None:
+        """A thread event, serialised (and under daphne framed) once by the hub for every
+        reader in this process."""
         if self.held_back is not None:
-            self.held_back.append(text)
+            self.held_back.append(broadcast.text)
+        elif (protocol := self.scope.get(SCOPE_KEY)) is not None:
+            broadcast.write_to(protocol)
         else:
-            await self.send(text_data=text)
+            await self.send(text_data=broadcast.text)
 
     async def dispatch(self, message) -> None:
         """Channels' own dispatch hops to its one database thread (`close_old_connections`)

@@ -13,15 +13,24 @@ Redis restart, and the bell's catch-up is per socket anyway.
 
 Nothing is decided here about who may read what: a socket joins a thread through its consumer,
 which checks access first (and leaves again when access changes), exactly as before.
+
+Under daphne the hub also frames each message once: autobahn's prepared messages (its own
+broadcast API) write the same bytes to every socket, instead of each send passing through
+channels' session wrapper, daphne's reply handler and autobahn's framing (about half of
+daphne's time per socket per post). `DaphneSockets` finds each socket's protocol object; any
+other server (the test communicator) gets the ordinary send.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import weakref
-from typing import Protocol
+from typing import Any, Protocol
+
+from autobahn.websocket.protocol import PreparedMessage
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +39,62 @@ logger = logging.getLogger(__name__)
 RETRY_SECONDS = 0.5
 
 
+# Where DaphneSockets leaves the socket's daphne protocol object in the scope.
+SCOPE_KEY = "fhn.daphne_protocol"
+
+
+class Broadcast:
+    """One thread event for every reader in this process: serialised once, framed once."""
+
+    __slots__ = ("_prepared", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._prepared = None
+
+    def write_to(self, protocol: Any) -> None:
+        """Write the event to a daphne socket, if it is still open (daphne drops a reply to a
+        closed socket the same way)."""
+        if protocol.state != protocol.STATE_OPEN:
+            return
+        if self._prepared is None:
+            # What the server factory's prepareMessage builds: a server's frames are unmasked.
+            self._prepared = PreparedMessage(
+                self.text.encode("utf-8"), isBinary=False, applyMask=False, doNotCompress=False
+            )
+            _say_once("thread hub: daphne sockets get prepared frames")
+        protocol.sendPreparedMessage(self._prepared)
+
+
+@functools.cache
+def _say_once(text: str) -> None:
+    """Once per process: the operator (and a test against real daphne) can see the path."""
+    logger.info(text)
+
+
 class Reader(Protocol):
     channel_name: str
 
-    async def take_text(self, text: str) -> None: ...
+    async def take(self, broadcast: Broadcast) -> None: ...
+
+
+class DaphneSockets:
+    """ASGI middleware, outermost on the WebSocket route: puts daphne's protocol object for
+    the socket in the scope, so the hub can write prepared frames to it.
+
+    Daphne hands each application `send=partial(server.handle_reply, protocol)` (daphne 4.x,
+    pinned); anything else leaves the scope as it is and sockets are sent to as usual.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if isinstance(send, functools.partial) and send.args:
+            protocol = send.args[0]
+            if hasattr(protocol, "sendPreparedMessage"):
+                scope = {**scope, SCOPE_KEY: protocol}
+        return await self.app(scope, receive, send)
 
 
 class ThreadHub:
@@ -102,10 +163,10 @@ class ThreadHub:
         if not readers:
             return
         if message.get("type") == "thread.event":
-            text = json.dumps(message["event"])
+            broadcast = Broadcast(json.dumps(message["event"]))
             for reader in readers:
                 try:
-                    await reader.take_text(text)
+                    await reader.take(broadcast)
                 except Exception:  # a socket closing as we write: its consumer leaves soon
                     logger.debug("thread hub: send to a closing socket failed", exc_info=True)
         else:

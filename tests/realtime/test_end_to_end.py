@@ -12,7 +12,7 @@ import websockets
 from notifications.models import Notification
 from tests.conftest import require_service
 from tests.factories import make_thread, make_user
-from tests.servers import daphne, session_cookie
+from tests.servers import ROOT, daphne, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,9 +81,12 @@ def _listen_then_post(
 def test_reply_posted_over_http_arrives_on_the_authors_socket(network):
     author, replier = make_user(username="author"), make_user(username="replier")
     thread = make_thread(author=author, title="End to end over daphne")
-    with daphne() as url:
+    with daphne(LOG_LEVEL="INFO") as url:
         message = _listen_then_post(url, url, author, replier, thread)
     assert message["unread"] == 1
+    # The thread event came through the hub's one prepared frame, not a send per socket.
+    log = ROOT / "var" / f"daphne-test-{url.rsplit(':', 1)[1]}.log"
+    assert "thread hub: daphne sockets get prepared frames" in log.read_text()
     assert message["notifications"][0]["kind"] == "reply"
     assert Notification.objects.get(user=author).kind == "reply"
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from channels.layers import get_channel_layer
 
-from realtime.hub import ThreadHub
+from realtime.hub import Broadcast, ThreadHub
 
 
 class FakeSocket:
@@ -17,8 +17,8 @@ class FakeSocket:
         self.channel_name = name
         self.sent: list[str] = []
 
-    async def take_text(self, text: str) -> None:
-        self.sent.append(text)
+    async def take(self, broadcast) -> None:
+        self.sent.append(broadcast.text)
 
 
 @pytest.fixture
@@ -85,12 +85,71 @@ async def test_what_the_hub_hands_over_while_a_socket_answers_waits_for_the_answ
 
     consumer.base_send = base_send
     consumer.held_back = []
-    await consumer.take_text(json.dumps({"type": "post.created", "number": 2}))
-    await consumer.take_text(json.dumps({"type": "post.edited", "number": 1}))
+    consumer.scope = {}  # not under daphne: the ordinary send
+    await consumer.take(Broadcast(json.dumps({"type": "post.created", "number": 2})))
+    await consumer.take(Broadcast(json.dumps({"type": "post.edited", "number": 1})))
     await consumer.send_json({"type": "subscribed", "thread": 1, "missed": []})
     assert written == [{"type": "subscribed", "thread": 1, "missed": []}]
     await consumer._release_held_back()
     assert [m["type"] for m in written] == ["subscribed", "post.created", "post.edited"]
     assert consumer.held_back is None
-    await consumer.take_text(json.dumps({"type": "post.created", "number": 3}))
+    await consumer.take(Broadcast(json.dumps({"type": "post.created", "number": 3})))
     assert written[-1]["number"] == 3
+
+
+def test_a_broadcast_is_framed_once_and_skips_a_closing_socket():
+    """Under daphne each socket gets autobahn's prepared frame: built once for all of them."""
+    from autobahn.twisted.websocket import WebSocketServerProtocol
+    from autobahn.websocket.protocol import TrafficStats
+
+    class Transport:
+        def __init__(self) -> None:
+            self.written: list[bytes] = []
+
+        def write(self, data: bytes) -> None:
+            self.written.append(data)
+
+    def open_socket(state=WebSocketServerProtocol.STATE_OPEN):
+        protocol = WebSocketServerProtocol()
+        protocol.transport, protocol.state = Transport(), state
+        protocol.send_queue, protocol._perMessageCompress = [], None
+        protocol.trafficStats = TrafficStats()
+        return protocol
+
+    text = json.dumps({"type": "post.created", "thread_id": 1, "post_id": 9, "number": 2})
+    broadcast = Broadcast(text)
+    first, second = open_socket(), open_socket()
+    closing = open_socket(WebSocketServerProtocol.STATE_CLOSING)
+    for protocol in (first, second, closing):
+        broadcast.write_to(protocol)
+    # An unmasked text frame (0x81), the length, then the JSON; the same bytes object twice.
+    frame = first.transport.written[0]
+    assert frame[0] == 0x81 and frame[1] == len(text) and frame[2:] == text.encode()
+    assert second.transport.written == [frame] and second.transport.written[0] is frame
+    assert closing.transport.written == []
+
+
+async def test_daphne_sockets_hands_the_socket_protocol_to_the_scope():
+    import functools
+
+    from autobahn.twisted.websocket import WebSocketServerProtocol
+
+    from realtime.hub import SCOPE_KEY, DaphneSockets
+
+    seen: list[dict] = []
+
+    async def app(scope, receive, send):
+        seen.append(scope)
+
+    async def handle_reply(protocol, message):  # daphne's Server.handle_reply's shape
+        pass
+
+    protocol = WebSocketServerProtocol()
+    await DaphneSockets(app)({"type": "websocket"}, None, functools.partial(handle_reply, protocol))
+    assert seen[-1][SCOPE_KEY] is protocol
+
+    async def other_server_send(message):
+        pass
+
+    await DaphneSockets(app)({"type": "websocket"}, None, other_server_send)
+    assert SCOPE_KEY not in seen[-1]
