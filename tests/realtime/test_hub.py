@@ -99,21 +99,16 @@ async def test_what_the_hub_hands_over_while_a_socket_answers_waits_for_the_answ
 
 def test_a_broadcast_is_framed_once_and_skips_a_closing_socket():
     """Under daphne each socket gets autobahn's prepared frame: built once for all of them."""
-    from autobahn.twisted.websocket import WebSocketServerProtocol
-    from autobahn.websocket.protocol import TrafficStats
+    from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
+    from twisted.internet.testing import StringTransport
 
-    class Transport:
-        def __init__(self) -> None:
-            self.written: list[bytes] = []
-
-        def write(self, data: bytes) -> None:
-            self.written.append(data)
+    factory = WebSocketServerFactory()
+    factory.protocol = WebSocketServerProtocol
 
     def open_socket(state=WebSocketServerProtocol.STATE_OPEN):
-        protocol = WebSocketServerProtocol()
-        protocol.transport, protocol.state = Transport(), state
-        protocol.send_queue, protocol._perMessageCompress = [], None
-        protocol.trafficStats = TrafficStats()
+        protocol = factory.buildProtocol(None)
+        protocol.makeConnection(StringTransport())
+        protocol.state = state  # as after the opening handshake (or the closing one)
         return protocol
 
     text = json.dumps({"type": "post.created", "thread_id": 1, "post_id": 9, "number": 2})
@@ -122,11 +117,12 @@ def test_a_broadcast_is_framed_once_and_skips_a_closing_socket():
     closing = open_socket(WebSocketServerProtocol.STATE_CLOSING)
     for protocol in (first, second, closing):
         broadcast.write_to(protocol)
-    # An unmasked text frame (0x81), the length, then the JSON; the same bytes object twice.
-    frame = first.transport.written[0]
+    # An unmasked text frame (0x81), the length, then the JSON, framed once: the same bytes.
+    frame = first.transport.value()
     assert frame[0] == 0x81 and frame[1] == len(text) and frame[2:] == text.encode()
-    assert second.transport.written == [frame] and second.transport.written[0] is frame
-    assert closing.transport.written == []
+    assert second.transport.value() == frame
+    assert broadcast._prepared.payloadHybi == frame
+    assert closing.transport.value() == b""
 
 
 async def test_daphne_sockets_hands_the_socket_protocol_to_the_scope():
