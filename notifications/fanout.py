@@ -31,6 +31,19 @@ _SEND_LUA = """
     return over_capacity
 """
 
+# Step 1 in one call per Redis connection: drop each group's expired members and list the
+# rest. A pipeline of two commands per member cost the worker ~0.1 ms of Python per member
+# (0.5 s for 5,000 watchers); one script call with every key costs a few ms.
+_CHANNELS_LUA = """
+    local expired_before = ARGV[1]
+    local out = {}
+    for i=1,#KEYS do
+        redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, expired_before)
+        out[i] = redis.call('ZRANGE', KEYS[i], 0, -1)
+    end
+    return out
+"""
+
 
 async def send_to_members(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int:
     """Deliver `by_user[id]` to every socket of each member; return the Redis messages written.
@@ -53,14 +66,12 @@ async def send_to_members(layer, group_of, message_type: str, by_user: dict[int,
         by_connection[layer.consistent_hash(group_of(uid))].append(uid)
     channels_of: dict[int, list[str]] = {}
     for index, uids in by_connection.items():
-        pipe = layer.connection(index).pipeline(transaction=False)
-        for uid in uids:
-            key = layer._group_key(group_of(uid))
-            pipe.zremrangebyscore(key, min=0, max=now - layer.group_expiry)
-            pipe.zrange(key, 0, -1)
-        results = await pipe.execute()
-        for i, uid in enumerate(uids):
-            channels_of[uid] = [c.decode("utf8") for c in results[2 * i + 1]]
+        keys = [layer._group_key(group_of(uid)) for uid in uids]
+        results = await layer.connection(index).eval(
+            _CHANNELS_LUA, len(keys), *keys, now - layer.group_expiry
+        )
+        for uid, channels in zip(uids, results, strict=True):
+            channels_of[uid] = [c.decode("utf8") for c in channels]
     # 2. One message per channel key (a daphne process), with only its members' payloads.
     per_key: dict[str, dict] = {}
     for uid, channels in channels_of.items():

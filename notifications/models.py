@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -72,6 +75,20 @@ class Notification(models.Model):
             models.Index(fields=["user", "read_at", "-id"], name="notification_unread"),
             models.Index(fields=["user", "-id"], name="notification_recent"),
         ]
+
+
+class Delivered(NamedTuple):
+    """A new notification as `push.deliver` needs it: what `serialise`, the push queue and
+    the email queue read, kept from the insert. Neither read back nor built as model
+    instances: for a post with 5,000 watchers that cost the worker about 0.5 s."""
+
+    pk: int
+    user_id: int
+    kind: str
+    thread_id: int | None
+    data: dict
+    created_at: datetime
+    read_at: datetime | None
 
 
 class Preferences(models.Model):

@@ -17,7 +17,7 @@ from django.db.models import Count
 from prometheus_client import Counter
 
 from . import emails, fanout, kinds, presence, webpush
-from .models import Notification
+from .models import Delivered, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -144,21 +144,34 @@ def unread_counts(user_ids: list[int]) -> dict[int, int]:
     return counts
 
 
-def deliver(notification_ids: list[int]) -> None:
+def deliver(notifications: list[Delivered]) -> None:
     """Push new notifications to their members' tabs and email those who are away.
 
-    Runs in the worker after the fan-out task commits. Every member's bell update goes to
-    their personal group, all of them written in a few Redis round trips (`fanout`).
+    Runs in the worker after the fan-out task commits (`recording.notify` hands over what it
+    wrote). Every member's bell update goes to their personal group, all of them written in
+    a few Redis round trips (`fanout`).
     """
-    notifications = list(Notification.objects.filter(pk__in=notification_ids).order_by("pk"))
     if not notifications:
         return
     user_ids = sorted({n.user_id for n in notifications})
     counts = unread_counts(user_ids)
     by_user: dict[int, dict] = {}
+    # The rows of one post's fan-out share their data: its text and link are worked out once
+    # per kind, not once per watcher.
+    worded: dict[tuple, dict] = {}
     for n in notifications:
         entry = by_user.setdefault(n.user_id, {"notifications": [], "unread": counts[n.user_id]})
-        entry["notifications"].append(serialise(n))
+        key = (n.kind, n.thread_id, id(n.data))
+        if key not in worded:
+            worded[key] = serialise(n)
+        entry["notifications"].append(
+            {
+                **worded[key],
+                "id": n.pk,
+                "created_at": n.created_at.isoformat(),
+                "read": n.read_at is not None,
+            }
+        )
     _send_to_members(by_user)
     NOTIFICATIONS_PUSHED.inc(len(notifications))
     webpush.queue_pushes(notifications)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
-from .models import Notification
+from .models import Delivered, Notification
 from .selectors import forget_unread_counts
 
 Handler = Callable[[dict], None]
@@ -52,24 +55,70 @@ def notify(
     for kinds that are not about a post, the `url` to open.
     """
     per_user_kind = per_user_kind or {}
-    rows = [
-        Notification(
-            user_id=uid,
-            kind=per_user_kind.get(uid, kind),
-            actor_id=actor_id,
-            thread_id=thread_id,
-            post_id=post_id,
-            data=data,
-        )
-        for uid in dict.fromkeys(user_ids)
-        if uid != actor_id
-    ]
-    if not rows:
+    kind_of = {uid: per_user_kind.get(uid, kind) for uid in user_ids if uid != actor_id}
+    if not kind_of:
         return []
-    created = Notification.objects.bulk_create(rows)
-    forget_unread_counts(n.user_id for n in created)  # bulk_create sends no post_save
-    ids = [n.pk for n in created]
+    # What the rows will read back as (JSON), for the push after commit.
+    stored_data = json.loads(json.dumps(data, cls=Notification._meta.get_field("data").encoder))
+    created_at = timezone.now()
+    if connection.vendor == "postgresql":
+        pairs = _insert_by_arrays(kind_of, actor_id, thread_id, post_id, data, created_at)
+    else:
+        rows = [
+            Notification(
+                user_id=uid,
+                kind=user_kind,
+                actor_id=actor_id,
+                thread_id=thread_id,
+                post_id=post_id,
+                data=data,
+                created_at=created_at,
+            )
+            for uid, user_kind in kind_of.items()
+        ]
+        pairs = [(n.pk, n.user_id) for n in Notification.objects.bulk_create(rows)]
+    forget_unread_counts(kind_of)  # neither insert sends post_save
+    delivered = sorted(
+        Delivered(pk, uid, kind_of[uid], thread_id, stored_data, created_at, None)
+        for pk, uid in pairs
+    )
     from . import push
 
-    transaction.on_commit(lambda: push.deliver(ids), robust=True)
-    return ids
+    transaction.on_commit(lambda: push.deliver(delivered), robust=True)
+    return [n.pk for n in delivered]
+
+
+def _insert_by_arrays(
+    kind_of: dict[int, str],
+    actor_id: int | None,
+    thread_id: int | None,
+    post_id: int | None,
+    data: dict,
+    created_at: datetime,
+) -> list[tuple[int, int]]:
+    """One INSERT … SELECT FROM unnest() on PostgreSQL, returning (id, member) pairs: the
+    member and kind columns as two arrays, everything the rows share bound once. bulk_create
+    binds nine values per row (45,000 for a post with 5,000 watchers, each prepared in
+    Python: about 0.9 s of the worker's time); this costs a few milliseconds."""
+    meta = Notification._meta
+    column = {f.name: f.column for f in meta.concrete_fields}
+    sql = (
+        f'INSERT INTO "{meta.db_table}" ("{column["user"]}", "{column["kind"]}", '
+        f'"{column["actor"]}", "{column["thread"]}", "{column["post"]}", '
+        f'"{column["data"]}", "{column["created_at"]}") '
+        "SELECT t.user_id, t.kind, %s, %s, %s, %s, %s "
+        "FROM unnest(%s::bigint[], %s::varchar[]) WITH ORDINALITY AS t(user_id, kind, n) "
+        f'ORDER BY t.n RETURNING "{meta.pk.column}", "{column["user"]}"'
+    )
+    params = [
+        actor_id,
+        thread_id,
+        post_id,
+        meta.get_field("data").get_db_prep_save(data, connection),
+        created_at,
+        list(kind_of),
+        list(kind_of.values()),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(pk, uid) for pk, uid in cursor.fetchall()]
