@@ -244,11 +244,12 @@ def window_bounds(query: ParsedQuery, count: int) -> tuple[list[datetime], bool]
 
 def _windowed(name: str, branches, count: int, bounds: list[datetime], walk_first: bool):
     """The newest `count` rows of a branch, found window by window: each window's query runs
-    only if the newer windows together found fewer than `count` (a one-time filter), so a
-    common word or a narrow filter is answered from the newest documents, and a rare word
-    from its own index, without the plan that ANDs every document of a broad filter. The
+    only if the newer windows together found fewer than `count` (a one-time filter on the
+    counts of the CTEs before it), so the work stops at the window that completes them,
+    and no plan ANDs every document of a broad filter with the word's index entries. The
     windows split the documents by time without gaps or overlaps, so the newest `count`
-    are the same whatever the bounds. Returns the CTEs and the SELECT of the rows."""
+    are the same whatever the bounds (tests/search/test_windows.py). The first window is
+    walked in time order when `walk_first`. Returns the CTEs and the SELECT of the rows."""
     ctes, cte_params, names = [], [], []
     edges = [None, *bounds, None]
     indexed, walked = branches
@@ -280,8 +281,8 @@ def _match_postgresql(candidates, query: ParsedQuery, offset: int, limit: int) -
     # paging past them): ts_rank reads every ranked document's vector, so ranking every
     # match of a common word would cost in proportion to the size of the network. Each
     # kind is one branch of a UNION ALL, so each branch's plan starts from its own index;
-    # the rank is computed in the branch (the row is already read), and only the page's
-    # rows are read again for their snippets.
+    # the rank is computed on each branch's kept rows (their vectors carried up, not read
+    # again), and only the page's rows are read again for their snippets.
     ranked = query.has_terms and query.order != "latest"
     count = max(RANKED_CANDIDATES, offset + limit) if ranked else offset + limit
     # Ranked after each kind's limit, so only the kept candidates' vectors are read for it.
