@@ -45,7 +45,6 @@ WINDOW_SHARES = (1 / 16, 1 / 8, 1 / 4)
 WINDOW_SLACK = 3
 STATISTICS_SECONDS = 600
 _statistics: dict[str, object] = {}
-_lexemes: dict[str, list[str]] = {}
 
 
 @dataclass
@@ -182,20 +181,18 @@ def _read_statistics() -> dict:
     return _statistics
 
 
-def _lexemes_of(words: list[str]) -> list[str]:
-    """The words as the index stores them (stemmed by the 'english' configuration)."""
-    missing = [w for w in words if w not in _lexemes]
-    if missing:
-        if len(_lexemes) > 10_000:
-            _lexemes.clear()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT w, tsvector_to_array(to_tsvector('english'::regconfig, w))"
-                " FROM unnest(%s::text[]) AS w",
-                [missing],
-            )
-            _lexemes.update(cursor.fetchall())
-    return [lexeme for w in words for lexeme in _lexemes.get(w, [])]
+def _share_of(word: str, shares: dict[str, float]) -> float | None:
+    """The share of documents holding a query word, from the commonest words' shares (None
+    when it is not among them). The index stores English stems; a word's stem is nearly
+    always a prefix of it (support, peopl, breastfeed, fund) or of it with a final y made i
+    (famili): the longest such prefix among the common stems is taken, without asking the
+    database to stem each new word."""
+    for candidate in (word, word[:-1] + "i" if word.endswith("y") else word):
+        for length in range(len(candidate), max(len(candidate) - 4, 2), -1):
+            share = shares.get(candidate[:length])
+            if share is not None:
+                return share
+    return None
 
 
 def window_bounds(query: ParsedQuery, count: int) -> tuple[list[datetime], bool]:
@@ -214,13 +211,14 @@ def window_bounds(query: ParsedQuery, count: int) -> tuple[list[datetime], bool]
         if reach <= 0:
             return [], False
     total, dates = statistics["total"], statistics["dates"]
-    lexemes = _lexemes_of([*query.words, *(w for phrase in query.phrases for w in phrase)])
-    if not lexemes or total <= 0 or len(dates) < 2:
+    words = [*query.words, *(w for phrase in query.phrases for w in phrase)]
+    if not words or total <= 0 or len(dates) < 2:
         return [], False
-    shares = statistics["shares"]
+    unknown = statistics["unknown_share"]
+    word_shares = [_share_of(word, statistics["shares"]) or unknown for word in words]
     # Every word must match: their shares multiplied, as if they were independent (words
     # that go together make it an underestimate, so windows a little bigger than needed).
-    share = math.prod(shares.get(lexeme, statistics["unknown_share"]) for lexeme in lexemes)
+    share = math.prod(word_shares)
     if share <= 0:
         return [], False
     # The share of the newest documents that should hold `count` matches of the rarest word.
@@ -230,7 +228,7 @@ def window_bounds(query: ParsedQuery, count: int) -> tuple[list[datetime], bool]
     # the text index reads every entry of every word (a row read and tested costs a few
     # times an index entry, which is why the walk gets no discount here).
     walked = count / (share * reach)
-    entries = total * sum(shares.get(lexeme, statistics["unknown_share"]) for lexeme in lexemes)
+    entries = total * sum(word_shares)
     if needed <= WINDOW_SHARES[0] and walked <= entries:
         # Common: the newest 1/16 should hold them, and walking it is the cheaper and
         # bounded way, where a broad filter tempted the planner to AND every one of its
