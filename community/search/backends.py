@@ -101,10 +101,10 @@ def _of_kind(kind: str, candidates: QuerySet | Q) -> Q:
     return Q(kind=kind, object_id__in=candidates)
 
 
-def _branch(kind: str, ids, query: ParsedQuery) -> tuple[QuerySet, QuerySet]:
-    """A kind's documents among its candidates that match the query, newest first, as
-    querysets of (id, created_at, vector), not yet limited: one whose text match may use
-    the text index, and one whose may not (the newest documents walked in time order)."""
+def _branch(kind: str, ids, query: ParsedQuery, *, walked: bool = False) -> QuerySet:
+    """A kind's documents among its candidates that match the query, newest first, as a
+    queryset of (id, created_at, vector), not yet limited; with `walked`, the text test in
+    a form no index answers (the newest documents walked in time order)."""
     docs = Document.objects.filter(_of_kind(kind, ids))
     # The date filters again on the document's own date, for kinds whose indexed date is
     # the one the filters test and never changes (a post's writing), so the newest-first
@@ -115,21 +115,16 @@ def _branch(kind: str, ids, query: ParsedQuery) -> tuple[QuerySet, QuerySet]:
     if exact and query.after:
         docs = docs.filter(created_at__gte=day_start(query.after))
     vector = RawSQL('"search_document"."vector"', [], output_field=SearchVectorField())
-    walked = docs
-    if query.has_terms:
-        search = SearchQuery(query.websearch(), config="english", search_type="websearch")
-        docs = docs.alias(vector=vector).filter(vector=search)
-        # The same test, in a form no index answers.
+    if query.has_terms and walked:
         unindexed = (
             'coalesce("search_document"."vector"'
             " @@ websearch_to_tsquery('english'::regconfig, %s), false)"
         )
-        walked = walked.filter(RawSQL(unindexed, [query.websearch()], output_field=BooleanField()))
-    order = ("-created_at", "-id")
-    return (
-        docs.order_by(*order).values("id", "created_at", doc_vector=vector),
-        walked.order_by(*order).values("id", "created_at", doc_vector=vector),
-    )
+        docs = docs.filter(RawSQL(unindexed, [query.websearch()], output_field=BooleanField()))
+    elif query.has_terms:
+        search = SearchQuery(query.websearch(), config="english", search_type="websearch")
+        docs = docs.alias(vector=vector).filter(vector=search)
+    return docs.order_by("-created_at", "-id").values("id", "created_at", doc_vector=vector)
 
 
 def _sql(queryset) -> tuple[str, list] | None:
@@ -240,19 +235,19 @@ def window_bounds(query: ParsedQuery, count: int) -> tuple[list[datetime], bool]
     return sorted(bounds, reverse=True), False
 
 
-def _windowed(name: str, branches, count: int, bounds: list[datetime], walk_first: bool):
+def _windowed(name: str, indexed: QuerySet, walked, count: int, bounds: list[datetime]):
     """The newest `count` rows of a branch, found window by window: each window's query runs
     only if the newer windows together found fewer than `count` (a one-time filter on the
     counts of the CTEs before it), so the work stops at the window that completes them,
     and no plan ANDs every document of a broad filter with the word's index entries. The
     windows split the documents by time without gaps or overlaps, so the newest `count`
     are the same whatever the bounds (tests/search/test_windows.py). The first window is
-    walked in time order when `walk_first`. Returns the CTEs and the SELECT of the rows."""
+    walked in time order when `walked` (the branch in that form) is given. Returns the CTEs
+    and the SELECT of the rows."""
     ctes, cte_params, names = [], [], []
     edges = [None, *bounds, None]
-    indexed, walked = branches
     for number, (newer, older) in enumerate(itertools.pairwise(edges)):
-        window = walked if walk_first and number == 0 else indexed
+        window = walked if walked is not None and number == 0 else indexed
         if newer is not None:
             window = window.filter(created_at__lt=newer)
         if older is not None:
@@ -291,17 +286,18 @@ def _match_postgresql(candidates, query: ParsedQuery, offset: int, limit: int) -
         rank, rank_params = "0::real", []
     ctes, cte_params, parts, params = [], [], [], []
     for number, (kind, ids) in enumerate(candidates.items()):
-        branches = _branch(kind, ids, query)
+        indexed = _branch(kind, ids, query)
         bounds, walk = window_bounds(query, count) if kind in WINDOWED_KINDS else ([], False)
         if bounds:
-            kind_ctes, kind_params, select = _windowed(f"k{number}", branches, count, bounds, walk)
+            walked = _branch(kind, ids, query, walked=True) if walk else None
+            kind_ctes, kind_params, select = _windowed(f"k{number}", indexed, walked, count, bounds)
             if select is None:
                 continue
             ctes += kind_ctes
             cte_params += kind_params
             sql, select_params = select
         else:
-            compiled = _sql(branches[0][:count])
+            compiled = _sql(indexed[:count])
             if compiled is None:
                 continue
             sql, select_params = compiled
