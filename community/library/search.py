@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from community.accounts.models import Region
 from community.forum.models import Topic
 from community.search.query import ParsedQuery
-from community.search.registry import Hit, IndexEntry
+from community.search.registry import Hit, IndexEntry, choice_label
 
 from . import permissions
 from .models import Resource
@@ -88,14 +88,15 @@ class LibraryResourceProvider:
         hits = {}
         for resource in resources:
             version = resource.current_version
-            context = [resource.get_type_display()]
+            context = [choice_label(Resource.Type, resource.type)]
             if resource.evidence_rating != Resource.EvidenceRating.NOT_RATED:
                 context.append(
-                    _("Evidence: %(rating)s") % {"rating": resource.get_evidence_rating_display()}
+                    _("Evidence: %(rating)s")
+                    % {"rating": choice_label(Resource.EvidenceRating, resource.evidence_rating)}
                 )
             if version is None:
                 context.append(
-                    _("Not published: %(state)s") % {"state": resource.get_state_display()}
+                    _("Not published: %(state)s") % {"state": choice_label(State, resource.state)}
                 )
             elif resource.state == State.ARCHIVED:
                 context.append(_("Archived"))

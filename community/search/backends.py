@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import reduce
 from operator import or_
+from time import monotonic
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import escape
@@ -28,8 +31,20 @@ HEADLINE_OPTIONS = (
     f"StartSel='{START}', StopSel='{STOP}', MaxWords={SNIPPET_WORDS}, MinWords=12,"
     " MaxFragments=2, FragmentDelimiter=' … '"
 )
-# How many of the newest matches relevance order ranks (see _match_postgresql).
-RANKED_CANDIDATES = 500
+# How many of the newest matches of each kind relevance order ranks (see _match_postgresql).
+# 500 walked 2.5 times as many documents for a common word as 200 (docs/bench-national.md).
+RANKED_CANDIDATES = 200
+# Posts are found window by window, newest first (see _windowed), when the query's words are
+# neither common (the newest documents hold enough matches: walking them is cheapest) nor
+# rare (their own index entries are few enough to read them all): windows of the newest
+# 1/16, 1/8 and 1/4 of the documents, the first big enough to hold the matches the rarest
+# word should have there, then the rest.
+WINDOWED_KINDS = ("post",)
+WINDOW_SHARES = (1 / 16, 1 / 8, 1 / 4)
+# A viewer may read as little as a third of the posts (a visitor: the public spaces).
+WINDOW_SLACK = 3
+STATISTICS_SECONDS = 600
+_statistics: dict[str, object] = {}
 
 
 @dataclass
@@ -86,68 +101,235 @@ def _of_kind(kind: str, candidates: QuerySet | Q) -> Q:
     return Q(kind=kind, object_id__in=candidates)
 
 
-def _newest_ids_sql(candidates, query: ParsedQuery, count: int) -> tuple[str, list]:
-    """SQL for the ids of the newest `count` matching documents of each kind, one branch per
-    kind joined by UNION ALL, so that each branch's plan can start from its own best index."""
+def _branch(kind: str, ids, query: ParsedQuery, *, walked: bool = False) -> QuerySet:
+    """A kind's documents among its candidates that match the query, newest first, as a
+    queryset of (id, created_at, vector), not yet limited; with `walked`, the text test in
+    a form no index answers (the newest documents walked in time order)."""
+    docs = Document.objects.filter(_of_kind(kind, ids))
+    # The date filters again on the document's own date, for kinds whose indexed date is
+    # the one the filters test and never changes (a post's writing), so the newest-first
+    # index can skip to the range.
+    exact = getattr(registry.providers().get(kind), "indexed_date_is_filter_date", False)
+    if exact and query.before:
+        docs = docs.filter(created_at__lt=day_start(query.before))
+    if exact and query.after:
+        docs = docs.filter(created_at__gte=day_start(query.after))
     vector = RawSQL('"search_document"."vector"', [], output_field=SearchVectorField())
-    search = SearchQuery(query.websearch(), config="english", search_type="websearch")
-    parts, params = [], []
-    for kind, ids in candidates.items():
-        docs = Document.objects.filter(_of_kind(kind, ids))
-        # The date filters again on the document's own date, for kinds whose indexed date is
-        # the one the filters test and never changes (a post's writing), so the newest-first
-        # index can skip to the range.
-        exact = getattr(registry.providers().get(kind), "indexed_date_is_filter_date", False)
-        if exact and query.before:
-            docs = docs.filter(created_at__lt=day_start(query.before))
-        if exact and query.after:
-            docs = docs.filter(created_at__gte=day_start(query.after))
-        if query.has_terms:
-            docs = docs.alias(vector=vector).filter(vector=search)
-        newest = docs.order_by("-created_at", "-id").values("id")[:count]
-        try:
-            sql, branch_params = newest.query.sql_with_params()
-        except EmptyResultSet:  # a filter that can match nothing, such as in:mine signed out
-            continue
-        parts.append(f"({sql})")
-        params += branch_params
-    return " UNION ALL ".join(parts), params
+    if query.has_terms and walked:
+        unindexed = (
+            'coalesce("search_document"."vector"'
+            " @@ websearch_to_tsquery('english'::regconfig, %s), false)"
+        )
+        docs = docs.filter(RawSQL(unindexed, [query.websearch()], output_field=BooleanField()))
+    elif query.has_terms:
+        search = SearchQuery(query.websearch(), config="english", search_type="websearch")
+        docs = docs.alias(vector=vector).filter(vector=search)
+    return docs.order_by("-created_at", "-id").values("id", "created_at", doc_vector=vector)
+
+
+def _sql(queryset) -> tuple[str, list] | None:
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing, such as in:mine signed out
+        return None
+    return sql, list(params)
+
+
+def _read_statistics() -> dict:
+    """What PostgreSQL's own statistics say about the index (kept STATISTICS_SECONDS): how many
+    documents, the share of documents holding each of the commonest words, and the dates
+    that cut the documents into hundredths. Any of it may be stale or missing; it only
+    chooses the windows, which give the same results whatever they are."""
+    now = monotonic()
+    if _statistics and now - _statistics["read_at"] < STATISTICS_SECONDS:
+        return _statistics
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT reltuples FROM pg_class WHERE oid = 'search_document'::regclass),"
+            " (SELECT most_common_elems::text::text[] FROM pg_stats WHERE tablename ="
+            " 'search_document' AND attname = 'vector' AND schemaname = current_schema()),"
+            " (SELECT most_common_elem_freqs FROM pg_stats WHERE tablename = 'search_document'"
+            " AND attname = 'vector' AND schemaname = current_schema()),"
+            " (SELECT histogram_bounds::text::timestamptz[] FROM pg_stats WHERE tablename ="
+            " 'search_document' AND attname = 'created_at' AND schemaname = current_schema())"
+        )
+        total, words, shares, dates = cursor.fetchone()
+        # The share of documents in each forum space, by the slug `#space` names.
+        cursor.execute(
+            "SELECT s.slug, v.share FROM pg_stats p, unnest(p.most_common_vals::text::bigint[],"
+            " p.most_common_freqs) AS v(space_id, share) JOIN forum_space s ON s.id = v.space_id"
+            " WHERE p.tablename = 'search_document' AND p.attname = 'space_id'"
+            " AND p.schemaname = current_schema()"
+        )
+        spaces = dict(cursor.fetchall())
+    words, shares = words or [], shares or []
+    _statistics.clear()
+    _statistics.update(
+        read_at=now,
+        total=total or 0,
+        shares=dict(zip(words, shares, strict=False)),
+        # Below the least common word counted, a word's share is not known: half of it.
+        unknown_share=min(shares[: len(words)], default=0) / 2,
+        dates=dates or [],
+        spaces=spaces,
+    )
+    return _statistics
+
+
+def _share_of(word: str, shares: dict[str, float]) -> float | None:
+    """The share of documents holding a query word, from the commonest words' shares (None
+    when it is not among them). The index stores English stems; a word's stem is nearly
+    always a prefix of it (support, peopl, breastfeed, fund) or of it with a final y made i
+    (famili): the longest such prefix among the common stems is taken, without asking the
+    database to stem each new word."""
+    for candidate in (word, word[:-1] + "i" if word.endswith("y") else word):
+        for length in range(len(candidate), max(len(candidate) - 4, 2), -1):
+            share = shares.get(candidate[:length])
+            if share is not None:
+                return share
+    return None
+
+
+def window_bounds(query: ParsedQuery, count: int) -> tuple[list[datetime], bool]:
+    """The times that cut the posts into windows for this query, newest first (none when
+    the words are rare or a filter bounds the work), and whether the first window is walked
+    in time order rather than read through the text index (when the words are common)."""
+    narrowed = query.username or query.tags or query.in_bookmarks or query.in_mine
+    if not query.has_terms or narrowed or query.status or query.before or query.after:
+        return [], False  # each of these filters bounds the work by its own index or range
+    statistics = _read_statistics()
+    # The share of the posts the viewer and the filters keep: a named space's share, or as
+    # little as a visitor's (a topic, which is narrower, is left to its own plan).
+    reach = 1 / WINDOW_SLACK
+    if query.category:
+        reach = statistics["spaces"].get(query.category, 0)
+        if reach <= 0:
+            return [], False
+    total, dates = statistics["total"], statistics["dates"]
+    words = [*query.words, *(w for phrase in query.phrases for w in phrase)]
+    if not words or total <= 0 or len(dates) < 2:
+        return [], False
+    unknown = statistics["unknown_share"]
+    word_shares = [_share_of(word, statistics["shares"]) or unknown for word in words]
+    # Every word must match: their shares multiplied, as if they were independent (words
+    # that go together make it an underestimate, so windows a little bigger than needed).
+    share = math.prod(word_shares)
+    if share <= 0:
+        return [], False
+    # The share of the newest documents that should hold `count` matches of the rarest word.
+    needed = count / (share * reach * total)
+    last = len(dates) - 1
+    # Walking the newest documents reads about as many rows as it takes to find `count`;
+    # the text index reads every entry of every word (a row read and tested costs a few
+    # times an index entry, which is why the walk gets no discount here).
+    walked = count / (share * reach)
+    entries = total * sum(word_shares)
+    if needed <= WINDOW_SHARES[0] and walked <= entries:
+        # Common: the newest 1/16 should hold them, and walking it is the cheaper and
+        # bounded way, where a broad filter tempted the planner to AND every one of its
+        # documents with the word's entries (a big space's 316,000).
+        return [dates[round((1 - WINDOW_SHARES[0]) * last)]], True
+    if needed > WINDOW_SHARES[-1]:
+        return [], False
+    bounds = {dates[round((1 - s) * last)] for s in WINDOW_SHARES if s >= needed}
+    return sorted(bounds, reverse=True), False
+
+
+def _windowed(name: str, indexed: QuerySet, walked, count: int, bounds: list[datetime]):
+    """The newest `count` rows of a branch, found window by window: each window's query runs
+    only if the newer windows together found fewer than `count` (a one-time filter on the
+    counts of the CTEs before it), so the work stops at the window that completes them,
+    and no plan ANDs every document of a broad filter with the word's index entries. The
+    windows split the documents by time without gaps or overlaps, so the newest `count`
+    are the same whatever the bounds (tests/search/test_windows.py). The first window is
+    walked in time order when `walked` (the branch in that form) is given. Returns the CTEs
+    and the SELECT of the rows."""
+    ctes, cte_params, names = [], [], []
+    edges = [None, *bounds, None]
+    for number, (newer, older) in enumerate(itertools.pairwise(edges)):
+        window = walked if walked is not None and number == 0 else indexed
+        if newer is not None:
+            window = window.filter(created_at__lt=newer)
+        if older is not None:
+            window = window.filter(created_at__gte=older)
+        compiled = _sql(window[:count])
+        if compiled is None:
+            return [], [], None
+        sql, params = compiled
+        cte = f"{name}_{number}"
+        if names:
+            found = " + ".join(f"(SELECT count(*) FROM {n})" for n in names)
+            sql = f"SELECT * FROM ({sql}) w WHERE {found} < %s"
+            params = [*params, count]
+        ctes.append(f"{cte} AS MATERIALIZED ({sql})")
+        cte_params += params
+        names.append(cte)
+    union = " UNION ALL ".join(f"SELECT * FROM {n}" for n in names)
+    select = f"SELECT * FROM ({union}) u ORDER BY created_at DESC, id DESC LIMIT %s"
+    return ctes, cte_params, (select, [count])
 
 
 def _match_postgresql(candidates, query: ParsedQuery, offset: int, limit: int) -> list[Match]:
-    # Relevance ranks only the newest RANKED_CANDIDATES matches (more when paging past
-    # them): ts_rank reads every ranked document's vector, so ranking every match of a
-    # common word would cost in proportion to the size of the network.
+    # Relevance ranks only the newest RANKED_CANDIDATES matches of each kind (more when
+    # paging past them): ts_rank reads every ranked document's vector, so ranking every
+    # match of a common word would cost in proportion to the size of the network. Each
+    # kind is one branch of a UNION ALL, so each branch's plan starts from its own index;
+    # the rank is computed on each branch's kept rows (their vectors carried up, not read
+    # again), and only the page's rows are read again for their snippets.
     ranked = query.has_terms and query.order != "latest"
     count = max(RANKED_CANDIDATES, offset + limit) if ranked else offset + limit
-    newest, params = _newest_ids_sql(candidates, query, count)
-    if not newest:
-        return []
+    # Ranked after each kind's limit, so only the kept candidates' vectors are read for it.
     if ranked:
-        rank = "ts_rank(d.vector, websearch_to_tsquery('english'::regconfig, %s))"
+        rank = "ts_rank(doc_vector, websearch_to_tsquery('english'::regconfig, %s))"
         rank_params = [query.websearch()]
     else:
-        rank, rank_params = "0", []
+        rank, rank_params = "0::real", []
+    ctes, cte_params, parts, params = [], [], [], []
+    for number, (kind, ids) in enumerate(candidates.items()):
+        indexed = _branch(kind, ids, query)
+        bounds, walk = window_bounds(query, count) if kind in WINDOWED_KINDS else ([], False)
+        if bounds:
+            walked = _branch(kind, ids, query, walked=True) if walk else None
+            kind_ctes, kind_params, select = _windowed(f"k{number}", indexed, walked, count, bounds)
+            if select is None:
+                continue
+            ctes += kind_ctes
+            cte_params += kind_params
+            sql, select_params = select
+        else:
+            compiled = _sql(indexed[:count])
+            if compiled is None:
+                continue
+            sql, select_params = compiled
+        parts.append(f"SELECT id, created_at, {rank} AS rank FROM ({sql}) k{number}")
+        params += [*rank_params, *select_params]
+    if not parts:
+        return []
     order = "rank DESC, created_at DESC, id DESC"
-    page = (
-        f"SELECT d.id, d.kind, d.object_id, d.body, d.created_at, {rank} AS rank"
-        f" FROM search_document d WHERE d.id IN ({newest}) ORDER BY {order} LIMIT %s OFFSET %s"
+    top = (
+        f"SELECT c.id, c.rank, c.created_at FROM ({' UNION ALL '.join(parts)}) c"
+        f" ORDER BY {order} LIMIT %s OFFSET %s"
     )
-    page_params = [*rank_params, *params, limit, offset]
     if query.has_terms:
         # Snippets for the page's rows only, after ranking and paging.
-        sql = (
-            "SELECT p.kind, p.object_id, ts_headline('english'::regconfig, p.body,"
+        shown = (
+            "ts_headline('english'::regconfig, d.body,"
             " websearch_to_tsquery('english'::regconfig, %s), %s)"
-            f" FROM ({page}) p ORDER BY {order}"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [query.websearch(), HEADLINE_OPTIONS, *page_params])
-            return [Match(k, o, highlight(s or "")) for k, o, s in cursor.fetchall()]
+        shown_params = [query.websearch(), HEADLINE_OPTIONS]
+    else:
+        shown, shown_params = "d.body", []
+    with_ = f"WITH {', '.join(ctes)} " if ctes else ""
+    sql = (
+        f"{with_}SELECT d.kind, d.object_id, {shown} FROM ({top}) t"
+        " JOIN search_document d ON d.id = t.id ORDER BY t.rank DESC, t.created_at DESC, t.id DESC"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT p.kind, p.object_id, p.body FROM ({page}) p ORDER BY {order}",
-                       page_params)  # fmt: skip
-        return [Match(k, o, _plain_snippet(b)) for k, o, b in cursor.fetchall()]
+        cursor.execute(sql, [*cte_params, *shown_params, *params, limit, offset])
+        rows = cursor.fetchall()
+    if query.has_terms:
+        return [Match(k, o, highlight(s or "")) for k, o, s in rows]
+    return [Match(k, o, _plain_snippet(b)) for k, o, b in rows]
 
 
 def _match_sqlite(docs, query: ParsedQuery, offset: int, limit: int) -> list[Match]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from community.accounts.models import Region
 from community.forum.models import Topic
 from community.search.query import ParsedQuery
-from community.search.registry import Hit, IndexEntry
+from community.search.registry import Hit, IndexEntry, choice_label
 
 from . import permissions
 from .models import LONDON, Event
@@ -64,7 +64,7 @@ class TrainingEventProvider:
         now = timezone.now()
         hits = {}
         for event in events:
-            context = [event.where, event.get_format_display()]
+            context = [event.where, choice_label(Event.Format, event.format)]
             if event.is_cancelled:
                 context.append(_("Cancelled"))
             hits[event.pk] = Hit(
