@@ -51,9 +51,9 @@ def test_create_post_cpu(network, db_tasks, settings, monkeypatch):
     parts: dict[str, list[float]] = defaultdict(list)
 
     def timed(name, function):
-        def run(event):
+        def run(*args, **kwargs):
             started = time.process_time()
-            function(event)
+            function(*args, **kwargs)
             parts[name].append((time.process_time() - started) * 1000)
 
         return run
