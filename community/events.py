@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
-from django.tasks import task
+from django.tasks import Task, task
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,9 @@ EVENT_TYPES: frozenset[str] = frozenset(
 Subscriber = Callable[[dict], None]
 _subscribers: list[Subscriber] = []
 _recorders: list[Subscriber] = []
+# Tasks queued in the publishing transaction itself (the notification fan-out): task → which
+# events it wants. With the database queue all of an event's task rows are one INSERT.
+_transaction_tasks: list[tuple[Task, Callable[[dict], bool]]] = []
 # Subscribers whose work nobody waits for (search indexing, webhooks): dotted path → which
 # events each wants. After commit, one task per (subscriber, event) runs it in the worker.
 _worker_subscribers: dict[str, Callable[[dict], bool]] = {}
@@ -149,6 +152,15 @@ def record_with(recorder: Subscriber) -> Subscriber:
     return recorder
 
 
+def enqueue_in_transaction(queued: Task, *, wants: Callable[[dict], bool]) -> Task:
+    """Queue `queued(event)` in the transaction that publishes each event `wants(event)`
+    accepts, so the task row commits or rolls back with the change (the immediate backend of
+    the embedded default and tests runs it there and then, inside the transaction)."""
+    if all(queued is not t for t, _wants in _transaction_tasks):
+        _transaction_tasks.append((queued, wants))
+    return queued
+
+
 def publish_on_commit(event: dict) -> None:
     """Record the event in the current transaction, and deliver it once that commits."""
     # Round-trip through JSON now, so an unserialisable payload fails in the action's tests.
@@ -158,13 +170,18 @@ def publish_on_commit(event: dict) -> None:
         logger.error("event type %r is not in community.events.EVENT_TYPES", payload.get("type"))
     for recorder in list(_recorders):
         recorder(payload)
+    queued = [(t, (payload,)) for t, wants in list(_transaction_tasks) if wants(payload)]
     if _queue_is_durable():
         # The worker's tasks are rows: written in this transaction, they commit (or roll back)
         # with the change, and cost the poster no commit of their own after it (two commits,
-        # a third of create_post's time, on the bench machine).
-        _enqueue_worker_subscribers(payload, after_commit=False)
+        # a third of create_post's time, on the bench machine). All of them in one INSERT:
+        # each statement is a round trip the readers' event waits behind.
+        queued += _worker_subscriber_tasks(payload)
+        _write_task_rows(queued)
         transaction.on_commit(lambda: _deliver(payload, worker=False), robust=True)
     else:
+        for task_, args in queued:
+            task_.enqueue(*args)
         transaction.on_commit(lambda: _deliver(payload), robust=True)
 
 
@@ -188,22 +205,60 @@ def _deliver(event: dict, *, worker: bool = True) -> None:
         _enqueue_worker_subscribers(event)
 
 
-def _enqueue_worker_subscribers(event: dict, *, after_commit: bool = True) -> None:
+def _worker_subscriber_tasks(event: dict) -> list[tuple[Task, tuple]]:
+    queued = []
     for path, wants in list(_worker_subscribers.items()):
         try:
             wanted = wants(event)
         except Exception:
             logger.exception("worker subscriber %s could not judge %s", path, event.get("type"))
             continue
-        if not wanted:
-            continue
-        if not after_commit:
-            run_subscriber.enqueue(path, event)  # fails with the change: both roll back
-            continue
+        if wanted:
+            queued.append((run_subscriber, (path, event)))
+    return queued
+
+
+def _enqueue_worker_subscribers(event: dict) -> None:
+    """After commit (the immediate backend): run each wanted worker subscriber now."""
+    for task_, args in _worker_subscriber_tasks(event):
         try:
-            run_subscriber.enqueue(path, event)
-        except Exception:  # the database went away after the commit: logged, not raised
-            logger.exception("could not enqueue %s for %s", path, event.get("type"))
+            task_.enqueue(*args)
+        except Exception:  # logged, not raised: the change is committed
+            logger.exception("could not enqueue %s for %s", args[0], event.get("type"))
+
+
+def _write_task_rows(queued: list[tuple[Task, tuple]]) -> None:
+    """Queue each `task(*args)` in the current transaction; on django-tasks-db's table, as one
+    INSERT of the rows its `enqueue` writes one by one (a test compares the two)."""
+    from django.tasks.signals import task_enqueued
+    from django.utils.json import normalize_json
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backends = {t.get_backend() for t, _args in queued}
+    backend = backends.pop() if len(backends) == 1 else None
+    if len(queued) < 2 or not isinstance(backend, DatabaseBackend):
+        for task_, args in queued:
+            task_.enqueue(*args)
+        return
+    rows = []
+    for task_, args in queued:
+        backend.validate_task(task_)
+        rows.append(
+            DBTaskResult(
+                id=backend._get_id(),
+                args_kwargs=normalize_json({"args": list(args), "kwargs": {}}),
+                priority=task_.priority,
+                task_path=task_.module_path,
+                queue_name=task_.queue_name,
+                # What django-tasks-db's pre_save handler does (bulk_create sends no signals).
+                run_after=task_.run_after or get_date_max(),
+                backend_name=backend.alias,
+            )
+        )
+    DBTaskResult.objects.bulk_create(rows)
+    for row in rows:
+        task_enqueued.send(type(backend), task_result=row.task_result)
 
 
 @task

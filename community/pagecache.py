@@ -30,6 +30,10 @@ def invalidate(event: dict | None = None) -> None:
         {"thread_id", "space_id", "thread_ids", "resource_id"} & event.keys()
     ):
         return
+    if hasattr(cache, "count"):  # Redis (community.rediscache): one round trip, not two
+        # A lost generation starts again above 1, the value readers assume when it is missing.
+        cache.count(GENERATION_KEY, timeout=None, start=1)
+        return
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:

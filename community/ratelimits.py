@@ -51,7 +51,9 @@ def hit(scope: str, key: str | int, *, limit: int, window: int) -> int:
     bucket = now // window
     cache_key = _cache_key(scope, key, bucket)
     try:
-        if cache.add(cache_key, 1, timeout=2 * window + 1):
+        if hasattr(cache, "count"):  # Redis (community.rediscache): one round trip
+            count = cache.count(cache_key, timeout=2 * window + 1)
+        elif cache.add(cache_key, 1, timeout=2 * window + 1):
             count = 1
         else:
             try:

@@ -100,6 +100,13 @@ class DegradingRedisCache(SharedPoolRedisCache):
             _warn("incr", error)
             return delta
 
+    def count(self, key, timeout, start=0, version=None):
+        try:
+            return super().count(key, timeout, start, version)
+        except UNREACHABLE as error:
+            _warn("count", error)
+            return start + 1
+
     def clear(self):
         try:
             return super().clear()

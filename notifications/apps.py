@@ -14,7 +14,9 @@ class NotificationsConfig(AppConfig):
         from .models import Notification, Subscription
 
         handlers.load_all()
-        events.record_with(tasks.enqueue_fan_out)
+        # The fan-out's task row is written in the change's transaction (with the event's
+        # other task rows, in one INSERT on the database queue).
+        events.enqueue_in_transaction(tasks.fan_out, wants=tasks.wants_fan_out)
         # Readers of a thread see a new post before the page cache and search are updated.
         events.subscribe(push.forward_thread_event, first=True)
         # Cached per member between requests: the bell's count and notification levels.

@@ -13,8 +13,11 @@ groups resolved together. Other layers (the in-memory one of the embedded defaul
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
+
+logger = logging.getLogger(__name__)
 
 _SEND_LUA = """
     local over_capacity = 0
@@ -97,3 +100,39 @@ async def send_to_members(layer, group_of, message_type: str, by_user: dict[int,
         args += [time.time(), layer.expiry]
         await layer.connection(index).eval(_SEND_LUA, len(keys), *keys, *args)
     return len(per_key)
+
+
+async def send_to_group(layer, group: str, message: dict) -> int:
+    """channels_redis's `group_send` in two Redis round trips instead of four; return the
+    Redis messages written.
+
+    Its own steps, pipelined: drop expired members and read the group's channels together,
+    then drop expired messages and write the new one with its group-send script together. A
+    post's event to a thread's readers waits behind each round trip. Other layers get their
+    own `group_send`.
+    """
+    if not hasattr(layer, "_group_key"):
+        await layer.group_send(group, message)
+        return 1
+    layer.require_valid_group_name(group)
+    key = layer._group_key(group)
+    pipe = layer.connection(layer.consistent_hash(group)).pipeline(transaction=False)
+    pipe.zremrangebyscore(key, min=0, max=int(time.time()) - layer.group_expiry)
+    pipe.zrange(key, 0, -1)
+    _expired, members = await pipe.execute()
+    channels = [member.decode("utf8") for member in members]
+    if not channels:
+        return 0
+    by_connection, messages, capacities = layer._map_channel_keys_to_connection(channels, message)
+    for index, keys in by_connection.items():
+        pipe = layer.connection(index).pipeline(transaction=False)
+        for channel_key in keys:
+            pipe.zremrangebyscore(channel_key, min=0, max=int(time.time()) - int(layer.expiry))
+        args = [messages[k] for k in keys] + [capacities[k] for k in keys]
+        pipe.eval(_SEND_LUA, len(keys), *keys, *args, time.time(), layer.expiry)
+        over_capacity = (await pipe.execute())[-1]
+        if over_capacity:
+            logger.info(
+                "%s of %s channels over capacity in group %s", over_capacity, len(keys), group
+            )
+    return len(messages)

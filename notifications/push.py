@@ -80,7 +80,7 @@ def _send_all(messages: list[tuple[str, dict]]) -> None:
             async with limit:
                 # Named in the message: each daphne process's hub (realtime) reads many
                 # thread groups on one channel and hands a message to that group's sockets.
-                await layer.group_send(group, {**message, "group": group})
+                await fanout.send_to_group(layer, group, {**message, "group": group})
 
         await asyncio.gather(*(one(group, message) for group, message in messages))
 

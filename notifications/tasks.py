@@ -32,8 +32,6 @@ def fan_out(event: dict) -> bool:
     return True
 
 
-def enqueue_fan_out(event: dict) -> None:
-    """Called inside the publishing transaction: queue the fan-out of an event someone
-    handles, in that same transaction."""
-    if event.get("type") in recording.handled_types():
-        fan_out.enqueue(event)
+def wants_fan_out(event: dict) -> bool:
+    """Whether someone handles the event, so its fan-out is queued with it."""
+    return event.get("type") in recording.handled_types()

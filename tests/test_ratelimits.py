@@ -71,3 +71,42 @@ def test_supportline_visitor_requests_are_limited_per_address(client, settings):
         url, _visitor_form(email="two@hubtown.gov.uk", question="A second question, kept please")
     )
     _assert_refused_keeping(refused, "A second question, kept please")
+
+
+def test_the_shared_cache_counts_a_hit_in_one_call_starting_the_counter_with_its_timeout():
+    """Redis: SET NX and INCR together (rate limits and the page-cache generation), where
+    `add` then `incr` was three round trips for every hit after the first."""
+    from django.core.cache import cache
+
+    from tests.conftest import require_service
+
+    require_service("Redis (REDIS_URL)", hasattr(cache, "count"))
+    assert cache.count("hits", timeout=30) == 1
+    assert cache.count("hits", timeout=30) == 2
+    assert cache.get("hits") == 2
+    ttl = cache._cache.get_client(write=True).ttl(cache.make_key("hits"))
+    assert 0 < ttl <= 30
+    assert cache.count("generation", timeout=None, start=1) == 2
+
+
+def test_posts_over_the_limit_are_refused_until_the_window_ends(settings):
+    from community import ratelimits
+
+    assert [ratelimits.hit("post", 41, limit=2, window=60) for _ in range(2)] == [0, 0]
+    assert 0 < ratelimits.hit("post", 41, limit=2, window=60) <= 60
+    assert ratelimits.blocked_for("post", 41, limit=2, window=60) > 0
+    assert ratelimits.hit("post", 42, limit=2, window=60) == 0  # another member's count
+
+
+def test_a_lost_page_cache_generation_starts_above_the_one_readers_assume():
+    """Readers take a missing generation as 1 (and may cache pages under it), so a bump that
+    finds it gone must not land on 1."""
+    from django.core.cache import cache
+
+    from community import pagecache
+
+    cache.delete(pagecache.GENERATION_KEY)
+    pagecache.invalidate({"type": "post.created", "thread_id": 1})
+    assert pagecache.generation() == 2
+    pagecache.invalidate({"type": "post.created", "thread_id": 1})
+    assert pagecache.generation() == 3

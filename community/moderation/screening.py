@@ -86,13 +86,43 @@ def compile_watched(word) -> re.Pattern:
     return re.compile(rf"(?<!\w){re.escape(word.pattern)}(?!\w)", re.IGNORECASE)
 
 
+# The watched words, in the shared cache: every post is screened against them and they change
+# rarely (a query per post was a round trip the readers' event waited behind). A change drops
+# the list at once and again when it commits; a post screened in between may put the old list
+# back, so it is kept only a minute.
+WATCHED_WORDS_KEY = "moderation:watched-words"
+WATCHED_WORDS_SECONDS = 60
+
+
+def watched_words() -> list:
+    """Every watched word (unsaved `WatchedWord`s: pattern, is_regex, action), in their order."""
+    from django.core.cache import cache
+
+    from .models import WatchedWord
+
+    rows = cache.get(WATCHED_WORDS_KEY)
+    if rows is None:
+        rows = list(WatchedWord.objects.values_list("pattern", "is_regex", "action"))
+        cache.set(WATCHED_WORDS_KEY, rows, WATCHED_WORDS_SECONDS)
+    return [WatchedWord(pattern=p, is_regex=r, action=a) for p, r, a in rows]
+
+
+def forget_watched_words(**_kwargs) -> None:
+    """A watched word was added, changed or removed: screen with the new list from now on."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.delete(WATCHED_WORDS_KEY)
+    transaction.on_commit(lambda: cache.delete(WATCHED_WORDS_KEY))
+
+
 def screen_watched_words(submission: Submission, verdict: Verdict) -> None:
     from .models import WatchedWord
 
     if submission.author.is_moderator:
         return
     source = submission.source
-    for word in WatchedWord.objects.all():
+    for word in watched_words():
         try:
             pattern = compile_watched(word)
         except re.error:

@@ -126,6 +126,34 @@ def test_watched_words_block_hold_censor_and_flag():
     assert ReviewItem.objects.filter(post=flagged, kind="flagged_post").exists()
 
 
+def test_a_watched_word_applies_to_the_next_post_while_the_list_is_cached(
+    django_assert_num_queries,
+):
+    """Posts read the watched words from the shared cache; adding or removing one (through the
+    moderators' page, the admin or anywhere else) takes effect on the next post."""
+    from community.moderation import screening
+
+    moderator, member = make_moderator(), make_user()
+    thread = make_thread()
+    assert actions.create_post(author=member, thread=thread, source="fine words here").pk
+    with django_assert_num_queries(0):  # cached by the post before
+        assert screening.watched_words() == []
+    word = moderation_actions.add_watched_word(
+        moderator=moderator, pattern="checkme", is_regex=False, action="approve"
+    )
+    held = actions.create_post(author=member, thread=thread, source="please checkme")
+    assert held.status == Status.HELD
+    moderation_actions.remove_watched_word(moderator=moderator, word=word)
+    assert actions.create_post(author=member, thread=thread, source="checkme again").status == (
+        Status.PUBLISHED
+    )
+    WatchedWord.objects.create(
+        pattern="banned", is_regex=False, action="block", created_by=moderator
+    )
+    with pytest.raises(ValidationError, match="banned"):
+        actions.create_post(author=member, thread=thread, source="a banned word")
+
+
 def test_watched_word_regex_is_tested_before_saving():
     moderator = make_moderator()
     with pytest.raises(ValidationError, match="does not work"):

@@ -1,0 +1,73 @@
+"""Publishing an event: the worker's task rows are written in the change's transaction, all of
+them in one INSERT, and are the rows the task backend itself would write."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from community import events
+from community.forum import actions
+from notifications.tasks import fan_out
+from tests.factories import make_thread, make_user
+
+pytestmark = pytest.mark.django_db
+
+TASK_INSERT = 'INSERT INTO "django_tasks_database_dbtaskresult"'
+
+
+def test_a_replys_tasks_are_queued_in_one_insert_in_its_transaction(db_tasks):
+    thread, author = make_thread(), make_user()
+    DBTaskResult.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        post = actions.create_post(author=author, thread=thread, source="A reply the worker tells")
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(TASK_INSERT)]
+    assert len(inserts) == 1
+    rows = list(DBTaskResult.objects.order_by("task_path"))
+    # The fan-out, search indexing and webhooks: each its own task, retried on its own.
+    assert [r.task_path for r in rows] == [
+        "community.events.run_subscriber",
+        "community.events.run_subscriber",
+        "notifications.tasks.fan_out",
+    ]
+    assert all(r.args_kwargs["args"][-1]["post_id"] == post.pk for r in rows)
+
+
+def test_task_rows_written_together_are_the_rows_enqueue_writes(db_tasks):
+    event = {"type": "post.created", "post_id": 7, "thread_id": 3, "matches": [["a", "b"]]}
+    alone = fan_out.enqueue(event).id
+    events._write_task_rows(
+        [(fan_out, (event,)), (events.run_subscriber, ("webhooks.dispatch.on_event", event))]
+    )
+    fields = [f.name for f in DBTaskResult._meta.fields if f.name not in ("id", "enqueued_at")]
+    single = DBTaskResult.objects.get(pk=alone)
+    together = DBTaskResult.objects.exclude(pk=alone).get(task_path=single.task_path)
+    assert {f: getattr(together, f) for f in fields} == {f: getattr(single, f) for f in fields}
+    # The worker reads them back as the same task with the same arguments.
+    subscriber = DBTaskResult.objects.get(task_path="community.events.run_subscriber")
+    assert subscriber.task_result.args == ["webhooks.dispatch.on_event", event]
+    assert together.task.priority == fan_out.priority == 50
+
+
+def test_task_rows_roll_back_with_the_change_that_queued_them(db_tasks):
+    thread, author = make_thread(), make_user()
+    DBTaskResult.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.create_post(author=author, thread=thread, source="A reply that never was")
+        raise RuntimeError
+    assert not DBTaskResult.objects.exists()
+
+
+def test_with_the_immediate_backend_the_fan_out_runs_inside_the_transaction():
+    """The embedded default and tests: the fan-out's notifications commit with the post."""
+    from notifications.models import Notification
+
+    author = make_user()
+    thread = make_thread(author=author)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.create_post(author=make_user(), thread=thread, source="Told, then rolled back")
+        assert Notification.objects.filter(user=author, thread=thread).exists()
+        raise RuntimeError
+    assert not Notification.objects.filter(user=author, thread=thread).exists()
