@@ -145,12 +145,16 @@ if DATABASE_URL:
         # No JIT: a page's queries take milliseconds, and at national size the planner's
         # cost estimates for search pass jit_above_cost, where compiling took ~100 ms of a
         # 150 ms query (docs/bench-national.md).
-        DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
         # Prepared statements only where asked for: community/compiled.py prepares its hot
         # queries (fixed SQL, planned once per connection); Django's own cursors bind on the
         # client and never prepare. Django turns them off for external poolers (PgBouncer in
         # transaction mode), which this project does not use; its pool is psycopg's. None
-        # turns the compiled queries' preparing off.
+        # turns the compiled queries' preparing off. plan_cache_mode: the generic plan from
+        # the first execution on, not five custom plans (each planned) per statement and
+        # pooled connection first; it only touches prepared statements, so only those.
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "options", "-c jit=off -c plan_cache_mode=force_generic_plan"
+        )
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 1_000_000_000)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
