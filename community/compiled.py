@@ -68,6 +68,9 @@ class _Compiled:
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
         compiler.get_converters = lambda fields: converters
+        # Likewise whether any column is a composite key's (asked per run, for each column).
+        composite = compiler.has_composite_fields(fields)
+        compiler.has_composite_fields = lambda fields: composite
         self.compiler = compiler
         self.model = queryset.model
         self.db = queryset.db
