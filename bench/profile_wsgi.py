@@ -90,9 +90,7 @@ def _services_cpu() -> tuple[float, float]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-        )
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
         pids = [row[0] for row in cursor.fetchall()]
     ticks = os.sysconf("SC_CLK_TCK")
     pg = 0.0
