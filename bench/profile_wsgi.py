@@ -81,6 +81,30 @@ def _environ(path: str, cookie: str) -> dict:
     }
 
 
+def _services_cpu() -> tuple[float, float]:
+    """CPU seconds used so far by the bench database's PostgreSQL backends (this process's
+    pool: nobody else uses that database during a run) and by the Redis server (all of it)."""
+    import os
+
+    from django.core.cache import cache
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [row[0] for row in cursor.fetchall()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    pg = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # not on this machine, or gone
+        pg += (int(fields[11]) + int(fields[12])) / ticks
+    info = cache._cache.get_client().info("cpu")
+    return pg, float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument(
@@ -96,6 +120,12 @@ def main(argv=None) -> int:
     parser.add_argument("--sort", default="tottime", choices=["cumulative", "tottime", "ncalls"])
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--dump", type=Path, help="with --profile: also write the stats here")
+    parser.add_argument(
+        "--services",
+        action="store_true",
+        help="also print PostgreSQL's CPU per request (the bench database's backends, read "
+        "from /proc) and Redis's (INFO cpu: the whole server, so others' use counts too)",
+    )
     parser.add_argument("--database-url", default=pages.DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=pages.DEFAULT_REDIS_URL)
     parser.add_argument("--cache-prefix", default=pages.DEFAULT_CACHE_PREFIX)
@@ -142,17 +172,28 @@ def main(argv=None) -> int:
         with connection.execute_wrapper(record):
             body = request(paths[0])
         cycle = itertools.cycle(paths)
-        cpu = []
+        cpu, pg_cpu, redis_cpu = [], [], []
         for _ in range(args.batches):
+            services = _services_cpu() if args.services else None
             started = time.process_time()
             for _ in range(args.n):
                 request(next(cycle))
             cpu.append((time.process_time() - started) / args.n * 1000)
+            if services is not None:
+                pg, redis = _services_cpu()
+                pg_cpu.append((pg - services[0]) / args.n * 1000)
+                redis_cpu.append((redis - services[1]) / args.n * 1000)
         print(
             f"{key:7} {len(paths):4} paths  {len(body):7} bytes  {len(queries)} queries  "
             f"CPU ms/request median {statistics.median(cpu):.2f} (min {min(cpu):.2f}, "
             f"max {max(cpu):.2f})  statuses {statuses}"
         )
+        if args.services:
+            print(
+                f"{'':7} PostgreSQL CPU ms/request median {statistics.median(pg_cpu):.2f} "
+                f"(min {min(pg_cpu):.2f}), Redis {statistics.median(redis_cpu):.2f} "
+                f"(min {min(redis_cpu):.2f})"
+            )
         if args.profile:
             profile = cProfile.Profile(time.process_time)
             profile.enable()

@@ -68,6 +68,9 @@ class _Compiled:
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
         compiler.get_converters = lambda fields: converters
+        # Likewise whether any column is a composite key's (asked per run, for each column).
+        composite = compiler.has_composite_fields(fields)
+        compiler.has_composite_fields = lambda fields: composite
         self.compiler = compiler
         self.model = queryset.model
         self.db = queryset.db
@@ -81,6 +84,9 @@ class _Compiled:
         frozen_params = tuple(params)
         compiler = self.compiler
         compiler.as_sql = lambda *args, **kwargs: (self.sql, frozen_params)
+        fetched = _run_prepared(self.db, self.sql, frozen_params)
+        if fetched is not None:
+            compiler.execute_sql = lambda *args, **kwargs: [fetched]
         if rows:
             return list(compiler.results_iter(tuple_expected=True))
         if self._build is False:
@@ -90,6 +96,72 @@ class _Compiled:
             return build(compiler.results_iter(tuple_expected=True))
         queryset = QuerySet(model=self.model, query=_FrozenQuery(compiler), using=self.db)
         return list(ModelIterable(queryset))
+
+
+def _run_prepared(alias: str, sql: str, params: tuple) -> list | None:
+    """The query's rows, run as a prepared statement (PostgreSQL with psycopg 3), else None.
+
+    Planning was most of what PostgreSQL spent on these queries: 1-2 ms for a list page's
+    query against 1-2 ms running it, 0.4-0.9 ms against 0.1-0.3 ms for each of the thread
+    page's (docs/bench.md, fourth pass), paid on every request since Django binds parameters
+    on the client. A compiled query's SQL text never changes, so each connection prepares it
+    once (psycopg names and keeps it; Django leaves prepared statements off by default only
+    for poolers such as PgBouncer in transaction mode, which this project does not use: its
+    pool is psycopg's, in the process). The statement runs through Django's cursor wrapper,
+    so query logging, execute wrappers and the tests' query counts see it as before.
+    """
+    connection = connections[alias]
+    cursor_class = _preparing_cursor_class(connection)
+    if cursor_class is None:
+        return None
+    connection.ensure_connection()
+    if getattr(connection.connection, "prepare_threshold", None) is None:
+        return None  # prepared statements turned off (settings.py: "prepare_threshold")
+    with connection._prepare_cursor(cursor_class(connection.connection)) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_PREPARING_CURSOR: list = []
+
+
+def _preparing_cursor_class(connection):
+    if connection.vendor != "postgresql":
+        return None
+    if not _PREPARING_CURSOR:
+        from django.db.backends.postgresql import base
+
+        binding = getattr(base, "ServerBindingCursor", None)  # psycopg 3 only
+        if binding is None:
+            _PREPARING_CURSOR.append(None)
+        else:
+
+            class PreparingCursor(binding):
+                """Server-side binding, and every statement prepared on first use."""
+
+                def execute(self, query, params=None, *, prepare=None, binary=None):
+                    super().execute(query, params, prepare=True, binary=binary)
+                    # psycopg keeps no query text for a prepared statement; Django's query
+                    # log reads it from here, so it gets the SQL it would log unprepared.
+                    self._query = _LoggedQuery(self.connection, query, params)
+                    return self
+
+            _PREPARING_CURSOR.append(PreparingCursor)
+    return _PREPARING_CURSOR[0]
+
+
+class _LoggedQuery:
+    """The SQL Django's query log shows for a prepared statement, composed when it asks."""
+
+    def __init__(self, connection, sql: str, params):
+        self._connection, self._sql, self._params = connection, sql, params
+
+    @property
+    def query(self) -> bytes:
+        from psycopg import ClientCursor
+
+        with ClientCursor(self._connection) as cursor:
+            return cursor.mogrify(self._sql, self._params).encode()
 
 
 # Descriptors whose assignment on a new instance only stores the value in its __dict__: for

@@ -212,9 +212,17 @@ def _random_csrf_string() -> str:
 
 
 def _csrf_placeholder() -> str:
+    return _csrf_placeholder_for(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _csrf_placeholder_for(secret_key: str) -> str:
+    """Worked out once per secret (an HMAC each time was asked three times a page)."""
     return (
         "csrf-"
-        + salted_hmac("fhn.fragments", "csrf-placeholder", algorithm="sha1").hexdigest()[:32]
+        + salted_hmac(
+            "fhn.fragments", "csrf-placeholder", secret=secret_key, algorithm="sha1"
+        ).hexdigest()[:32]
     )
 
 

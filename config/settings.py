@@ -148,7 +148,17 @@ if DATABASE_URL:
         # when the hot tables and indexes are in memory (PostgreSQL's or the OS's cache):
         # at the default 4 the planner ANDed a bitmap of every post of the public spaces
         # (325,000 entries, 30-110 ms) to a search word's 5,000 to save reading 3,000 pages.
-        DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off -c random_page_cost=1.1")
+        # Prepared statements only where asked for: community/compiled.py prepares its hot
+        # queries (fixed SQL, planned once per connection); Django's own cursors bind on the
+        # client and never prepare. Django turns them off for external poolers (PgBouncer in
+        # transaction mode), which this project does not use; its pool is psycopg's. None
+        # turns the compiled queries' preparing off. plan_cache_mode: the generic plan from
+        # the first execution on, not five custom plans (each planned) per statement and
+        # pooled connection first; it only touches prepared statements, so only those.
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "options", "-c jit=off -c random_page_cost=1.1 -c plan_cache_mode=force_generic_plan"
+        )
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 1_000_000_000)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -274,3 +274,61 @@ def test_the_compiled_region_lookup_finds_what_visible_spaces_finds():
     assert selectors.region_group(viewer=insider, slug="south-east") == group
     assert selectors.region_group(viewer=outsider, slug="south-east") is None
     assert selectors.region_group(viewer=AnonymousUser(), slug="south-east") is None
+
+
+def test_each_list_page_holds_the_rows_the_listable_threads_rule_puts_there(
+    listed_threads, settings
+):
+    """The list picks a page's rows by id in a subquery and reads only those: page by page,
+    the same rows, in the same order, as slicing the permission rule's own queryset."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from community.forum.models import Thread
+
+    threads, viewers = listed_threads
+    for index in range(7):
+        make_thread(author=make_user(), title=f"More threads {index}")
+    # Ties on last_post_at are ordered by id, newest first, on every page.
+    Thread.objects.filter(title__in=["More threads 1", "More threads 2"]).update(
+        last_post_at=timezone.now()
+    )
+    Thread.objects.filter(title="More threads 3").update(
+        pinned_globally=True, last_post_at=timezone.now() - timedelta(days=30)
+    )
+    settings.FORUM_THREADS_PER_PAGE = 3
+    for name, viewer in viewers.items():
+        viewer = viewer or AnonymousUser()
+        expected = list(
+            permissions.listable_threads(viewer, Thread.objects.filter(deleted_at__isnull=True))
+            .order_by("-pinned_globally", "-last_post_at", "-pk")
+            .values_list("pk", flat=True)
+        )
+        pages = [expected[start : start + 3] for start in range(0, len(expected), 3)]
+        for number, rows in enumerate(pages, start=1):
+            listing = selectors.latest_threads(viewer=viewer, page=number)
+            assert [t.pk for t in listing.threads] == rows, (name, number)
+            assert listing.has_next == (number < len(pages)), (name, number)
+        assert selectors.latest_threads(viewer=viewer, page=len(pages) + 1).threads == []
+
+
+def test_compiled_queries_run_as_prepared_statements_and_are_logged_as_sql(mixed_thread):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import require_service
+
+    require_service("PostgreSQL", connection.vendor == "postgresql")  # prepared statements
+    thread, _posts, viewers = mixed_thread
+    with CaptureQueriesContext(connection) as ctx:
+        for _ in range(2):
+            selectors.get_thread(viewer=viewers["alice"], thread_id=thread.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "forum_thread"' in statement for statement in prepared)
+    # The log shows the statement as Django would have sent it: SQL with its values in.
+    assert all(q["sql"].startswith("SELECT ") for q in ctx.captured_queries)
+    assert str(thread.pk) in ctx.captured_queries[0]["sql"]
