@@ -203,6 +203,9 @@ def latest_threads(
     shape = (
         permissions.thread_rule(viewer),
         page,
+        # The page's LIMIT and OFFSET are in the compiled SQL: a changed page size (a
+        # setting) is another shape, never an old query cut at the old size.
+        settings.FORUM_THREADS_PER_PAGE,
         (space is not None, topic is not None, bool(tag), author is not None, solved),
     )
     values = {
@@ -231,7 +234,7 @@ def _build_latest(shape, *, user_id, space_id, topic_id, tag, author_id) -> Quer
     space, topic and members and get their tags and read position: with the page's OFFSET in
     the same query, PostgreSQL ran the tags and read-state subqueries for every row it
     skipped (page 20 of the latest list: 600 rows, 25-60 ms; docs/bench.md, fourth pass)."""
-    rule, page, (by_space, by_topic, by_tag, by_author, solved) = shape
+    rule, page, per_page, (by_space, by_topic, by_tag, by_author, solved) = shape
     qs = permissions.listable_threads_by_rule(
         rule, user_id, Thread.objects.filter(deleted_at__isnull=True)
     )
@@ -251,7 +254,6 @@ def _build_latest(shape, *, user_id, space_id, topic_id, tag, author_id) -> Quer
         order = ["-pinned_globally", "-last_post_at"]  # the site-wide list: only global pins lead
     else:
         order = ["-is_pinned", "-last_post_at"]
-    per_page = settings.FORUM_THREADS_PER_PAGE
     start = (max(page, 1) - 1) * per_page
     chosen = qs.order_by(*order, "-pk").values("pk")[start : start + per_page + 1]
     rows = Thread.objects.filter(_pk_among(chosen)).select_related(
