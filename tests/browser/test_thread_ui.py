@@ -90,7 +90,12 @@ def test_a_draft_survives_a_reload_and_reaches_another_browser(browser, live_ser
         sign_in(page, member)
         page.goto(discussion.thread.get_absolute_url())
         page.get_by_label("Your reply").fill("Words I must not lose")
-        page.wait_for_timeout(700)  # past the local save's pause
+        # Kept in this browser once the typing pauses (composer.js's local save), not before.
+        page.wait_for_function(
+            """(text) => Object.keys(localStorage).some((key) =>
+                key.startsWith("fhn:draft:") && localStorage.getItem(key).includes(text))""",
+            arg="Words I must not lose",
+        )
         page.reload()
         expect(page.get_by_label("Your reply")).to_have_value("Words I must not lose")
         page.get_by_role("button", name="Save draft").click()
