@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -61,28 +62,55 @@ def browser():
         chromium.close()
 
 
+class SharedDaphne:
+    """A real daphne on a fixed port that a test may stop and start again (tests/servers.py)."""
+
+    def __init__(self) -> None:
+        from tests.servers import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._running: ExitStack | None = None
+
+    def start(self) -> None:
+        from tests.servers import daphne
+
+        with ExitStack() as stack:
+            stack.enter_context(daphne(port=self.port))
+            self._running = stack.pop_all()
+
+    def stop(self) -> None:
+        if self._running is not None:
+            running, self._running = self._running, None
+            running.close()
+
+    @contextmanager
+    def stopped(self):
+        """Stop the server for the block; start it again at the same address after it."""
+        self.stop()
+        try:
+            yield
+        finally:
+            self.start()
+
+
+@pytest.fixture(scope="session")
+def daphne_server(django_db_setup):
+    """One real daphne (HTTP and the live sockets) on the test database for the whole run, as
+    production runs several processes for many members; a cold start costs seconds. Its
+    in-process caches are keyed on what they show (community/fragments.py), so one test's
+    pages are never another's; each test's end empties the database and the shared cache under
+    it all the same."""
+    server = SharedDaphne()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # The live server runs in this process, so it hashes with the same (fast) hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _quick_database_reset():
-    """End each test by emptying only the tables it wrote to (tests/dbreset.py), not by
-    Django's flush of every table: the same database for the next test, seconds sooner."""
-    from django.test import TransactionTestCase
-
-    from tests.dbreset import reset_database
-
-    django_teardown = TransactionTestCase._fixture_teardown
-
-    def teardown(self) -> None:
-        reset_database(lambda: django_teardown(self))
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(TransactionTestCase, "_fixture_teardown", teardown)
-        yield
 
 
 @pytest.fixture(autouse=True)

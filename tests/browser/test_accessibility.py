@@ -31,7 +31,11 @@ RUN_AXE = """async (options) => {
 
 
 def blocking_violations(page) -> list[dict]:
-    """axe's serious and critical violations on the page as it is now."""
+    """axe's serious and critical violations on the page, once it has loaded.
+
+    A click that navigates returns once the new page has started arriving: without the wait,
+    axe could check half a page on a slow machine."""
+    page.wait_for_load_state("load")
     violations = page.evaluate(RUN_AXE, AXE_OPTIONS)
     if violations is None:
         page.evaluate(AXE_SCRIPT)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import make_member, sign_in
 from tests.browser.test_accessibility import blocking_violations, describe
-from tests.servers import daphne, session_cookie
+from tests.servers import session_cookie
 
 pytestmark = pytest.mark.browser
 
@@ -196,9 +196,8 @@ def test_keyboard_shortcuts_move_reply_search_and_switch_off(signed_in, discussi
 
 
 @pytest.fixture
-def server():
-    with daphne() as url:
-        yield url
+def server(daphne_server):
+    return daphne_server.url
 
 
 def test_someone_elses_reaction_updates_in_place_and_keeps_focus(browser, server):
