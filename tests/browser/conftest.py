@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -61,6 +62,51 @@ def browser():
         chromium.close()
 
 
+class SharedDaphne:
+    """A real daphne on a fixed port that a test may stop and start again (tests/servers.py)."""
+
+    def __init__(self) -> None:
+        from tests.servers import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._running: ExitStack | None = None
+
+    def start(self) -> None:
+        from tests.servers import daphne
+
+        with ExitStack() as stack:
+            stack.enter_context(daphne(port=self.port))
+            self._running = stack.pop_all()
+
+    def stop(self) -> None:
+        if self._running is not None:
+            running, self._running = self._running, None
+            running.close()
+
+    @contextmanager
+    def stopped(self):
+        """Stop the server for the block; start it again at the same address after it."""
+        self.stop()
+        try:
+            yield
+        finally:
+            self.start()
+
+
+@pytest.fixture(scope="session")
+def daphne_server(django_db_setup):
+    """One real daphne (HTTP and the live sockets) on the test database for the whole run, as
+    production runs several processes for many members; a cold start costs seconds. Its
+    in-process caches are keyed on what they show (community/fragments.py), so one test's
+    pages are never another's; each test's end empties the database and the shared cache under
+    it all the same."""
+    server = SharedDaphne()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # The live server runs in this process, so it hashes with the same (fast) hasher.
@@ -71,18 +117,24 @@ def _fast_passwords(settings):
 def network_structure(transactional_db):
     """Regions, local authorities, topics and the 16 spaces, as the data migrations make them.
 
-    transactional_db flushes every table after each test, data migrations' rows included,
-    so put them back whenever they are missing.
+    A test's end empties the tables it wrote to, and these too if it changed them, so put
+    them back whenever they are missing.
     """
     from community.accounts.models import LocalAuthority, Region
     from community.accounts.places import load_places
     from community.forum.models import Space, Topic
     from community.forum.structure import load_structure
+    from tests import dbreset
 
+    loaded = False
     if not LocalAuthority.objects.exists():
         load_places(Region, LocalAuthority)
+        loaded = True
     if not Space.objects.exists() or not Topic.objects.exists():
         load_structure(Region, Topic, Space)
+        loaded = True
+    if loaded or not dbreset.has_baseline():
+        dbreset.remember_baseline()
 
 
 @pytest.fixture

@@ -21,9 +21,26 @@ AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
+# axe-core itself (570 kB), sent to a document only when it is not there yet: the same page is
+# often checked at two widths, and re-sending the script cost more than the check.
+AXE_SCRIPT = Axe().axe_script
+RUN_AXE = """async (options) => {
+  if (typeof window.axe === "undefined") { return null; }
+  return (await window.axe.run(document, options)).violations;
+}"""
+
+
 def blocking_violations(page) -> list[dict]:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    """axe's serious and critical violations on the page, once it has loaded.
+
+    A click that navigates returns once the new page has started arriving: without the wait,
+    axe could check half a page on a slow machine."""
+    page.wait_for_load_state("load")
+    violations = page.evaluate(RUN_AXE, AXE_OPTIONS)
+    if violations is None:
+        page.evaluate(AXE_SCRIPT)
+        violations = page.evaluate(RUN_AXE, AXE_OPTIONS)
+    return [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
 
 def describe(violations: list[dict]) -> str:

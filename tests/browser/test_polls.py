@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import make_member, sign_in
 from tests.browser.test_accessibility import blocking_violations, describe
-from tests.servers import daphne, session_cookie
+from tests.servers import session_cookie
 
 pytestmark = pytest.mark.browser
 
@@ -43,9 +43,8 @@ SOURCE = """Help us plan next term's sessions.
 
 
 @pytest.fixture
-def server():
-    with daphne() as url:
-        yield url
+def server(daphne_server):
+    return daphne_server.url
 
 
 def _tab(browser, base_url: str, user, *, javascript: bool = True):

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import make_member, sign_in
 from tests.browser.test_accessibility import blocking_violations, describe
-from tests.servers import daphne, session_cookie
+from tests.servers import session_cookie
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,12 @@ def test_a_draft_survives_a_reload_and_reaches_another_browser(browser, live_ser
         sign_in(page, member)
         page.goto(discussion.thread.get_absolute_url())
         page.get_by_label("Your reply").fill("Words I must not lose")
-        page.wait_for_timeout(700)  # past the local save's pause
+        # Kept in this browser once the typing pauses (composer.js's local save), not before.
+        page.wait_for_function(
+            """(text) => Object.keys(localStorage).some((key) =>
+                key.startsWith("fhn:draft:") && localStorage.getItem(key).includes(text))""",
+            arg="Words I must not lose",
+        )
         page.reload()
         expect(page.get_by_label("Your reply")).to_have_value("Words I must not lose")
         page.get_by_role("button", name="Save draft").click()
@@ -191,9 +196,8 @@ def test_keyboard_shortcuts_move_reply_search_and_switch_off(signed_in, discussi
 
 
 @pytest.fixture
-def server():
-    with daphne() as url:
-        yield url
+def server(daphne_server):
+    return daphne_server.url
 
 
 def test_someone_elses_reaction_updates_in_place_and_keeps_focus(browser, server):

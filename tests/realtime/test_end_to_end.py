@@ -17,6 +17,15 @@ from tests.servers import ROOT, daphne, session_cookie
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(scope="module")
+def server(django_db_setup):
+    """One daphne for the module's tests (a cold start costs seconds); each test's data is its
+    own, and the server's in-process caches are keyed on what they show."""
+    # INFO: the hub says once which way it writes thread events (checked below).
+    with daphne(LOG_LEVEL="INFO") as url:
+        yield url
+
+
 def _post_reply(base_url: str, cookie: str, thread, reply_to_id: int, text: str) -> None:
     with httpx.Client(base_url=base_url, cookies={"sessionid": cookie}, timeout=10) as http:
         form = http.get(f"/t/{thread.pk}/reply/?to={reply_to_id}")
@@ -78,38 +87,35 @@ def _listen_then_post(
     return asyncio.run(scenario())
 
 
-def test_reply_posted_over_http_arrives_on_the_authors_socket(network):
+def test_reply_posted_over_http_arrives_on_the_authors_socket(network, server):
     author, replier = make_user(username="author"), make_user(username="replier")
     thread = make_thread(author=author, title="End to end over daphne")
-    with daphne(LOG_LEVEL="INFO") as url:
-        message = _listen_then_post(url, url, author, replier, thread)
+    message = _listen_then_post(server, server, author, replier, thread)
     assert message["unread"] == 1
     # The thread event came through the hub's one prepared frame, not a send per socket.
-    log = ROOT / "var" / f"daphne-test-{url.rsplit(':', 1)[1]}.log"
+    log = ROOT / "var" / f"daphne-test-{server.rsplit(':', 1)[1]}.log"
     assert "thread hub: daphne sockets get prepared frames" in log.read_text()
     assert message["notifications"][0]["kind"] == "reply"
     assert Notification.objects.get(user=author).kind == "reply"
 
 
-def test_two_daphne_processes_share_redis(network):
+def test_two_daphne_processes_share_redis(network, server):
     require_service("Redis (REDIS_URL)", bool(os.environ.get("REDIS_URL")))
     author, replier = make_user(username="author2"), make_user(username="replier2")
     thread = make_thread(author=author, title="Across two processes")
-    with daphne() as server_a, daphne() as server_b:
-        message = _listen_then_post(server_b, server_a, author, replier, thread, idle=6)
+    with daphne() as second_server:
+        message = _listen_then_post(second_server, server, author, replier, thread, idle=6)
     assert message["notifications"][0]["kind"] == "reply"
     assert message["notifications"][0]["url"] == thread.post_url(2)
 
 
-def test_socket_from_a_foreign_origin_is_refused(network):
-    with daphne() as url:
+def test_socket_from_a_foreign_origin_is_refused(network, server):
+    async def attempt():
+        ws_url = server.replace("http://", "ws://") + "/ws/"
+        async with websockets.connect(
+            ws_url, additional_headers={"Origin": "https://evil.example"}
+        ):
+            pass
 
-        async def attempt():
-            ws_url = url.replace("http://", "ws://") + "/ws/"
-            async with websockets.connect(
-                ws_url, additional_headers={"Origin": "https://evil.example"}
-            ):
-                pass
-
-        with pytest.raises(websockets.exceptions.InvalidStatus):
-            asyncio.run(attempt())
+    with pytest.raises(websockets.exceptions.InvalidStatus):
+        asyncio.run(attempt())
