@@ -34,12 +34,15 @@ def notification_list(
 
 
 def notifications_after(*, viewer, after: int, limit: int = 200) -> list[Notification]:
-    """What a reconnecting client missed: everything after the last id it saw."""
-    return list(
+    """What a reconnecting client missed: everything after the last id it saw (the newest
+    `limit` of them, oldest first)."""
+    rows = list(
         Notification.objects.filter(user=viewer, pk__gt=after)
         .select_related("post__thread__space")
-        .order_by("pk")[:limit]
+        .order_by("-pk")[:limit]
     )
+    rows.reverse()
+    return rows
 
 
 def notifications_missed(
@@ -51,17 +54,23 @@ def notifications_missed(
 
     `floor` is the id at or below which the client's list of what it holds is incomplete:
     below it, an id missing from `held` may well have been shown, so it is not sent again.
+
+    The newest `limit` of them, oldest first: taken oldest first, a member with hundreds of
+    recent notifications the tab never held (a first resume after 0, a moderator's busy
+    quarter of an hour) had them fill the reply, pushing out what was missed just now
+    (bench/live.py's restart test lost 2-3 notifications of its busiest member that way).
     """
     from django.db.models import Q
 
-    rows = (
+    rows = list(
         Notification.objects.filter(user=viewer)
         .filter(Q(pk__gt=after) | Q(pk__lte=after, pk__gt=floor, created_at__gte=since))
         .exclude(pk__in=list(held))
         .select_related("post__thread__space")
-        .order_by("pk")[:limit]
+        .order_by("-pk")[:limit]
     )
-    return list(rows)
+    rows.reverse()
+    return rows
 
 
 def bell_key_for(request, subject=None) -> list[str]:

@@ -302,3 +302,44 @@ def test_ids_that_age_out_of_a_socket_raise_its_hole_floor():
     consumer._hold(range(1, SENT_IDS_KEPT + 102))
     assert len(consumer.sent_ids) == SENT_IDS_KEPT
     assert consumer.hole_floor == 101 and min(consumer.sent_ids) == 102
+
+
+async def test_a_busy_members_older_notifications_never_crowd_out_what_was_just_missed(network):
+    """A tab that starts from nothing (resume after 0) is sent the member's newest 200, not
+    their oldest; later, with 300 more recent ones it never held below them, a resume still
+    brings the two it missed just now (taken oldest first, the reply was full of old ones)."""
+    member = await sync_to_async(make_user)()
+    thread = await sync_to_async(make_thread)(author=member)
+    replier = await sync_to_async(make_user)()
+    reply = await sync_to_async(actions.create_post)(
+        author=replier, thread=thread, source="Told many times over"
+    )
+
+    def tell(count: int) -> list[int]:
+        Notification.objects.bulk_create(
+            Notification(user=member, kind="reply", actor=replier, thread=thread, post=reply)
+            for _ in range(count)
+        )
+        return list(
+            Notification.objects.filter(user=member).order_by("pk").values_list("pk", flat=True)
+        )
+
+    await sync_to_async(lambda: Notification.objects.filter(user=member).delete())()
+    older = await sync_to_async(tell)(500)
+    communicator = await _connect(member)
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "resume", "after": 0, "seen": []})
+    first = await communicator.receive_json_from()
+    shown = [n["id"] for n in first["notifications"]]
+    assert shown == older[-200:]
+    await communicator.disconnect()
+    # Five more arrive; the tab got the 1st, 3rd and 5th live, then lost its socket.
+    everything = await sync_to_async(tell)(5)
+    new = everything[-5:]
+    communicator = await _connect(member)
+    await communicator.receive_json_from()
+    held = [*shown, new[0], new[2], new[4]]
+    await communicator.send_json_to({"type": "resume", "after": new[4], "seen": held[-200:]})
+    again = await communicator.receive_json_from()
+    assert [n["id"] for n in again["notifications"]] == [new[1], new[3]]
+    await communicator.disconnect()
