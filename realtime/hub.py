@@ -16,9 +16,10 @@ which checks access first (and leaves again when access changes), exactly as bef
 
 Under daphne the hub also frames each message once: autobahn's prepared messages (its own
 broadcast API) write the same bytes to every socket, instead of each send passing through
-channels' session wrapper, daphne's reply handler and autobahn's framing (about half of
-daphne's time per socket per post). `DaphneSockets` finds each socket's protocol object; any
-other server (the test communicator) gets the ordinary send.
+channels' session wrapper, daphne's reply handler and autobahn's framing (daphne's CPU per
+post to 200 sockets: 17 -> 13 ms; what is left per socket is mostly Twisted's write path).
+`DaphneSockets` finds each socket's protocol object; any other server (the test
+communicator) gets the ordinary send.
 """
 
 from __future__ import annotations
