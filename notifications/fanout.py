@@ -86,9 +86,14 @@ async def send_to_members(layer, group_of, message_type: str, by_user: dict[int,
                     "index": layer.consistent_hash(local),
                     "capacity": layer.get_capacity(channel),
                     "message": {"type": message_type, "by_user": {}, "__asgi_channel__": []},
+                    "channels": set(),
                 },
             )
-            entry["message"]["__asgi_channel__"].append(channel)
+            # Once per channel: a process's hub (realtime) is the one channel of all its
+            # members' groups, and channels_redis delivers a message once per name listed.
+            if channel not in entry["channels"]:
+                entry["channels"].add(channel)
+                entry["message"]["__asgi_channel__"].append(channel)
             entry["message"]["by_user"][str(uid)] = by_user[uid]
     # 3. Write them with channels_redis's group-send script, one call per connection.
     keys_by_connection: dict[int, list[str]] = defaultdict(list)

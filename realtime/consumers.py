@@ -88,24 +88,36 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.resumed = False
         self.last_resume_after = 0
         self.counted = False
-        # While this socket joins a thread and answers "subscribed", what the hub hands over
-        # waits here, so the answer always comes first, as the protocol promises.
-        self.held_back: list[str] | None = None
+        # While this socket joins a group and answers ("hello", "subscribed"), what the hub
+        # hands over waits here, so the answer always comes first, as the protocol promises.
+        self.held_back: list[tuple[str, object]] | None = None
         if self._signed_in and not can_use_network(self.user):
             await self.close(code=4001)
             return
         await self.accept()
         SOCKETS_OPEN.inc()
         self.counted = True
-        if self._signed_in:
-            await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
-            await database_sync_to_async(presence.mark_seen)(self.user.pk)
-        await self.send_json({"type": "hello", "user": self.user.pk if self._signed_in else None})
+        self.held_back = []
+        try:
+            if self._signed_in:
+                # The member's bell comes through the process's hub, as thread events do: a
+                # post with 5,000 watchers is one message per process, not one per socket.
+                await hub_for(self.channel_layer).join(push.user_group(self.user.pk), self)
+                await database_sync_to_async(presence.mark_seen)(self.user.pk)
+            await self.send_json(
+                {"type": "hello", "user": self.user.pk if self._signed_in else None}
+            )
+        finally:
+            await self._release_held_back()
 
     async def _release_held_back(self) -> None:
         """Send, in order, what the hub handed over while we were answering."""
         while self.held_back:
-            await self.send(text_data=self.held_back.pop(0))
+            kind, item = self.held_back.pop(0)
+            if kind == "text":
+                await self.send(text_data=item)
+            else:
+                await self._send_notifications(item["notifications"], item["unread"])
         self.held_back = None
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
@@ -130,11 +142,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         """A thread event, serialised (and under daphne framed) once by the hub for every
         reader in this process."""
         if self.held_back is not None:
-            self.held_back.append(broadcast.text)
+            self.held_back.append(("text", broadcast.text))
         elif (protocol := self.scope.get(SCOPE_KEY)) is not None:
             broadcast.write_to(protocol)
         else:
             await self.send(text_data=broadcast.text)
+
+    async def take_notifications(self, payload: dict) -> None:
+        """This member's entry of a many-member bell update, handed over by the hub."""
+        if self.held_back is not None:
+            self.held_back.append(("notifications", payload))
+        else:
+            await self._send_notifications(payload["notifications"], payload["unread"])
 
     async def dispatch(self, message) -> None:
         """Channels' own dispatch hops to its one database thread (`close_old_connections`)
@@ -156,7 +175,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             SOCKETS_OPEN.dec()
             self.counted = False
         if self._signed_in:
-            await self.channel_layer.group_discard(push.user_group(self.user.pk), self.channel_name)
+            await hub_for(self.channel_layer).leave(push.user_group(self.user.pk), self)
         for thread_id in list(self.threads):
             await self._leave_thread(thread_id)
 
@@ -224,9 +243,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         to Redis came back by itself would then hear nothing more. Joining is idempotent, and
         the catch-up sends only ids this socket has not sent.
         """
-        if self._signed_in:
-            await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
-        if self.threads:
+        if self._signed_in or self.threads:
             await hub_for(self.channel_layer).rejoin()
         if self._signed_in:
             await database_sync_to_async(presence.mark_seen)(self.user.pk)

@@ -7,9 +7,10 @@ process's hub holds the only channel in each `thread-<id>` group; it receives th
 serialises it once and writes the same text to each local socket (Discourse's MessageBus does
 the same: one subscription per process, fanned out in memory).
 
-Members' own groups (`user-<id>`, the bell) stay on each socket's channel: routed through the
-hub, the restart test (bench/live.py --only restart) lost a member's notifications after a
-Redis restart, and the bell's catch-up is per socket anyway.
+Members' groups (`user-<id>`, the bell) go through it too: a post with 5,000 watchers is one
+message per process carrying each member's bell update, handed to that member's sockets. (Tried
+once and taken back when the restart test lost a busy member's notifications; the cause was
+the resume reply, which sent a member's oldest notifications rather than their newest.)
 
 Nothing is decided here about who may read what: a socket joins a thread through its consumer,
 which checks access first (and leaves again when access changes), exactly as before.
@@ -77,6 +78,8 @@ class Reader(Protocol):
     channel_name: str
 
     async def take(self, broadcast: Broadcast) -> None: ...
+
+    async def take_notifications(self, payload: dict) -> None: ...
 
 
 class DaphneSockets:
@@ -160,6 +163,16 @@ class ThreadHub:
                 logger.exception("thread hub: could not hand out %r", message.get("type"))
 
     async def _hand_out(self, message: dict) -> None:
+        if message.get("type") == "notify.many":
+            # Bell updates for many members (notifications.fanout): each member's own entry
+            # to that member's sockets in this process; nobody else's payload is touched.
+            for user_id, payload in message["by_user"].items():
+                for reader in list(self.readers.get(f"user-{user_id}", ())):
+                    try:
+                        await reader.take_notifications(payload)
+                    except Exception:  # a socket closing as we write: its consumer leaves
+                        logger.debug("hub: bell to a closing socket failed", exc_info=True)
+            return
         readers = list(self.readers.get(message.get("group", ""), ()))
         if not readers:
             return

@@ -16,9 +16,13 @@ class FakeSocket:
     def __init__(self, name: str) -> None:
         self.channel_name = name
         self.sent: list[str] = []
+        self.notified: list[dict] = []
 
     async def take(self, broadcast) -> None:
         self.sent.append(broadcast.text)
+
+    async def take_notifications(self, payload: dict) -> None:
+        self.notified.append(payload)
 
 
 @pytest.fixture
@@ -71,6 +75,64 @@ async def test_one_thread_event_reaches_each_reader_once_and_only_that_threads(l
     hub.task.cancel()
 
 
+async def test_a_many_member_bell_update_gives_each_socket_its_own_members_entry_only(layer):
+    import asyncio
+
+    from notifications import fanout, push
+
+    hub = ThreadHub(layer)
+    ann_tab_1, ann_tab_2, bob, carol = (FakeSocket(n) for n in ("a1", "a2", "b", "c"))
+    await hub.join("user-1", ann_tab_1)
+    await hub.join("user-1", ann_tab_2)
+    await hub.join("user-2", bob)
+    await hub.join("user-3", carol)
+    by_user = {
+        1: {"notifications": [{"id": 10}], "unread": 1},
+        2: {"notifications": [{"id": 11}], "unread": 4},
+    }
+    await fanout.send_to_members(layer, push.user_group, "notify.many", by_user)
+    for _ in range(50):
+        if ann_tab_1.notified and ann_tab_2.notified and bob.notified:
+            break
+        await asyncio.sleep(0.01)
+    assert ann_tab_1.notified == ann_tab_2.notified == [by_user[1]]
+    assert bob.notified == [by_user[2]]
+    assert carol.notified == []
+    hub.task.cancel()
+
+
+async def test_over_redis_each_members_entry_is_handed_over_once(settings):
+    """With channels_redis, every member's group holds the same hub channel: the message
+    must name it once, or the hub would hand out the whole message once per member."""
+    import asyncio
+    import os
+
+    from channels_redis.core import RedisChannelLayer
+
+    from notifications import fanout, push
+    from tests.conftest import require_service
+
+    redis_url = os.environ.get("REDIS_URL", "")
+    require_service("Redis (REDIS_URL)", bool(redis_url))
+    layer = RedisChannelLayer(hosts=[redis_url], prefix="hubtest")
+    hub = ThreadHub(layer)
+    sockets = [FakeSocket(f"s{i}") for i in range(30)]
+    for i, socket in enumerate(sockets, start=1):
+        await hub.join(f"user-{i}", socket)
+    by_user = {i: {"notifications": [{"id": 100 + i}], "unread": 1} for i in range(1, 31)}
+    written = await fanout.send_to_members(layer, push.user_group, "notify.many", by_user)
+    assert written == 1  # one message for this process
+    for _ in range(100):
+        if all(s.notified for s in sockets):
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.1)
+    assert [s.notified for s in sockets] == [[by_user[i]] for i in range(1, 31)]
+    hub.task.cancel()
+    for i in range(1, 31):
+        await layer.group_discard(f"user-{i}", hub.channel)
+
+
 async def test_what_the_hub_hands_over_while_a_socket_answers_waits_for_the_answer():
     """ "subscribed" comes first: thread events handed over while the socket was joining the
     thread are sent right after the answer, in the order they came."""
@@ -86,12 +148,18 @@ async def test_what_the_hub_hands_over_while_a_socket_answers_waits_for_the_answ
     consumer.base_send = base_send
     consumer.held_back = []
     consumer.scope = {}  # not under daphne: the ordinary send
+    await consumer.take_notifications({"notifications": [{"id": 7}], "unread": 1})
     await consumer.take(Broadcast(json.dumps({"type": "post.created", "number": 2})))
     await consumer.take(Broadcast(json.dumps({"type": "post.edited", "number": 1})))
     await consumer.send_json({"type": "subscribed", "thread": 1, "missed": []})
     assert written == [{"type": "subscribed", "thread": 1, "missed": []}]
     await consumer._release_held_back()
-    assert [m["type"] for m in written] == ["subscribed", "post.created", "post.edited"]
+    assert [m["type"] for m in written] == [
+        "subscribed",
+        "notifications",
+        "post.created",
+        "post.edited",
+    ]
     assert consumer.held_back is None
     await consumer.take(Broadcast(json.dumps({"type": "post.created", "number": 3})))
     assert written[-1]["number"] == 3
