@@ -243,8 +243,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         to Redis came back by itself would then hear nothing more. Joining is idempotent, and
         the catch-up sends only ids this socket has not sent.
         """
-        if self._signed_in or self.threads:
-            await hub_for(self.channel_layer).rejoin()
+        own = [push.thread_group(thread_id) for thread_id in self.threads]
+        if self._signed_in:
+            own.append(push.user_group(self.user.pk))
+        if own:
+            await hub_for(self.channel_layer).rejoin(own)
         if self._signed_in:
             await database_sync_to_async(presence.mark_seen)(self.user.pk)
         for space_id in set(self.threads.values()):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import json
 import logging
 import weakref
@@ -127,12 +128,16 @@ class ThreadHub:
             del self.readers[group]
             await self.layer.group_discard(group, self.channel)
 
-    async def rejoin(self) -> None:
-        """Join every group again (a ping from any socket; after a Redis restart)."""
+    async def rejoin(self, groups: list[str] | None = None) -> None:
+        """Join these groups again, or every group this process reads (after the layer
+        failed: a Redis restart forgets them). A socket's ping names only its own: with every
+        member's bell here, "every group" is one per socket of the process, too many to
+        re-add on each of their pings."""
         if self.channel is None:
             return
-        for group in list(self.readers):
-            await self.layer.group_add(group, self.channel)
+        for group in list(self.readers) if groups is None else groups:
+            if group in self.readers:
+                await self.layer.group_add(group, self.channel)
 
     async def _start(self) -> None:
         if self.task is not None and not self.task.done():
@@ -151,16 +156,26 @@ class ThreadHub:
                 raise
             except Exception:
                 logger.warning("thread hub: channel layer receive failed", exc_info=True)
-                await asyncio.sleep(RETRY_SECONDS)
-                try:
-                    await self.rejoin()
-                except Exception:
-                    logger.warning("thread hub: could not join groups again", exc_info=True)
+                await self._rejoin_when_back()
                 continue
             try:
                 await self._hand_out(message)
             except Exception:  # one bad message must not stop every socket's updates
                 logger.exception("thread hub: could not hand out %r", message.get("type"))
+
+    async def _rejoin_when_back(self) -> None:
+        """After the layer failed, join every group again as soon as it answers (sockets'
+        pings re-add only their own groups, up to 30 s apart)."""
+        for attempt in itertools.count():
+            await asyncio.sleep(RETRY_SECONDS)
+            try:
+                await self.rejoin()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                level = logging.WARNING if attempt == 0 else logging.DEBUG
+                logger.log(level, "thread hub: could not join groups again", exc_info=True)
 
     async def _hand_out(self, message: dict) -> None:
         if message.get("type") == "notify.many":

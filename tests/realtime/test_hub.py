@@ -217,3 +217,27 @@ async def test_daphne_sockets_hands_the_socket_protocol_to_the_scope():
 
     await DaphneSockets(app)({"type": "websocket"}, None, other_server_send)
     assert SCOPE_KEY not in seen[-1]
+
+
+async def test_a_sockets_ping_rejoins_only_its_own_groups(layer):
+    """Every member's bell is a hub group: re-adding all of them on each socket's ping would
+    be one Redis write per socket of the process, per ping. A ping names its own groups."""
+    hub = ThreadHub(layer)
+    sockets = [FakeSocket(f"s{i}") for i in range(4)]  # held: the hub keeps readers weakly
+    for i in range(1, 4):
+        await hub.join(f"user-{i}", sockets[i])
+    await hub.join("thread-7", sockets[0])
+    added: list[str] = []
+    real_group_add = layer.group_add
+
+    async def group_add(group, channel):
+        added.append(group)
+        await real_group_add(group, channel)
+
+    layer.group_add = group_add
+    await hub.rejoin(["user-2", "thread-7", "user-99"])  # user-99: nobody here reads it
+    assert added == ["user-2", "thread-7"]
+    added.clear()
+    await hub.rejoin()  # after the layer failed: all of them
+    assert sorted(added) == ["thread-7", "user-1", "user-2", "user-3"]
+    hub.task.cancel()
