@@ -48,6 +48,15 @@ _CHANNELS_LUA = """
 """
 
 
+async def _channels_in(layer, index: int, group_keys: list[str]) -> list[list[str]]:
+    """Each group's live channels (expired members dropped first), in one round trip."""
+    expired_before = int(time.time()) - layer.group_expiry
+    results = await layer.connection(index).eval(
+        _CHANNELS_LUA, len(group_keys), *group_keys, expired_before
+    )
+    return [[channel.decode("utf8") for channel in channels] for channels in results]
+
+
 async def send_to_members(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int:
     """Deliver `by_user[id]` to every socket of each member; return the Redis messages written.
 
@@ -62,19 +71,16 @@ async def send_to_members(layer, group_of, message_type: str, by_user: dict[int,
                 group_of(uid), {"type": message_type, "by_user": {str(uid): payload}}
             )
         return len(by_user)
-    now = int(time.time())
-    # 1. Every member's channels, one pipeline per Redis connection.
+    # 1. Every member's channels, one script call per Redis connection.
     by_connection: dict[int, list[int]] = defaultdict(list)
     for uid in by_user:
         by_connection[layer.consistent_hash(group_of(uid))].append(uid)
     channels_of: dict[int, list[str]] = {}
     for index, uids in by_connection.items():
         keys = [layer._group_key(group_of(uid)) for uid in uids]
-        results = await layer.connection(index).eval(
-            _CHANNELS_LUA, len(keys), *keys, now - layer.group_expiry
-        )
+        results = await _channels_in(layer, index, keys)
         for uid, channels in zip(uids, results, strict=True):
-            channels_of[uid] = [c.decode("utf8") for c in channels]
+            channels_of[uid] = channels
     # 2. One message per channel key (a daphne process), with only its members' payloads.
     per_key: dict[str, dict] = {}
     for uid, channels in channels_of.items():
@@ -111,8 +117,9 @@ async def send_to_group(layer, group: str, message: dict) -> int:
     """channels_redis's `group_send` in two Redis round trips instead of four; return the
     Redis messages written.
 
-    Its own steps, pipelined: drop expired members and read the group's channels together,
-    then drop expired messages and write the new one with its group-send script together. A
+    Its own steps, two at a time: drop expired members and read the group's channels (the
+    script `send_to_members` uses), then drop expired messages and write the new one with its
+    group-send script, pipelined. A
     post's event to a thread's readers waits behind each round trip. Other layers get their
     own `group_send`.
     """
@@ -120,12 +127,7 @@ async def send_to_group(layer, group: str, message: dict) -> int:
         await layer.group_send(group, message)
         return 1
     layer.require_valid_group_name(group)
-    key = layer._group_key(group)
-    pipe = layer.connection(layer.consistent_hash(group)).pipeline(transaction=False)
-    pipe.zremrangebyscore(key, min=0, max=int(time.time()) - layer.group_expiry)
-    pipe.zrange(key, 0, -1)
-    _expired, members = await pipe.execute()
-    channels = [member.decode("utf8") for member in members]
+    [channels] = await _channels_in(layer, layer.consistent_hash(group), [layer._group_key(group)])
     if not channels:
         return 0
     by_connection, messages, capacities = layer._map_channel_keys_to_connection(channels, message)

@@ -53,9 +53,8 @@ SEEN_LISTED = 200
 CATCH_UP_WINDOW = timedelta(minutes=15)
 
 # Channel-layer messages whose handlers never touch the database: no stale-connection hop.
+# (Thread events and members' bell updates come through the process's hub, not here.)
 FORWARD_ONLY = {
-    "thread.event": "thread_event",
-    "notify.many": "notify_many",
     "unread": "unread",
 }
 
@@ -157,10 +156,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def dispatch(self, message) -> None:
         """Channels' own dispatch hops to its one database thread (`close_old_connections`)
-        before every message. A post in a thread with 100 readers on this process would be 100
-        hops queued on that one thread: most of daphne's time per post. Handlers that read the
-        database do it through `database_sync_to_async`, which closes stale connections
-        itself, so messages that only forward (thread events, bell updates) skip the hop."""
+        before every message, queued one after another on that one thread. Handlers that read
+        the database do it through `database_sync_to_async`, which closes stale connections
+        itself, so messages that only forward (an unread count) skip the hop. (Thread events
+        and bell updates, the many-per-post ones, reach the socket through the hub.)"""
         if message["type"] in FORWARD_ONLY:
             await getattr(self, FORWARD_ONLY[message["type"]])(message)
             return
@@ -356,19 +355,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     # Channel layer handlers (message "type" with dots as underscores).
 
-    async def notify_many(self, message) -> None:
-        """One message for many members' sockets in this process: forward only our own."""
-        if not self._signed_in:
-            return
-        mine = message["by_user"].get(str(self.user.pk))
-        if mine is not None:
-            await self._send_notifications(mine["notifications"], mine["unread"])
-
     async def unread(self, message) -> None:
         await self.send_json({"type": "unread", "unread": message["unread"]})
-
-    async def thread_event(self, message) -> None:
-        await self.send_json(message["event"])
 
     async def session_end(self, message) -> None:
         """The member was suspended or signed out everywhere: close this socket now."""
