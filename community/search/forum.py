@@ -18,7 +18,7 @@ from community.forum.models import Bookmark, Post, Space, Thread, Topic
 
 from .models import Document
 from .query import ParsedQuery
-from .registry import Hit, IndexEntry
+from .registry import Hit, IndexEntry, pk_among
 
 
 def _day_start(day) -> datetime:
@@ -110,22 +110,10 @@ def _among(column: str, ids: list[int]) -> Q:
 
 
 def _build_hit_posts(rule: tuple, *, user_id: int, ids: int | str):
-    """A page of hits' posts, by the forum's listable-posts rule for this form of viewer.
-    `ids` is the posts' ids as one comma-separated parameter (one SQL text whatever their
-    number, so it is compiled once per rule; the builder gets a stand-in number)."""
-    if connection.vendor == "postgresql":
-        among = RawSQL(
-            '"forum_post"."id" = ANY(string_to_array(%s::text, \',\')::bigint[])',
-            (str(ids),),
-            output_field=BooleanField(),
-        )
-    else:
-        among = RawSQL(
-            "\"forum_post\".\"id\" IN (SELECT value FROM json_each('[' || %s || ']'))",
-            (str(ids),),
-            output_field=BooleanField(),
-        )
-    findable = Post.objects.filter(among, deleted_at__isnull=True, thread__deleted_at__isnull=True)
+    """A page of hits' posts, by the forum's listable-posts rule for this form of viewer."""
+    findable = Post.objects.filter(
+        pk_among(Post, ids), deleted_at__isnull=True, thread__deleted_at__isnull=True
+    )
     return permissions.listable_posts_by_rule(rule, user_id, findable).select_related(
         "author", "thread__space", "thread__topic"
     )
