@@ -103,6 +103,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     args.cache_prefix = f"explain-{os.getpid()}-{int(time.time())}"  # an empty cache
     env = page_bench.bench_env(args)
+    if not (page_bench.WORK_DIR / "static" / "staticfiles.json").exists():
+        # DEBUG=0 renders pages through the static files' manifest, as bench/pages.py does.
+        page_bench.manage(env, "collectstatic", "--noinput")
     page_bench.setup_django(env)
     from django.contrib.auth import get_user_model
     from django.db import connection

@@ -195,7 +195,24 @@ def listable_threads_by_rule(
 
 def listable_posts(user, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
     """Posts this user may find in a list or search: readable, in a thread that is listed."""
-    return visible_posts(user, qs).filter(_listed_q(user, prefix="thread__"))
+    return listable_posts_by_rule(thread_rule(user), getattr(user, "pk", None), qs)
+
+
+def listable_posts_by_rule(
+    rule: tuple, user_id: int | None, qs: QuerySet[Post] | None = None
+) -> QuerySet[Post]:
+    """listable_posts for a viewer given by their thread_rule and id (search's compiled query
+    for a page of hits builds it once per rule from a stand-in id). The same filters as
+    visible_posts, then the listed part; a thread rule's first item is also its post rule."""
+    qs = Post.objects.all() if qs is None else qs
+    if rule[0] == MODERATOR:
+        return qs
+    user_id = user_id if rule[0] == AUTHOR else None
+    return (
+        qs.filter(_thread_q_of(rule, user_id, prefix="thread__"))
+        .filter(_post_q_of(rule[0], user_id))
+        .filter(_listed_q_of(rule, _prefixed("thread__")))
+    )
 
 
 # What the rule for listable posts tests, by the names it has on a post. A table that keeps a

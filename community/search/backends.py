@@ -10,10 +10,10 @@ from functools import reduce
 from operator import or_
 from time import monotonic
 
-from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import escape
@@ -101,10 +101,46 @@ def _of_kind(kind: str, candidates: QuerySet | Q) -> Q:
     return Q(kind=kind, object_id__in=candidates)
 
 
-def _branch(kind: str, ids, query: ParsedQuery, *, walked: bool = False) -> QuerySet:
-    """A kind's documents among its candidates that match the query, newest first, as a
-    queryset of (id, created_at, vector), not yet limited; with `walked`, the text test in
-    a form no index answers (the newest documents walked in time order)."""
+_TEXT = "websearch_to_tsquery('english'::regconfig, %s)"
+_VECTOR = '"search_document"."vector"'
+_CREATED = '"search_document"."created_at"'
+_NEWEST_FIRST = f' ORDER BY {_CREATED} DESC, "search_document"."id" DESC LIMIT %s'
+
+
+@dataclass
+class _Branch:
+    """A kind's documents among its candidates (and on the filters' dates), compiled to SQL
+    once per search: each window or form of the text test is this SQL with conditions added
+    as text, instead of a queryset cloned and compiled again for each (that was a third of
+    a search's Python, docs/bench-national.md)."""
+
+    sql: str  # SELECT id, created_at, doc_vector FROM search_document WHERE ..., no ORDER BY
+    params: list
+    text: str | None  # the query's words as websearch_to_tsquery takes them, if any
+
+    def select(
+        self, count: int, *, walked: bool = False, newer=None, older=None
+    ) -> tuple[str, list]:
+        """The newest `count` matches, as (sql, params); with `walked`, the text test in a
+        form no index answers (the newest documents walked in time order); `newer` and
+        `older` bound the documents' time (older <= created_at < newer)."""
+        sql, params = self.sql, list(self.params)
+        if self.text is not None:
+            test = f"coalesce({_VECTOR} @@ {_TEXT}, false)" if walked else f"{_VECTOR} @@ {_TEXT}"
+            sql += f" AND {test}"
+            params.append(self.text)
+        if newer is not None:
+            sql += f" AND {_CREATED} < %s"
+            params.append(newer)
+        if older is not None:
+            sql += f" AND {_CREATED} >= %s"
+            params.append(older)
+        return sql + _NEWEST_FIRST, [*params, count]
+
+
+def _branch(kind: str, ids, query: ParsedQuery) -> _Branch | None:
+    """A kind's documents among its candidates, newest first, as (id, created_at, vector);
+    None when its filters can match nothing (such as in:mine signed out)."""
     docs = Document.objects.filter(_of_kind(kind, ids))
     # The date filters again on the document's own date, for kinds whose indexed date is
     # the one the filters test and never changes (a post's writing), so the newest-first
@@ -114,17 +150,15 @@ def _branch(kind: str, ids, query: ParsedQuery, *, walked: bool = False) -> Quer
         docs = docs.filter(created_at__lt=day_start(query.before))
     if exact and query.after:
         docs = docs.filter(created_at__gte=day_start(query.after))
-    vector = RawSQL('"search_document"."vector"', [], output_field=SearchVectorField())
-    if query.has_terms and walked:
-        unindexed = (
-            'coalesce("search_document"."vector"'
-            " @@ websearch_to_tsquery('english'::regconfig, %s), false)"
-        )
-        docs = docs.filter(RawSQL(unindexed, [query.websearch()], output_field=BooleanField()))
-    elif query.has_terms:
-        search = SearchQuery(query.websearch(), config="english", search_type="websearch")
-        docs = docs.alias(vector=vector).filter(vector=search)
-    return docs.order_by("-created_at", "-id").values("id", "created_at", doc_vector=vector)
+    vector = RawSQL(_VECTOR, [], output_field=SearchVectorField())
+    compiled = _sql(docs.order_by().values("id", "created_at", doc_vector=vector))
+    if compiled is None:
+        return None
+    sql, params = compiled
+    # Conditions are added after the WHERE as text: the compiled query must end with it.
+    if " WHERE " not in sql or sql.rstrip().endswith(("LIMIT", "OFFSET")):
+        raise ValueError(f"Unexpected SQL for a search branch: {sql[:200]}")
+    return _Branch(sql, params, query.websearch() if query.has_terms else None)
 
 
 def _sql(queryset) -> tuple[str, list] | None:
@@ -235,27 +269,19 @@ def window_bounds(query: ParsedQuery, count: int) -> tuple[list[datetime], bool]
     return sorted(bounds, reverse=True), False
 
 
-def _windowed(name: str, indexed: QuerySet, walked, count: int, bounds: list[datetime]):
+def _windowed(name: str, branch: _Branch, walk: bool, count: int, bounds: list[datetime]):
     """The newest `count` rows of a branch, found window by window: each window's query runs
     only if the newer windows together found fewer than `count` (a one-time filter on the
     counts of the CTEs before it), so the work stops at the window that completes them,
     and no plan ANDs every document of a broad filter with the word's index entries. The
     windows split the documents by time without gaps or overlaps, so the newest `count`
-    are the same whatever the bounds (tests/search/test_windows.py). The first window is
-    walked in time order when `walked` (the branch in that form) is given. Returns the CTEs
-    and the SELECT of the rows."""
+    are the same whatever the bounds (tests/search/test_windows.py). With `walk`, the first
+    window is walked in time order. Returns the CTEs, their parameters and the SELECT of
+    the rows."""
     ctes, cte_params, names = [], [], []
     edges = [None, *bounds, None]
     for number, (newer, older) in enumerate(itertools.pairwise(edges)):
-        window = walked if walked is not None and number == 0 else indexed
-        if newer is not None:
-            window = window.filter(created_at__lt=newer)
-        if older is not None:
-            window = window.filter(created_at__gte=older)
-        compiled = _sql(window[:count])
-        if compiled is None:
-            return [], [], None
-        sql, params = compiled
+        sql, params = branch.select(count, walked=walk and number == 0, newer=newer, older=older)
         cte = f"{name}_{number}"
         if names:
             found = " + ".join(f"(SELECT count(*) FROM {n})" for n in names)
@@ -286,21 +312,17 @@ def _match_postgresql(candidates, query: ParsedQuery, offset: int, limit: int) -
         rank, rank_params = "0::real", []
     ctes, cte_params, parts, params = [], [], [], []
     for number, (kind, ids) in enumerate(candidates.items()):
-        indexed = _branch(kind, ids, query)
+        branch = _branch(kind, ids, query)
+        if branch is None:
+            continue
         bounds, walk = window_bounds(query, count) if kind in WINDOWED_KINDS else ([], False)
         if bounds:
-            walked = _branch(kind, ids, query, walked=True) if walk else None
-            kind_ctes, kind_params, select = _windowed(f"k{number}", indexed, walked, count, bounds)
-            if select is None:
-                continue
+            kind_ctes, kind_params, select = _windowed(f"k{number}", branch, walk, count, bounds)
             ctes += kind_ctes
             cte_params += kind_params
             sql, select_params = select
         else:
-            compiled = _sql(indexed[:count])
-            if compiled is None:
-                continue
-            sql, select_params = compiled
+            sql, select_params = branch.select(count)
         parts.append(f"SELECT id, created_at, {rank} AS rank FROM ({sql}) k{number}")
         params += [*rank_params, *select_params]
     if not parts:

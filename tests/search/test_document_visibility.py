@@ -157,6 +157,25 @@ def test_search_finds_exactly_the_listable_undeleted_posts(world):
         assert {h.object_id for h in search(viewer, WORD, per_page=50).hits} == expected, name
 
 
+def test_a_page_of_hits_keeps_exactly_the_listable_undeleted_posts_for_every_viewer(world):
+    # The hits' posts are read by one compiled query per form of viewer (the same SQL for
+    # every member, their id a parameter): each viewer in turn, members of one form one
+    # after another, gets exactly the forum's rule, whatever ids the index handed over.
+    every_post = list(Post.objects.filter(kind=Post.Kind.POST).values_list("pk", flat=True))
+    provider = registry.get("post")
+    for name, viewer in _viewers(world).items():
+        expected = set(
+            permissions.listable_posts(viewer)
+            .filter(kind=Post.Kind.POST, deleted_at__isnull=True, thread__deleted_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        assert expected, name
+        assert set(provider.load(viewer, every_post)) == expected, name
+        one = sorted(expected)[0]
+        assert set(provider.load(viewer, [one])) == {one}, name
+    assert provider.load(AnonymousUser(), []) == {}
+
+
 def test_supportline_cases_are_never_indexed_nor_found(world):
     assert not Document.objects.filter(body__contains="SupportLine").exists()
     for name, viewer in _viewers(world).items():
