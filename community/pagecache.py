@@ -20,20 +20,25 @@ from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "pagecache:generation"
 
-# The generation read with this request's session (None: not read, read it when asked).
+# In a request: the generation it read first (with its session, or when first asked), or
+# _UNREAD; outside requests (workers, shells) None, and each call reads the cache.
+_UNREAD = 0
 _request_generation: ContextVar[int | None] = ContextVar("fhn_page_generation", default=None)
 
 
 def generation() -> int:
-    """The current write generation: this request's, when read with its session."""
+    """The current write generation; in a request, the one it read first (read before any
+    of its page's data, so what it keeps under it is never older than the generation)."""
     value = _request_generation.get()
-    if value is not None:
+    if value:
         return value
-    value = cache.get(GENERATION_KEY)
-    if value is None:
+    read = cache.get(GENERATION_KEY)
+    if read is None:
         cache.add(GENERATION_KEY, _first_generation(), timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
-    return int(value)
+        read = cache.get(GENERATION_KEY, 1)
+    if value == _UNREAD:
+        _request_generation.set(int(read))
+    return int(read)
 
 
 def _first_generation() -> int:
@@ -63,10 +68,15 @@ def _generation_keys(_user_id: str) -> list[str]:
 
 def _use_generation(found: dict, _member) -> None:
     value = found.get(GENERATION_KEY)
-    _request_generation.set(int(value) if value is not None else None)
+    if value is not None and _request_generation.get() == _UNREAD:
+        _request_generation.set(int(value))
 
 
-def _forget_request_generation(**_kwargs) -> None:
+def _start_request(**_kwargs) -> None:
+    _request_generation.set(_UNREAD)
+
+
+def _end_request(**_kwargs) -> None:
     _request_generation.set(None)
 
 
@@ -81,8 +91,8 @@ def connect() -> None:
     from community.accounts.sessions import read_with_session
 
     read_with_session(_generation_keys, _use_generation)
-    request_started.connect(_forget_request_generation, dispatch_uid="pagecache-generation")
-    request_finished.connect(_forget_request_generation, dispatch_uid="pagecache-generation-end")
+    request_started.connect(_start_request, dispatch_uid="pagecache-generation")
+    request_finished.connect(_end_request, dispatch_uid="pagecache-generation-end")
     member = get_user_model()
     post_save.connect(_member_saved, sender=member, dispatch_uid="pagecache-member-saved")
     post_delete.connect(_member_saved, sender=member, dispatch_uid="pagecache-member-deleted")
@@ -94,7 +104,8 @@ def invalidate(event: dict | None = None) -> None:
         {"thread_id", "space_id", "thread_ids", "resource_id", "post_id"} & event.keys()
     ):
         return
-    _request_generation.set(None)  # this request's writes are newer than what it read
+    if _request_generation.get() is not None:  # its writes are newer than what it read
+        _request_generation.set(_UNREAD)
     if hasattr(cache, "count"):  # Redis (community.rediscache): one round trip, not two
         # A lost generation starts again where readers would start it (above any it had).
         cache.count(GENERATION_KEY, timeout=None, start=_first_generation())

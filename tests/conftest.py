@@ -38,6 +38,7 @@ def _clear_cache():
     from django.core.cache import cache, caches
 
     from community.forum.assembly import forget_kept_pages
+    from community.forum.viewcounts import forget_seen
     from community.fragments import forget_local_pages
 
     # The thread views' buffer may be a cache of its own (the embedded default's files).
@@ -46,11 +47,13 @@ def _clear_cache():
     views.clear()
     forget_local_pages()
     forget_kept_pages()
+    forget_seen()
     yield
     cache.clear()
     views.clear()
     forget_local_pages()
     forget_kept_pages()
+    forget_seen()
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -41,6 +41,7 @@ from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 from community import pagecache
 from community.fragments import (
@@ -122,6 +123,50 @@ class KeptPage:
     pieces: tuple  # the split shared page (fragments.split_page)
     items: dict  # the holes' items: each post by id
     until: float  # time.monotonic() after which it is not used
+    # The post holes as filled for each member state that fills them alike (_post_marks).
+    filled: dict = field(default_factory=dict)
+
+
+# Holes filled from the post and the member's state alone (forum/holes.py); a poll's hole
+# reads the member's votes, so it is not among them.
+_POST_HOLES = frozenset({"post_author", "post_reactions", "post_tools"})
+_FILLED_PER_PAGE = 16
+
+
+def _post_marks(state: selectors.MemberState, posts: list[Post], language) -> tuple:
+    """Everything the post holes read besides the posts: members who share it (most
+    readers of a page: no post of theirs, nothing marked on it) share their filled holes."""
+    user_id = state.user.pk
+    return (
+        state.is_moderator,
+        state.can_reply,
+        language,
+        tuple(state.abilities.get(post.pk) for post in posts),
+        tuple(
+            (post.pk, post.author_id == user_id, post.deleted_by_id == user_id)
+            for post in posts
+            if user_id in (post.author_id, post.deleted_by_id)
+        ),
+        tuple(sorted((pk, tuple(sorted(kinds))) for pk, kinds in state.my_reactions.items())),
+        tuple(sorted(state.my_bookmarks)),
+    )
+
+
+class _KeptHoles(Holes):
+    """A kept page's holes: the post holes come from what a member with the same marks had
+    filled on this page (their CSRF placeholder is filled per request, as always)."""
+
+    def __init__(self, request, state, items, filled: dict):
+        super().__init__(request, state, items)
+        self._filled = filled
+
+    def fill(self, name: str, arg: str) -> str:
+        if name not in _POST_HOLES:
+            return super().fill(name, arg)
+        html = self._filled.get((name, arg))
+        if html is None:
+            html = self._filled[(name, arg)] = super().fill(name, arg)
+        return html
 
 
 _kept: OrderedDict[tuple, KeptPage] = OrderedDict()
@@ -213,7 +258,14 @@ def warm_thread_page(
         if unread_number and unread_number > 1:
             return redirect(thread.post_url(unread_number) + f"#post-{unread_number}")
     state = selectors.member_state(viewer=user, thread=thread, posts=kept.posts, marks=marks)
-    holes = Holes(request, state, items={"thread": thread, **kept.items})
+    items = {"thread": thread, **kept.items}
+    signature = _post_marks(state, kept.posts, get_language())
+    filled = kept.filled.get(signature)
+    if filled is None:
+        if len(kept.filled) >= _FILLED_PER_PAGE:
+            kept.filled.clear()
+        filled = kept.filled[signature] = {}
+    holes = _KeptHoles(request, state, items, filled)
     with page_reads("thread-page", request, thread):
         html = holes.assemble_pieces(kept.pieces)
     _mark_read(user, thread, kept.posts)

@@ -357,6 +357,20 @@ def can_read_post(user, post: Post) -> bool:
     return _is_member(user) and post.author_id == user.pk and post.status != Status.HIDDEN
 
 
+def readable_by_every_member(post: Post) -> bool:
+    """Whether every signed-in member may read this post (the bulk answer of
+    `can_read_post` for all members at once): published and live, in a published thread of
+    a space all members read. What a page shows of it is then the same for each of them."""
+    thread = post.thread
+    return (
+        post.status == Status.PUBLISHED
+        and post.deleted_at is None
+        and thread.status == Status.PUBLISHED
+        and thread.deleted_at is None
+        and thread.space.visibility in (Space.Visibility.PUBLIC, Space.Visibility.MEMBERS)
+    )
+
+
 def can_post_in_space(user, space: Space) -> bool:
     if not _is_member(user) or not can_read_space(user, space):
         return False

@@ -532,8 +532,8 @@ def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> bool:
 
     Returns whether every title written would read the same for every viewer of this one's
     page class (permissions.thread_page_class): true when the quoted posts are on the page,
-    or published in this thread, or the viewer is a moderator (who reads them all). A page
-    kept for the whole class (assembly's generation memo) is kept only then.
+    or every member may read them, or the viewer is a moderator (who reads them all). A page
+    kept for the whole class (forum/assembly.py) is kept only then.
     """
     refs: set[tuple[int, int]] = set()
     for post in posts:
@@ -555,9 +555,12 @@ def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> bool:
         ):
             found[(quoted.thread_id, quoted.number)] = quoted
             same_for_class = same_for_class and (
-                quoted.thread_id == thread.pk
-                and quoted.status == Status.PUBLISHED
-                and quoted.deleted_at is None
+                permissions.readable_by_every_member(quoted)
+                or (  # a readable thread's published post: whoever reads the page reads it
+                    quoted.thread_id == thread.pk
+                    and quoted.status == Status.PUBLISHED
+                    and quoted.deleted_at is None
+                )
             )
         same_for_class = same_for_class or permissions.is_moderator(viewer)
 
