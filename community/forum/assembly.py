@@ -211,7 +211,9 @@ def _kept_until(times: list[datetime], now: datetime) -> float:
         else:  # a whole day from the value, or a month count changing at midnight
             if midnight is None:
                 local = now.astimezone(value.tzinfo)
-                midnight = 86400 - (local.hour * 3600 + local.minute * 60 + local.second)
+                midnight = 86400 - (
+                    local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+                )
             left = min(86400 - elapsed % 86400, midnight)
         seconds = min(seconds, left)
     return seconds

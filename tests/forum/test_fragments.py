@@ -612,3 +612,27 @@ def test_a_held_post_of_the_viewer_falls_back_to_their_own_page(busy_thread):
     newcomer_page = _page(_client_for(busy_thread["newcomer"]), url)
     assert "Waiting for approval" in newcomer_page
     assert "Waiting for approval" not in _page(_client_for(make_user()), url)
+
+
+def test_a_kept_page_is_used_only_while_every_relative_time_on_it_reads_the_same():
+    """A kept page's deadline (assembly._kept_until) never outlasts a post's relative time
+    (fragments.time_bucket), in every range: seconds, minutes, hours, days and months."""
+    from community.forum.assembly import KEPT_SECONDS, _kept_until
+    from community.fragments import time_bucket
+
+    now = datetime(2026, 3, 31, 23, 59, 58, 500_000, tzinfo=UTC)
+    for elapsed in (
+        0.2,
+        59.5,
+        61,
+        3599.9,
+        3601,
+        86_399,
+        7 * 86400 + 5,
+        30 * 86400 + 7,
+        400 * 86400,
+    ):
+        value = now - timedelta(seconds=elapsed)
+        left = _kept_until([value], now)
+        assert 0 < left <= KEPT_SECONDS
+        assert time_bucket(value, now + timedelta(seconds=left * 0.999)) == time_bucket(value, now)
