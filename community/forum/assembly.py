@@ -130,7 +130,8 @@ class KeptPage:
 # Holes filled from the post and the member's state alone (forum/holes.py); a poll's hole
 # reads the member's votes, so it is not among them.
 _POST_HOLES = frozenset({"post_author", "post_reactions", "post_tools"})
-_FILLED_PER_PAGE = 16
+# Member states per kept page (the HTML itself is shared with holes._rendered).
+_FILLED_PER_PAGE = 8
 
 
 def _post_marks(state: selectors.MemberState, posts: list[Post], language) -> tuple:
