@@ -1088,9 +1088,14 @@ def parse_args(argv=None):
                         help="production (default): gunicorn serves HTTP, one daphne serves /ws/ "
                              "(as README's nginx routes them); daphne: the old layout, daphne "
                              "processes serving HTTP")  # fmt: skip
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
-                        help="gunicorn worker class (default gthread)")  # fmt: skip
+    # Sync workers, two per core, as README's production section: on this 2-core machine they
+    # served bare Django signed in at 1,074 req/s and 1.76 ms of CPU each against gthread 2x2's
+    # 654 and 2.80 ms (quiet, 05:40 UTC 2026-12-01), and the signed-in thread page faster in
+    # each interleaved pair since (docs/bench.md, fifth pass). nginx in front buffers slow
+    # clients, which is what sync workers need.
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--worker-class", default="sync", choices=["gthread", "sync"],
+                        help="gunicorn worker class (default sync)")  # fmt: skip
     parser.add_argument("--threads", type=int, default=2,
                         help="threads per gthread worker (default 2)")  # fmt: skip
     parser.add_argument(

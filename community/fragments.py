@@ -462,10 +462,12 @@ def assembled_page(
     holes: Holes,
     *,
     lifetime: int,
+    keep: Callable[[tuple], None] | None = None,
 ) -> bytes:
     """The shared page of ``kind`` keyed on ``parts`` with this member's holes filled: from
     the process's copy, else the shared cache, else rendered; the page's registered reads
-    (``page_reads``) in one round trip either way."""
+    (``page_reads``) in one round trip either way. ``keep(pieces)`` is given the split
+    shared page (for a caller that keeps it under a key of its own)."""
     if not settings.FRAGMENT_CACHE_ENABLED:
         with page_reads(kind, request, subject):
             return holes.assemble_pieces(split_page(render()))
@@ -475,7 +477,10 @@ def assembled_page(
         if pieces is None:
             pieces = split_page(shared_page(kind, parts, render, lifetime=lifetime, key=key))
             _keep_local_page(key, pieces)
-        return holes.assemble_pieces(pieces)
+        html = holes.assemble_pieces(pieces)
+    if keep is not None:
+        keep(pieces)
+    return html
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ def _clear_cache():
     from django.conf import settings
     from django.core.cache import cache, caches
 
+    from community.forum.assembly import forget_kept_pages
+    from community.forum.viewcounts import forget_seen
     from community.fragments import forget_local_pages
 
     # The thread views' buffer may be a cache of its own (the embedded default's files).
@@ -44,10 +46,14 @@ def _clear_cache():
     cache.clear()
     views.clear()
     forget_local_pages()
+    forget_kept_pages()
+    forget_seen()
     yield
     cache.clear()
     views.clear()
     forget_local_pages()
+    forget_kept_pages()
+    forget_seen()
 
 
 @pytest.fixture(autouse=True)

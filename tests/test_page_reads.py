@@ -32,6 +32,7 @@ def _a_day_old(thread):
 
 
 def test_a_warm_thread_page_reads_its_shared_page_and_the_members_keys_in_one_batch(client):
+    from community.forum.assembly import forget_kept_pages
     from community.fragments import forget_local_pages
 
     member = make_user()
@@ -40,6 +41,7 @@ def test_a_warm_thread_page_reads_its_shared_page_and_the_members_keys_in_one_ba
     url = thread.get_absolute_url() + "?page=1"
     client.get(url)  # fills the shared page and the member's keys
     forget_local_pages()  # another process, which has not served this page yet
+    forget_kept_pages()
     gets, batches = _recorded_reads(client, url)
     page_batch = next(b for b in batches if any(k.startswith("fragment:thread-page") for k in b))
     for key in (f"bell:{member.pk}", f"level:{member.pk}:thread:{thread.pk}"):
@@ -87,3 +89,25 @@ def test_a_key_missing_from_the_batch_is_read_as_before(rf):
         caches["default"].set("page-reads-test:absent", "filled later")
         assert cached("page-reads-test:absent") == "filled later"
     assert cached("page-reads-test:present") == "here"  # outside a page, a plain read
+
+
+def test_a_signed_in_request_reads_its_session_member_groups_and_generation_together(client):
+    """One round trip before the page: the session, the member's row, their groups and the
+    page cache's write generation (which keys the pages a process keeps); then one for the
+    page's member keys."""
+    from community import pagecache
+
+    member = make_user()
+    thread = _a_day_old(make_thread())
+    client.force_login(member)
+    url = thread.get_absolute_url() + "?page=1"
+    client.get(url)
+    client.get(url)
+    gets, batches = _recorded_reads(client, url)
+    first = batches[0]
+    assert pagecache.GENERATION_KEY in first
+    assert f"member:{member.pk}" in first
+    assert f"member-spaces:{member.pk}" in first
+    assert any(key.endswith(client.session.session_key) for key in first)
+    assert not [k for k in gets if k in (pagecache.GENERATION_KEY, f"member-spaces:{member.pk}")]
+    assert len(batches) == 2, batches

@@ -15,12 +15,17 @@ class ForumConfig(AppConfig):
         # them now, not when a template first loads them (a worker may serve a cached page first).
         from . import holes, panels  # noqa: F401
         from .models import Membership
-        from .permissions import forget_member_spaces
+        from .permissions import connect_member_spaces, forget_member_spaces
 
         # Any forum change may show on an anonymous page: drop them all.
         events.subscribe(pagecache.invalidate)
+        # ...and in the writing transaction too: a read in it (or a test's, which never
+        # commits) sees its own write; the bump on commit is the one readers rely on.
+        events.record_with(pagecache.invalidate)
+        pagecache.connect()
         # Each member's groups are cached between requests (permissions.member_space_ids).
         post_save.connect(forget_member_spaces, sender=Membership, dispatch_uid="member-spaces")
         post_delete.connect(
             forget_member_spaces, sender=Membership, dispatch_uid="member-spaces-del"
         )
+        connect_member_spaces()

@@ -10,25 +10,47 @@ The shared page's key is built here from the same values the template is given
 besides its holes, so an edit, a new post, a rename or an older relative time makes a new key
 and nothing is invalidated by hand. Visibility was decided before: only posts the selector
 returned for this viewer are on the page, and the class says who else sees exactly those.
+
+On top of it, each process keeps what that pass produced that is not the member's (the
+thread, the page's posts, the split shared page) per write generation
+(``pagecache.generation()``, read with the session), class, thread and page: the *kept page*
+(``warm_thread_page``). A member of the class then pays one query (``selectors.member_marks``:
+read position, unsent reply, reactions, bookmarks, and whether a post only they may see is on
+the page) and the holes. Whether they may read the thread is still asked of permissions on
+every request, from the kept thread's fields and their own groups. Any forum write naming a
+thread, space or resource starts a new generation, so a kept page is never older than the
+last write; relative times and what no write event names (a member's new display name) are
+bounded by the kept page's deadline (``_kept_until``), as anonymous pages are.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
+from community import pagecache
 from community.fragments import (
     Holes,
     assembled_page,
     attach_fragments,
     csrf_placeholder,
     fill_csrf_in,
+    page_reads,
     time_bucket,
     time_bucket_seconds,
 )
@@ -84,11 +106,182 @@ def _post_parts(now, target_number):
     return parts
 
 
+# ---- kept pages: the member-independent page once per write generation ----------------------
+
+KEPT_PAGES = 500  # per process; a kept page shares its split HTML with fragments' own copy
+# Bounds what no write event names (a member's new name or avatar on their posts): as long as
+# an anonymous page may be served from the page cache.
+KEPT_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    thread: Thread  # without any member's read position or draft
+    posts: list[Post]
+    page: int
+    page_count: int
+    pieces: tuple  # the split shared page (fragments.split_page)
+    items: dict  # the holes' items: each post by id
+    until: float  # time.monotonic() after which it is not used
+    # The post holes as filled for each member state that fills them alike (_post_marks).
+    filled: dict = field(default_factory=dict)
+
+
+# Holes filled from the post and the member's state alone (forum/holes.py); a poll's hole
+# reads the member's votes, so it is not among them.
+_POST_HOLES = frozenset({"post_author", "post_reactions", "post_tools"})
+# Member states per kept page (the HTML itself is shared with holes._rendered).
+_FILLED_PER_PAGE = 8
+
+
+def _post_marks(state: selectors.MemberState, posts: list[Post], language) -> tuple:
+    """Everything the post holes read besides the posts: members who share it (most
+    readers of a page: no post of theirs, nothing marked on it) share their filled holes."""
+    user_id = state.user.pk
+    return (
+        state.is_moderator,
+        state.can_reply,
+        language,
+        tuple(state.abilities.get(post.pk) for post in posts),
+        tuple(
+            (post.pk, post.author_id == user_id, post.deleted_by_id == user_id)
+            for post in posts
+            if user_id in (post.author_id, post.deleted_by_id)
+        ),
+        tuple(sorted((pk, tuple(sorted(kinds))) for pk, kinds in state.my_reactions.items())),
+        tuple(sorted(state.my_bookmarks)),
+    )
+
+
+class _KeptHoles(Holes):
+    """A kept page's holes: the post holes come from what a member with the same marks had
+    filled on this page (their CSRF placeholder is filled per request, as always)."""
+
+    def __init__(self, request, state, items, filled: dict):
+        super().__init__(request, state, items)
+        self._filled = filled
+
+    def fill(self, name: str, arg: str) -> str:
+        if name not in _POST_HOLES:
+            return super().fill(name, arg)
+        html = self._filled.get((name, arg))
+        if html is None:
+            html = self._filled[(name, arg)] = super().fill(name, arg)
+        return html
+
+
+_kept: OrderedDict[tuple, KeptPage] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _kept_page(key: tuple) -> KeptPage | None:
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is not None:
+            _kept.move_to_end(key)
+    if kept is None or kept.until < time.monotonic():
+        return None
+    return kept
+
+
+def _keep_page(key: tuple, kept: KeptPage) -> None:
+    with _kept_lock:
+        _kept[key] = kept
+        while len(_kept) > KEPT_PAGES:
+            _kept.popitem(last=False)
+
+
+def forget_kept_pages() -> None:
+    """Drop this process's kept pages (tests that clear the cache call it)."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _kept_until(times: list[datetime], now: datetime) -> float:
+    """Seconds until any of ``times``' relative text (``fragments.time_bucket``) changes."""
+    seconds = float(KEPT_SECONDS)
+    midnight = None
+    for value in times:
+        elapsed = (now - value).total_seconds()
+        if elapsed < 60:
+            left = 1 - elapsed % 1
+        elif elapsed < 3600:
+            left = 60 - elapsed % 60
+        elif elapsed < 7 * 86400:
+            left = 3600 - elapsed % 3600
+        else:  # a whole day from the value, or a month count changing at midnight
+            if midnight is None:
+                local = now.astimezone(value.tzinfo)
+                midnight = 86400 - (
+                    local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+                )
+            left = min(86400 - elapsed % 86400, midnight)
+        seconds = min(seconds, left)
+    return seconds
+
+
+def _page_key(user, thread_id: int, page_number: int, target_number: int | None):
+    page_class = permissions.kept_thread_page_class(user)
+    if page_class is None or not settings.FRAGMENT_CACHE_ENABLED:
+        return None
+    return (pagecache.generation(), page_class, thread_id, page_number, target_number)
+
+
+def warm_thread_page(
+    request: HttpRequest,
+    *,
+    thread_id: int,
+    slug: str,
+    page_number: int,
+    target_number: int | None = None,
+    opens_at_unread: bool = False,
+) -> HttpResponse | None:
+    """The thread page from this process's kept page for the member's class, or None when
+    there is none (or this viewer's page is not it): the caller then takes the full path,
+    which decides 404s and redirects, and keeps the page for the next request."""
+    user = _unwrapped(request.user)
+    key = _page_key(user, thread_id, page_number, target_number)
+    kept = _kept_page(key) if key is not None else None
+    if kept is None or slug != kept.thread.slug:
+        return None
+    if not permissions.can_read_thread(user, kept.thread):
+        return None
+    marks = selectors.member_marks(
+        viewer=user,
+        thread=kept.thread,
+        page=kept.page,
+        own_posts=key[1] != permissions.MODERATOR,
+    )
+    if marks.own_unshared:
+        return None
+    thread = copy.copy(kept.thread)  # this member's read position and draft, not the next's
+    thread.last_read, thread.draft_source = marks.last_read, marks.draft_source
+    if opens_at_unread:
+        unread_number = selectors.first_unread_number(viewer=user, thread=thread)
+        if unread_number and unread_number > 1:
+            return redirect(thread.post_url(unread_number) + f"#post-{unread_number}")
+    state = selectors.member_state(viewer=user, thread=thread, posts=kept.posts, marks=marks)
+    items = {"thread": thread, **kept.items}
+    signature = _post_marks(state, kept.posts, get_language())
+    filled = kept.filled.get(signature)
+    if filled is None:
+        if len(kept.filled) >= _FILLED_PER_PAGE:
+            kept.filled.clear()
+        filled = kept.filled[signature] = {}
+    holes = _KeptHoles(request, state, items, filled)
+    with page_reads("thread-page", request, thread):
+        html = holes.assemble_pieces(kept.pieces)
+    _mark_read(user, thread, kept.posts)
+    return HttpResponse(html)
+
+
 def thread_page(
     request: HttpRequest, thread: Thread, page_number: int, *, target_number: int | None = None
 ) -> HttpResponse:
     """The thread page for this viewer, assembled from the shared page where they have one."""
     user = _unwrapped(request.user)
+    # Before the page's data is read: a page kept under a generation is never older than it.
+    kept_key = _page_key(user, thread.pk, page_number, target_number)
     page = selectors.thread_page(viewer=user, thread=thread, page=page_number)
     selectors.attach_tags([thread])
     holes = Holes(
@@ -106,7 +299,7 @@ def thread_page(
     if page_class is None:
         html = fill_csrf_in(request, render_to_string(TEMPLATE, context, request))
     else:
-        now = timezone.now()
+        now, moment = timezone.now(), time.monotonic()
         post_parts = _post_parts(now, target_number)
         parts = (
             page_class,
@@ -136,11 +329,39 @@ def thread_page(
             finally:
                 holes.shared = False
 
+        keep = None
+        if kept_key is not None and kept_key[1] == page_class and page.quotes_shared:
+
+            def keep(pieces: tuple) -> None:
+                _keep_page(kept_key, _kept_page_of(page, pieces, now, moment))
+
         html = assembled_page(
-            "thread-page", request, thread, parts, render, holes, lifetime=lifetime
+            "thread-page", request, thread, parts, render, holes, lifetime=lifetime, keep=keep
         )
     _mark_read(user, thread, page.posts)
     return HttpResponse(html)
+
+
+def _kept_page_of(
+    page: selectors.ThreadPage, pieces: tuple, now: datetime, moment: float
+) -> KeptPage:
+    """What a member's full pass produced that every member of their class shares."""
+    thread = copy.copy(page.thread)
+    for personal in ("last_read", "draft_source"):  # the member's own (selectors.get_thread)
+        thread.__dict__.pop(personal, None)
+    remember_thread = Post.thread.field.set_cached_value
+    for post in page.posts:
+        remember_thread(post, thread)
+    times = [post.created_at for post in page.posts]
+    return KeptPage(
+        thread=thread,
+        posts=page.posts,
+        page=page.page,
+        page_count=page.page_count,
+        pieces=pieces,
+        items={str(post.pk): post for post in page.posts},
+        until=moment + _kept_until(times, now),
+    )
 
 
 def _unwrapped(user):

@@ -53,6 +53,21 @@ def member_space_ids(user) -> set[int]:
     return cached
 
 
+def _use_member_spaces(found: dict, member) -> None:
+    if member is not None:
+        spaces = found.get(_member_spaces_key(member.pk))
+        if spaces is not None:
+            member._member_space_ids = spaces
+
+
+def connect_member_spaces() -> None:
+    """Read the member's groups with their session (accounts/sessions.py): one round trip
+    for the session, the member and their groups, which decide what they may read."""
+    from community.accounts.sessions import read_with_session
+
+    read_with_session(lambda user_id: [_member_spaces_key(user_id)], _use_member_spaces)
+
+
 def forget_member_spaces(sender, instance: Membership, **kwargs) -> None:
     """Connected to Membership's post_save and post_delete (forum/apps.py)."""
     cache.delete(_member_spaces_key(instance.user_id))
@@ -359,6 +374,20 @@ def can_read_post(user, post: Post) -> bool:
     return _is_member(user) and post.author_id == user.pk and post.status != Status.HIDDEN
 
 
+def readable_by_every_member(post: Post) -> bool:
+    """Whether every signed-in member may read this post (the bulk answer of
+    `can_read_post` for all members at once): published and live, in a published thread of
+    a space all members read. What a page shows of it is then the same for each of them."""
+    thread = post.thread
+    return (
+        post.status == Status.PUBLISHED
+        and post.deleted_at is None
+        and thread.status == Status.PUBLISHED
+        and thread.deleted_at is None
+        and thread.space.visibility in (Space.Visibility.PUBLIC, Space.Visibility.MEMBERS)
+    )
+
+
 def can_post_in_space(user, space: Space) -> bool:
     if not _is_member(user) or not can_read_space(user, space):
         return False
@@ -537,6 +566,17 @@ def thread_page_class(user, thread: Thread, posts) -> str | None:
         if post.status != Status.PUBLISHED or post.deleted_at is not None:
             return None
     return READER
+
+
+def kept_thread_page_class(user) -> str | None:
+    """The shared thread page class a viewer starts in before the page's posts are read:
+    the class ``thread_page_class`` gives them on a page holding only what their class sees.
+    A page kept for the class (forum/assembly.py) is still checked per request:
+    `can_read_thread` for the thread, and for members whether a post of their own that
+    readers do not see is on the page (then theirs is a page of their own)."""
+    if not _is_member(user):
+        return None
+    return MODERATOR if is_moderator(user) else READER
 
 
 def list_page_class(user, threads) -> tuple | None:

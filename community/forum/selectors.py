@@ -334,6 +334,9 @@ class ThreadPage:
     page_count: int
     member: MemberState
     last_read: int | None = None
+    # Whether the quotes' titles read the same for the viewer's whole page class
+    # (attribute_quotes): a page kept for the class is kept only then.
+    quotes_shared: bool = True
 
     @property
     def has_previous(self) -> bool:
@@ -480,7 +483,7 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
     remember_thread = Post.thread.field.set_cached_value
     for post in posts:
         remember_thread(post, thread)
-    attribute_quotes(viewer=viewer, thread=thread, posts=posts)
+    quotes_shared = attribute_quotes(viewer=viewer, thread=thread, posts=posts)
     member = MemberState(
         user=viewer,
         is_authenticated=is_member,
@@ -488,7 +491,14 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
         can_reply=permissions.can_reply(viewer, thread),
         abilities=permissions.post_abilities(viewer, thread, posts),
     )
-    result = ThreadPage(thread=thread, posts=posts, page=page, page_count=page_count, member=member)
+    result = ThreadPage(
+        thread=thread,
+        posts=posts,
+        page=page,
+        page_count=page_count,
+        member=member,
+        quotes_shared=quotes_shared,
+    )
     if is_member and posts:
         marks = _page_marks(
             None, user_id=user_id, thread_id=thread.pk, low=posts[0].number, high=posts[-1].number
@@ -505,7 +515,7 @@ def thread_page(*, viewer, thread: Thread, page: int = 1) -> ThreadPage:
 MAX_QUOTES_PER_PAGE = 100
 
 
-def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> None:
+def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> bool:
     """Write each quote's title on the page's posts for this viewer: who wrote the quoted post,
     as the site shows that member now, and a link to it, only when the viewer may read that
     post (permissions.can_read_post); otherwise "Quoted from post N" and a link that is a 404
@@ -519,6 +529,11 @@ def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> None:
     hold (never a query per post). `post.html` (and `reply_to_html`) are changed in memory
     only, so the shared page's key, made from the HTML, differs whenever what a reader is
     shown does: two readers share a page only if their quotes read the same.
+
+    Returns whether every title written would read the same for every viewer of this one's
+    page class (permissions.thread_page_class): true when the quoted posts are on the page,
+    or every member may read them, or the viewer is a moderator (who reads them all). A page
+    kept for the whole class (forum/assembly.py) is kept only then.
     """
     refs: set[tuple[int, int]] = set()
     for post in posts:
@@ -527,7 +542,8 @@ def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> None:
             if html and 'class="quote"' in html and "data-post=" in html:
                 refs.update((t or thread.pk, n) for t, n in markup.quote_refs(html))
     if not refs:
-        return
+        return True
+    same_for_class = True
     found = {(thread.pk, p.number): p for p in posts if (thread.pk, p.number) in refs}
     missing = sorted(refs - found.keys())[:MAX_QUOTES_PER_PAGE]
     if missing:
@@ -538,6 +554,15 @@ def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> None:
             "author", "thread__space", "thread__topic"
         ):
             found[(quoted.thread_id, quoted.number)] = quoted
+            same_for_class = same_for_class and (
+                permissions.readable_by_every_member(quoted)
+                or (  # a readable thread's published post: whoever reads the page reads it
+                    quoted.thread_id == thread.pk
+                    and quoted.status == Status.PUBLISHED
+                    and quoted.deleted_at is None
+                )
+            )
+        same_for_class = same_for_class or permissions.is_moderator(viewer)
 
     def title(thread_id: int | None, number: int) -> str:
         thread_id = thread_id or thread.pk
@@ -554,6 +579,7 @@ def attribute_quotes(*, viewer, thread: Thread, posts: list[Post]) -> None:
         post.html = markup.attribute_quotes(post.html, title)
         if getattr(post, "reply_to_html", None):
             post.reply_to_html = markup.attribute_quotes(post.reply_to_html, title)
+    return same_for_class
 
 
 def _build_page_posts(rule: str, *, user_id: int | None, thread_id: int, low: int, high: int):
@@ -592,6 +618,101 @@ def _build_page_marks(_shape, *, user_id: int, thread_id: int, low: int, high: i
 # queries had the same SQL on every request, and building it was most of their cost.
 _page_posts = CompiledQuery(_build_page_posts, "user_id", "thread_id", "low", "high")
 _page_marks = CompiledQuery(_build_page_marks, "user_id", "thread_id", "low", "high", rows=True)
+
+
+@dataclass
+class MemberMarks:
+    """What one member has on a thread page, read in one query (``member_marks``)."""
+
+    last_read: int | None = None
+    draft_source: str | None = None
+    reactions: dict[int, set[str]] = field(default_factory=dict)
+    bookmarks: set[int] = field(default_factory=set)
+    # A post of theirs on the page that readers do not see (held, or deleted by them):
+    # the page shared by their class lacks it, so theirs is rendered for them alone.
+    own_unshared: bool = False
+
+
+_MARK_REACTION, _MARK_BOOKMARK, _MARK_READ, _MARK_DRAFT, _MARK_OWN = range(5)
+
+
+def page_range(page: int) -> tuple[int, int]:
+    """The post numbers a thread's page holds."""
+    per_page = settings.FORUM_POSTS_PER_PAGE
+    return (page - 1) * per_page + 1, page * per_page
+
+
+def member_marks(*, viewer, thread: Thread, page: int, own_posts: bool) -> MemberMarks:
+    """The member's read position and unsent reply in this thread, their reactions and
+    bookmarks on the page's posts, and (``own_posts``) whether a post of theirs on the page
+    is one only they may see: one query, for a page whose posts are already known."""
+    low, high = page_range(page)
+    rows = _member_marks(own_posts, user_id=viewer.pk, thread_id=thread.pk, low=low, high=high)
+    marks = MemberMarks()
+    for tag, number, text in rows:
+        if tag == _MARK_REACTION:
+            marks.reactions.setdefault(number, set()).add(text)
+        elif tag == _MARK_BOOKMARK:
+            marks.bookmarks.add(number)
+        elif tag == _MARK_READ:
+            marks.last_read = number
+        elif tag == _MARK_DRAFT:
+            marks.draft_source = text
+        else:
+            marks.own_unshared = True
+    return marks
+
+
+def _build_member_marks(own_posts: bool, *, user_id: int, thread_id: int, low: int, high: int):
+    """``member_marks``' rows: (what, a post id or number, a text), by the page's numbers so
+    the query's shape never changes."""
+    on_page = {"post__thread_id": thread_id, "post__number__gte": low, "post__number__lte": high}
+    no_text = Value(None, output_field=CharField())
+    no_number = Value(None, output_field=IntegerField())
+
+    def tagged(qs, tag: int, number, text):
+        # order_by(): a default ordering on either model would break the UNION on SQLite.
+        return qs.order_by().values_list(Value(tag, output_field=IntegerField()), number, text)
+
+    parts = [
+        tagged(Reaction.objects.filter(user_id=user_id, **on_page), _MARK_REACTION,
+               F("post_id"), F("kind")),
+        tagged(Bookmark.objects.filter(user_id=user_id, **on_page), _MARK_BOOKMARK,
+               F("post_id"), no_text),
+        tagged(ThreadRead.objects.filter(user_id=user_id, thread_id=thread_id), _MARK_READ,
+               F("last_read_number"), no_text),
+        tagged(Draft.objects.filter(user_id=user_id, thread_id=thread_id), _MARK_DRAFT,
+               no_number, F("source")),
+    ]  # fmt: skip
+    if own_posts:
+        # Posts the author still sees (permissions._post_q_of) that readers do not.
+        unshared = Post.objects.filter(
+            Q(status=Status.HELD) | Q(deleted_at__isnull=False),
+            thread_id=thread_id,
+            author_id=user_id,
+            status__in=[Status.PUBLISHED, Status.HELD],
+            number__gte=low,
+            number__lte=high,
+        )
+        parts.append(tagged(unshared, _MARK_OWN, F("pk"), no_text))
+    return parts[0].union(*parts[1:], all=True)
+
+
+_member_marks = CompiledQuery(_build_member_marks, "user_id", "thread_id", "low", "high", rows=True)
+
+
+def member_state(*, viewer, thread: Thread, posts: list[Post], marks: MemberMarks) -> MemberState:
+    """The member's state on a page of posts read before (for every viewer of their class):
+    what they may do is asked of permissions, what they have done comes from ``marks``."""
+    return MemberState(
+        user=viewer,
+        is_authenticated=True,
+        is_moderator=permissions.is_moderator(viewer),
+        can_reply=permissions.can_reply(viewer, thread),
+        abilities=permissions.post_abilities(viewer, thread, posts),
+        my_reactions=marks.reactions,
+        my_bookmarks=marks.bookmarks,
+    )
 
 
 def _replied_to_html() -> Subquery:

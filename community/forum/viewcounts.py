@@ -92,16 +92,37 @@ def _warn(error: Exception) -> None:
         logger.warning("thread view not counted: %s", error)
 
 
+# (thread id, viewer) -> time.monotonic() until which the shared cache surely holds their
+# "seen" mark: a view then would not count, so the process does not ask (a member re-reading
+# a thread cost a Redis script call on every page). Bounded; forgetting only costs a call.
+_seen_until: dict[tuple[int, str], float] = {}
+_MAX_SEEN = 100_000
+
+
+def forget_seen() -> None:
+    """Forget which views this process knows are marked (tests that clear the cache call it)."""
+    _seen_until.clear()
+
+
 def record_view(request: HttpRequest, thread_id: int) -> bool:
     """Count this viewer's view of the thread, unless they viewed it within the window.
 
     Never raises: a view that cannot be counted (the cache unreachable) is only lost.
     """
+    viewer = viewer_key(request)
+    moment = time.monotonic()
+    if _seen_until.get((thread_id, viewer), 0.0) > moment:
+        return False
     try:
-        return buffer().record(thread_id, viewer_key(request), slot_of(now()))
+        counted, lasts = buffer().record(thread_id, viewer, slot_of(now()))
     except Exception as error:  # noqa: BLE001 (a count must never break the page)
         _warn(error)
         return False
+    if lasts > 1:  # whole seconds: a second less is surely still there
+        if len(_seen_until) >= _MAX_SEEN:
+            _seen_until.clear()
+        _seen_until[(thread_id, viewer)] = moment + lasts - 1
+    return counted
 
 
 def counts_views(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -134,12 +155,12 @@ class CacheBuffer:
     def __init__(self, cache) -> None:
         self.cache = cache
 
-    def record(self, thread_id: int, viewer: str, slot: int) -> bool:
-        keep = settings.VIEW_COUNT_KEEP_SECONDS
-        if not self.cache.add(
-            f"views:seen:{thread_id}:{viewer}", 1, settings.VIEW_COUNT_WINDOW_SECONDS
-        ):
-            return False
+    def record(self, thread_id: int, viewer: str, slot: int) -> tuple[bool, float]:
+        """Whether the view counted, and for how many seconds the viewer's mark surely lasts
+        (0: not known)."""
+        keep, window = settings.VIEW_COUNT_KEEP_SECONDS, settings.VIEW_COUNT_WINDOW_SECONDS
+        if not self.cache.add(f"views:seen:{thread_id}:{viewer}", 1, window):
+            return False, 0
         length_key = f"views:{slot}:n"
         if self.cache.add(length_key, 1, keep):
             number = 1
@@ -150,7 +171,7 @@ class CacheBuffer:
                 self.cache.set(length_key, 1, keep)
                 number = 1
         self.cache.set(f"views:{slot}:{number}", thread_id, keep)
-        return True
+        return True, window
 
     def pending_slots(self, before: int) -> list[int]:
         width = settings.VIEW_COUNT_BUFFER_SECONDS
@@ -180,9 +201,9 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   redis.call('EXPIRE', KEYS[2], ARGV[3])
   redis.call('SADD', KEYS[3], ARGV[4])
   redis.call('EXPIRE', KEYS[3], ARGV[3])
-  return 1
+  return {1, tonumber(ARGV[1])}
 end
-return 0
+return {0, redis.call('TTL', KEYS[1])}
 """
 
 
@@ -205,7 +226,8 @@ class RedisBuffer:
     def _key(self, key: str) -> str:
         return self.cache.make_and_validate_key(key)
 
-    def record(self, thread_id: int, viewer: str, slot: int) -> bool:
+    def record(self, thread_id: int, viewer: str, slot: int) -> tuple[bool, float]:
+        """Whether the view counted, and for how many seconds the viewer's mark lasts."""
         keys = [
             self._key(f"views:seen:{thread_id}:{viewer}"),
             self._key(f"views:{slot}"),
@@ -213,7 +235,8 @@ class RedisBuffer:
         ]
         args = [settings.VIEW_COUNT_WINDOW_SECONDS, thread_id, settings.VIEW_COUNT_KEEP_SECONDS]
         client = self._client()
-        return bool(_record_script(client)(keys=keys, args=[*args, slot], client=client))
+        counted, lasts = _record_script(client)(keys=keys, args=[*args, slot], client=client)
+        return bool(counted), max(int(lasts), 0)
 
     def pending_slots(self, before: int) -> list[int]:
         members = self._client().smembers(self._key("views:slots"))

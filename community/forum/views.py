@@ -223,12 +223,24 @@ def _thread_or_where_it_went(request: HttpRequest, thread_id: int):
 @counts_views  # outside the page cache: a page served from it is a view too
 @cache_for_anonymous
 def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    opens_at_unread = "page" not in request.GET
+    try:
+        page = page_number(request)
+    except Http404:  # said by the full path, after a merged thread's redirect
+        page = None
+    if page is not None:
+        warm = assembly.warm_thread_page(
+            request, thread_id=thread_id, slug=slug, page_number=page,
+            opens_at_unread=opens_at_unread,
+        )  # fmt: skip
+        if warm is not None:
+            return warm
     thread = _thread_or_where_it_went(request, thread_id)
     if isinstance(thread, HttpResponse):
         return thread
     if slug != thread.slug:
         return redirect(thread.get_absolute_url(), permanent=True)
-    if "page" not in request.GET:
+    if opens_at_unread:
         unread_number = selectors.first_unread_number(viewer=request.user, thread=thread)
         if unread_number and unread_number > 1:
             return redirect(thread.post_url(unread_number) + f"#post-{unread_number}")
@@ -238,14 +250,18 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
 @counts_views
 @cache_for_anonymous
 def post(request: HttpRequest, slug: str, thread_id: int, number: int) -> HttpResponse:
+    page = selectors.page_of_post(number)
+    warm = assembly.warm_thread_page(
+        request, thread_id=thread_id, slug=slug, page_number=page, target_number=number
+    )
+    if warm is not None:
+        return warm
     thread = _thread_or_where_it_went(request, thread_id)
     if isinstance(thread, HttpResponse):
         return thread
     if slug != thread.slug:
         return redirect(thread.post_url(number), permanent=True)
-    return assembly.thread_page(
-        request, thread, selectors.page_of_post(number), target_number=number
-    )
+    return assembly.thread_page(request, thread, page, target_number=number)
 
 
 def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,18 +156,17 @@ def test_group_threads_are_assembled_for_their_members_only(settings):
         assert _client_for(user).get(url).status_code == 404
 
 
-def test_signed_in_thread_page_does_three_queries_when_warm(
-    busy_thread, django_assert_max_num_queries
-):
-    """The thread with the member's read position and tags, the page's posts, and the
-    member's reactions and bookmarks: everything else comes from the shared page and caches."""
+def test_signed_in_thread_page_does_one_query_when_warm(busy_thread, django_assert_num_queries):
+    """The member's read position, unsent reply, reactions and bookmarks in one query: the
+    thread, its posts and the shared page come from the page another member's request kept,
+    the session, member, groups and write generation from the cache in one round trip."""
     thread = busy_thread["thread"]
     url = thread.get_absolute_url() + "?page=1"
     reader = make_user()
     client = _client_for(reader)
     _page(_client_for(make_user()), url)  # another member warms the shared page
     _page(client, url)  # this member's own caches (session, member, bell, levels)
-    with django_assert_max_num_queries(3):
+    with django_assert_num_queries(1):
         _page(client, url)
 
 
@@ -189,21 +190,38 @@ def test_a_warm_shared_page_is_not_rendered_again(busy_thread):
     assert "forum/thread.html" not in rendered
 
 
-def test_a_new_or_approved_post_shows_on_the_next_read(busy_thread):
-    """No stale shared page after a write: each read keys the page on what it shows."""
+def test_a_new_or_approved_post_shows_on_the_next_read(busy_thread, committed):
+    """No stale shared page after a write: each read keys the page on what it shows, and the
+    pages processes keep per write generation are left behind when the write commits."""
     thread, author = busy_thread["thread"], busy_thread["author"]
     url = thread.get_absolute_url() + "?page=1"
     reader = _client_for(make_user())
     held = thread.posts.get(author=busy_thread["newcomer"])
     assert "Waiting for approval" not in _page(reader, url)
-    actions.approve_post(moderator=busy_thread["moderator"], post=held)
+    assert "Waiting for approval" not in _page(reader, url)  # from the kept page
+    with committed():
+        actions.approve_post(moderator=busy_thread["moderator"], post=held)
     assert "Waiting for approval" in _page(reader, url)
     thread.refresh_from_db()
-    actions.create_post(author=author, thread=thread, source="A brand new reply")
+    with committed():
+        actions.create_post(author=author, thread=thread, source="A brand new reply")
     assert "A brand new reply" in _page(reader, url)
     first = thread.posts.get(number=1)
-    actions.toggle_reaction(user=make_user(), post=first, kind="celebrate")
+    with committed():
+        actions.toggle_reaction(user=make_user(), post=first, kind="celebrate")
     assert re.search(r"Celebrate</span> <span class=\"count\">1<", _page(reader, url))
+    with committed():
+        actions.edit_post(editor=author, post=first, source="Opening words, put better")
+    assert "Opening words, put better" in _page(reader, url)
+    reply = thread.posts.get(number=3)
+    assert f'id="post-{reply.number}"' in _page(reader, url)
+    with committed():
+        moderation_actions.flag_post(
+            flagger=make_user(), post=reply, reason="safeguarding", note="Worrying"
+        )
+    reply.refresh_from_db()
+    assert reply.status == "hidden"
+    assert f'id="post-{reply.number}"' not in _page(reader, url)
 
 
 def test_lists_are_the_same_assembled_as_rendered_in_full(settings, busy_thread):
@@ -282,23 +300,25 @@ def test_forms_in_shared_fragments_carry_the_viewers_own_csrf_token(busy_thread)
     assert post.reactions.filter(user=second, kind="like").exists()
 
 
-def test_changes_show_at_once_with_fragments_cached(busy_thread):
+def test_changes_show_at_once_with_fragments_cached(busy_thread, committed):
     thread, author = busy_thread["thread"], busy_thread["author"]
     url = thread.get_absolute_url() + "?page=1"
     viewer = _client_for(make_user())
     assert "Opening <strong>words</strong>" in _page(viewer, url)
     first_post = thread.posts.get(number=1)
-    actions.edit_post(editor=author, post=first_post, source="Opening words, revised")
-    actions.toggle_reaction(user=make_user(), post=first_post, kind="like")
-    author.display_name = "Opener Renamed"
-    author.save()
+    with committed():
+        actions.edit_post(editor=author, post=first_post, source="Opening words, revised")
+        actions.toggle_reaction(user=make_user(), post=first_post, kind="like")
+        author.display_name = "Opener Renamed"
+        author.save()
     page = _page(viewer, url)
     assert "Opening words, revised" in page and "Opening <strong>words</strong>" not in page
     assert "Opener Renamed" in page
     latest = _page(viewer, reverse("forum:latest"))
     assert thread.title in latest
     thread.refresh_from_db()
-    actions.create_post(author=author, thread=thread, source="One more reply")
+    with committed():
+        actions.create_post(author=author, thread=thread, source="One more reply")
     assert "One more reply" in _page(viewer, url)
 
 
@@ -458,3 +478,161 @@ def test_post_holes_kept_by_the_process_are_each_viewers_own(settings, busy_thre
     edit = re.compile(r">Edit<span")
     assert not edit.search(alone[reader]) and edit.search(alone[busy_thread["author"]])
     assert 'name="kind"' not in alone[silenced] and 'name="kind"' in alone[reader]
+
+
+def _old_enough(thread) -> None:
+    """Relative times that hold for the whole test (pages are compared as text)."""
+    then = timezone.now() - timedelta(days=3, minutes=30)
+    Post.objects.filter(thread=thread).update(created_at=then)
+    Thread.objects.filter(pk=thread.pk).update(created_at=then, last_post_at=then)
+    thread.refresh_from_db()
+
+
+def test_kept_thread_pages_match_full_renders_for_every_kind_of_viewer(settings, busy_thread):
+    """The page a process keeps per write generation, class, thread and page serves every
+    kind of viewer exactly their full render, whoever's request kept it: a visitor, the author
+    of a held post and of a deleted one, a minor, a moderator, a silenced member, members of
+    the post's region and of another, with a hidden post on the page; and each warm request
+    of a reader is one query."""
+    from django.contrib.auth import get_user_model
+
+    from community.accounts.membercache import forget_member
+    from community.forum import assembly
+
+    thread = busy_thread["thread"]
+    hidden = actions.create_post(author=make_user(), thread=thread, source="Said too much")
+    Post.objects.filter(pk=hidden.pk).update(status="hidden", created_at=thread.created_at)
+    thread.refresh_from_db()
+    londoner, northerner, silenced = make_user(), make_user(), make_user()
+    actions.join_space(user=londoner, space=regional_group("london"))
+    actions.join_space(user=northerner, space=regional_group("north-east"))
+    get_user_model().objects.filter(pk=silenced.pk).update(
+        silenced_until=timezone.now() + timedelta(days=2)
+    )
+    forget_member(silenced.pk)
+    viewers = [
+        None,
+        busy_thread["author"],
+        busy_thread["minor"],
+        busy_thread["newcomer"],
+        busy_thread["moderator"],
+        make_moderator(),
+        silenced,
+        londoner,
+        northerner,
+    ]
+    urls = [thread.get_absolute_url() + "?page=1", thread.post_url(3)]
+    for url in urls:  # a first read moves the read position, which the page shows
+        for user in viewers:
+            _page(_client_for(user), url)
+    assert_assembled_pages_match_full_renders(settings, viewers, urls)
+    assert assembly._kept, "pages were kept"
+    client = _client_for(londoner)
+    _page(client, urls[0])  # this member's own caches (session, member, bell, levels)
+    with CaptureQueriesContext(connection) as queries:
+        _page(client, urls[0])
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def test_a_thread_the_viewer_may_not_see_is_a_404_with_a_kept_page(settings, committed):
+    """A private region's thread kept warm by its members is still a 404 for members of
+    other regions and visitors, and for a member the moment they leave the group (no write
+    generation needed: whether they may read it is asked on every request)."""
+    group = private_group()
+    author = make_user()
+    thread = make_thread(author=author, space=group, source="Only for the pilot group")
+    _old_enough(thread)
+    insider, leaver = make_user(), make_user()
+    moderator = make_moderator()
+    for member in (insider, leaver):
+        actions.add_member(actor=moderator, user=member, space=group)
+    londoner = make_user()
+    actions.join_space(user=londoner, space=regional_group("london"))
+    url = thread.get_absolute_url() + "?page=1"
+    leaver_client = _client_for(leaver)
+    for _round in range(2):
+        for client in (_client_for(insider), leaver_client, _client_for(moderator)):
+            _page(client, url)
+    for user in (make_user(), londoner, None):
+        assert _client_for(user).get(url).status_code == 404
+        assert _client_for(user).get(thread.post_url(1)).status_code == 404
+    actions.remove_member(actor=moderator, user=leaver, space=group)  # not yet committed
+    assert leaver_client.get(url).status_code == 404
+    assert _client_for(insider).get(url).status_code == 200
+
+
+def test_a_silenced_member_loses_the_reply_box_at_once_with_a_kept_page(busy_thread):
+    """What a member may do comes from their own row on every request, not from the kept
+    page of whoever kept it."""
+    from django.contrib.auth import get_user_model
+
+    from community.accounts.membercache import forget_member
+
+    url = busy_thread["thread"].get_absolute_url() + "?page=1"
+    member = make_user()
+    client = _client_for(member)
+    _page(_client_for(make_user()), url)
+    _page(client, url)
+    assert 'name="source"' in _page(client, url)
+    get_user_model().objects.filter(pk=member.pk).update(
+        silenced_until=timezone.now() + timedelta(days=2)
+    )
+    forget_member(member.pk)
+    assert 'name="source"' not in _page(client, url)
+
+
+def test_a_members_marks_on_a_kept_page_are_theirs_alone(busy_thread):
+    """Reactions, bookmarks, an unsent reply and a read position belong to the member whose
+    request reads the kept page, never to the one whose request kept it."""
+    thread = busy_thread["thread"]
+    url = thread.get_absolute_url() + "?page=1"
+    keeper, other = make_user(), make_user()
+    first = thread.posts.get(number=1)
+    actions.toggle_reaction(user=keeper, post=first, kind="thanks")
+    actions.toggle_bookmark(user=keeper, post=first)
+    actions.save_draft(author=keeper, thread=thread, source="Keeper's unsent words")
+    keeper_page = _page(_client_for(keeper), url)
+    keeper_page = _page(_client_for(keeper), url)
+    assert "Keeper&#x27;s unsent words" in keeper_page or "Keeper's unsent words" in keeper_page
+    assert 'aria-pressed="true"' in keeper_page
+    other_page = _page(_client_for(other), url)
+    assert "unsent words" not in other_page
+    assert 'aria-pressed="true"' not in other_page
+    with_ui = _page(_client_for(keeper), url)
+    assert with_ui == keeper_page
+
+
+def test_a_held_post_of_the_viewer_falls_back_to_their_own_page(busy_thread):
+    """A reader's kept page lacks a held post; its author, reading the same page, gets theirs
+    with the post in it."""
+    thread = busy_thread["thread"]
+    url = thread.get_absolute_url() + "?page=1"
+    _page(_client_for(make_user()), url)
+    _page(_client_for(make_user()), url)
+    newcomer_page = _page(_client_for(busy_thread["newcomer"]), url)
+    assert "Waiting for approval" in newcomer_page
+    assert "Waiting for approval" not in _page(_client_for(make_user()), url)
+
+
+def test_a_kept_page_is_used_only_while_every_relative_time_on_it_reads_the_same():
+    """A kept page's deadline (assembly._kept_until) never outlasts a post's relative time
+    (fragments.time_bucket), in every range: seconds, minutes, hours, days and months."""
+    from community.forum.assembly import KEPT_SECONDS, _kept_until
+    from community.fragments import time_bucket
+
+    now = datetime(2026, 3, 31, 23, 59, 58, 500_000, tzinfo=UTC)
+    for elapsed in (
+        0.2,
+        59.5,
+        61,
+        3599.9,
+        3601,
+        86_399,
+        7 * 86400 + 5,
+        30 * 86400 + 7,
+        400 * 86400,
+    ):
+        value = now - timedelta(seconds=elapsed)
+        left = _kept_until([value], now)
+        assert 0 < left <= KEPT_SECONDS
+        assert time_bucket(value, now + timedelta(seconds=left * 0.999)) == time_bucket(value, now)

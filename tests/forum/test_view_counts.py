@@ -80,6 +80,36 @@ def test_a_member_is_counted_once_per_thread_within_the_window(client, settings,
     assert flush() == 1 and views_of(thread) == 2
 
 
+def test_a_re_read_within_the_window_does_not_ask_the_cache(client, monkeypatch, flush):
+    """The process remembers until when a viewer's mark surely lasts (the script says how
+    long it has left when it refuses): re-reads cost no cache call, and still count once."""
+    thread = make_thread(space=national())
+    reader = signed_in(client, make_user())
+    calls = []
+    real = viewcounts.buffer
+
+    def counting_buffer():
+        buffer = real()
+        original = buffer.record
+
+        def record(*args):
+            calls.append(args)
+            return original(*args)
+
+        buffer.record = record
+        return buffer
+
+    monkeypatch.setattr(viewcounts, "buffer", counting_buffer)
+    for _ in range(3):
+        assert reader.get(thread.get_absolute_url() + "?page=1").status_code == 200
+    assert len(calls) == 1
+    viewcounts.forget_seen()  # another process: asks once, is refused, and remembers
+    for _ in range(2):
+        reader.get(thread.get_absolute_url() + "?page=1")
+    assert len(calls) == 2
+    assert flush() == 1 and views_of(thread) == 1
+
+
 def test_each_member_and_each_visitor_address_is_a_view(client, flush):
     thread = make_thread(space=national())
     for member in (make_user(), make_user()):

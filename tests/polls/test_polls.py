@@ -324,8 +324,9 @@ def test_thread_page_queries_with_polls_are_pinned(client, django_assert_num_que
     client.force_login(make_user())
     url = poll.post.thread.get_absolute_url() + "?page=1"
     client.get(url)
-    # The warm thread page's 3, and 3 for the polls: polls, their options, the member's votes.
-    with django_assert_num_queries(6):
+    # The kept thread page's 1 (the member's marks), and 3 for the polls: polls, their
+    # options, the member's votes.
+    with django_assert_num_queries(4):
         client.get(url)
 
 
