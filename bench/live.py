@@ -3,6 +3,7 @@
 Usage: python bench/live.py [--posts 500] [--clients 200] [--watchers 1000]
                             [--fanout-runs 3] [--servers 2] [--only latency|fanout]
                             [--layer-fix] [--send-concurrency N]   (what-ifs, off by default)
+                            [--lean-client]   (the socket process reads frames itself)
 
 (a) Post-to-socket latency: `--clients` members hold a WebSocket each, subscribed to one
     thread; one of them also watches it. The bench process posts `--posts` replies one at a
@@ -704,11 +705,12 @@ class Probe:
 
 # --- The two measurements. ----------------------------------------------------------------
 
-WATCHED_PIDS: dict[str, list[int]] = {"daphne": [], "sockets": []}
+WATCHED_PIDS: dict[str, list[int]] = {"daphne": [], "sockets": [], "worker": []}
 
 
 def cpu_seconds() -> dict[str, float]:
-    """User + system CPU used so far by the daphne processes and by the socket process."""
+    """User + system CPU used so far by the daphne processes, the socket process and the
+    task worker (which shares the two cores with them)."""
     tick = os.sysconf("SC_CLK_TCK")
     totals = {}
     for name, pids in WATCHED_PIDS.items():
@@ -1019,7 +1021,8 @@ def report(a: dict | None, b: dict | None, args) -> None:
         cpu = a["cpu_per_post"]
         print(
             f"CPU per post: daphne {cpu['daphne']:.1f} ms (all processes), socket client "
-            f"{cpu['sockets']:.1f} ms; {args.posts} posts took {a['wall']:.0f} s"
+            f"{cpu['sockets']:.1f} ms, task worker {cpu.get('worker', 0):.1f} ms (its tasks and "
+            f"its polling); {args.posts} posts took {a['wall']:.0f} s"
         )
         if a["dropped"]:
             print(f"SOCKETS CLOSED BY THE SERVER during (a): {a['dropped']}")
@@ -1166,7 +1169,9 @@ def main() -> None:
         addresses = [address for _p, address, _l in servers]
         print(f"daphne on {', '.join(addresses)} (logs in {log_dir})")
         sockets.start()
-        WATCHED_PIDS.update(daphne=[p.pid for p, _a, _l in servers], sockets=[sockets.pid])
+        WATCHED_PIDS.update(
+            daphne=[p.pid for p, _a, _l in servers], sockets=[sockets.pid], worker=[worker.pid]
+        )
         if args.only in (None, "latency"):
             a = measure_latency(
                 ours, author, members[: args.clients], cookies, addresses, space, topic,
