@@ -16,6 +16,8 @@ from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_la
 from django.db.models import Count
 from prometheus_client import Counter
 
+from community.sqlarrays import among
+
 from . import emails, fanout, kinds, presence, webpush
 from .models import Delivered, Notification
 
@@ -145,7 +147,7 @@ def _run(send, count: int) -> None:
 
 def unread_counts(user_ids: list[int]) -> dict[int, int]:
     rows = (
-        Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
+        Notification.objects.filter(among("user_id", user_ids), read_at__isnull=True)
         .values("user_id")
         .annotate(n=Count("id"))
     )

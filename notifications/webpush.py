@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.sqlarrays import among
+
 logger = logging.getLogger(__name__)
 
 
@@ -129,7 +131,7 @@ def queue_pushes(notifications: list) -> None:
     if not candidates or not settings.VAPID_PRIVATE_KEY:  # push not set up on this site
         return
     with_devices = set(
-        PushDevice.objects.filter(user_id__in={n.user_id for n in candidates})
+        PushDevice.objects.filter(among("user_id", {n.user_id for n in candidates}))
         .values_list("user_id", flat=True)
         .distinct()
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from community.forum import permissions
 from community.forum.models import Post, Reaction
+from community.sqlarrays import among
 
 from .. import kinds
 from ..levels import subscriptions_for_thread
@@ -53,7 +54,7 @@ def _notify(
     if not wanted:
         return []
     readers = set(
-        permissions.readers_of_post(post).filter(pk__in=list(wanted)).values_list("pk", flat=True)
+        permissions.readers_of_post(post).filter(among("pk", wanted)).values_list("pk", flat=True)
     )
     allowed = {uid: kind for uid, kind in wanted.items() if uid in readers}
     return notify(

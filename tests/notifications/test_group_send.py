@@ -161,3 +161,40 @@ def test_the_blocking_send_leaves_other_layers_to_their_own_send():
     from channels.layers import InMemoryChannelLayer
 
     assert fanout.send_to_group_now(InMemoryChannelLayer(), "thread-1", {"type": "x"}) is None
+
+
+async def test_members_bells_reach_each_of_their_channels_and_nobody_elses():
+    """`send_to_members` reads every member's group in one script call (one string back): a
+    member with two sockets is sent to both, one with no socket (or only an expired one) is
+    left out."""
+    layer = _redis_layer()
+    first, second = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("user-9001", first)
+    await layer.group_add("user-9001", second)
+    await layer.group_add("user-9002", second)
+    stale = int(time.time()) - layer.group_expiry - 10
+    expired = await layer.new_channel()
+    await layer.connection(layer.consistent_hash("user-9004")).zadd(
+        layer._group_key("user-9004"), {expired: stale}
+    )
+    by_user = {9001: {"unread": 1}, 9002: {"unread": 2}, 9003: {"unread": 3}, 9004: {"unread": 4}}
+    try:
+        written = await fanout.send_to_members(
+            layer, lambda uid: f"user-{uid}", "notify.many", by_user
+        )
+        # Both channels are this process's: one Redis message naming both, carrying the
+        # entries of the members who have a socket here (each consumer takes its own).
+        assert written == 1
+        expected = {
+            "type": "notify.many",
+            "by_user": {"9001": {"unread": 1}, "9002": {"unread": 2}},
+        }
+        assert await layer.receive(first) == expected
+        assert await layer.receive(second) == expected
+        assert not await layer.connection(layer.consistent_hash("user-9004")).exists(
+            layer._group_key("user-9004")
+        )
+    finally:
+        await layer.group_discard("user-9001", first)
+        await layer.group_discard("user-9001", second)
+        await layer.group_discard("user-9002", second)
