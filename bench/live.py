@@ -3,6 +3,7 @@
 Usage: python bench/live.py [--posts 500] [--clients 200] [--watchers 1000]
                             [--fanout-runs 3] [--servers 2] [--only latency|fanout]
                             [--layer-fix] [--send-concurrency N]   (what-ifs, off by default)
+                            [--lean-client]   (the socket process reads frames itself)
 
 (a) Post-to-socket latency: `--clients` members hold a WebSocket each, subscribed to one
     thread; one of them also watches it. The bench process posts `--posts` replies one at a
@@ -83,8 +84,61 @@ def _keys_of(message: dict) -> list[tuple]:
     return []
 
 
+class _LeanReader(asyncio.Protocol):
+    """`--lean-client`: a socket's bytes read straight off its transport once it is open and
+    subscribed, instead of through websockets' parser, message queue and a reader task per
+    socket. It handles what daphne sends an open socket: unfragmented text frames (stamped
+    when their bytes arrive), pings (answered) and a close. The clients stand in for 200
+    browsers on other machines; on this 2-core machine their CPU is taken from daphne."""
+
+    def __init__(self, transport, on_text, closed: asyncio.Future) -> None:
+        self.transport, self.on_text, self.closed = transport, on_text, closed
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        t = now()
+        buffer = self.buffer
+        buffer += data
+        while len(buffer) >= 2:
+            length, start = buffer[1] & 0x7F, 2
+            if length == 126:
+                if len(buffer) < 4:
+                    return
+                length, start = int.from_bytes(buffer[2:4], "big"), 4
+            elif length == 127:
+                if len(buffer) < 10:
+                    return
+                length, start = int.from_bytes(buffer[2:10], "big"), 10
+            if len(buffer) < start + length:
+                return
+            opcode, payload = buffer[0] & 0x0F, bytes(buffer[start : start + length])
+            del buffer[: start + length]
+            if opcode == 0x1:
+                self.on_text(payload, t)
+            elif opcode == 0x9:  # ping: a masked pong with the same payload (a zero mask)
+                self.transport.write(bytes([0x8A, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
+            elif opcode == 0x8:
+                self.transport.close()
+
+    def close(self) -> None:
+        """A clean close (code 1000), so the consumer leaves its groups."""
+        if not self.transport.is_closing():
+            self.transport.write(bytes([0x88, 0x82]) + b"\0\0\0\0" + (1000).to_bytes(2, "big"))
+            self.transport.close()
+
+    def eof_received(self) -> bool:
+        return False
+
+    def connection_lost(self, exc) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
 async def _sockets(conn) -> None:
     import websockets
+
+    lean_client = os.environ.get("BENCH_LEAN_CLIENT") == "1"
+    lean: dict[object, _LeanReader] = {}
 
     received: dict[tuple, list[float]] = defaultdict(list)
     waiters: dict[tuple, tuple[int, asyncio.Event]] = {}
@@ -92,18 +146,26 @@ async def _sockets(conn) -> None:
     readers: list[asyncio.Task] = []
     state = {"closing": False, "server_closed": 0}
 
+    def take(raw, t: float) -> None:
+        for key in _keys_of(json.loads(raw)):
+            times = received[key]
+            times.append(t)
+            waiter = waiters.get(key)
+            if waiter and len(times) >= waiter[0]:
+                waiter[1].set()
+
     async def read(ws) -> None:
-        try:
-            async for raw in ws:
-                t = now()
-                for key in _keys_of(json.loads(raw)):
-                    times = received[key]
-                    times.append(t)
-                    waiter = waiters.get(key)
-                    if waiter and len(times) >= waiter[0]:
-                        waiter[1].set()
-        except websockets.ConnectionClosed:
-            pass
+        if lean_client:
+            closed = asyncio.get_running_loop().create_future()
+            reader = lean[ws] = _LeanReader(ws.transport, take, closed)
+            ws.transport.set_protocol(reader)
+            await closed
+        else:
+            try:
+                async for raw in ws:
+                    take(raw, now())
+            except websockets.ConnectionClosed:
+                pass
         if not state["closing"]:
             state["server_closed"] += 1  # daphne closed it: the consumer failed
 
@@ -135,6 +197,12 @@ async def _sockets(conn) -> None:
                 await ws.close()
                 raise
             return ws
+
+    async def _close(ws) -> None:
+        if ws in lean:
+            lean[ws].close()
+        else:
+            await ws.close()
 
     # The restart test's clients: reconnect whenever their socket closes, resume after the last
     # notification id they saw, and count every notification id that arrives.
@@ -243,7 +311,7 @@ async def _sockets(conn) -> None:
             state["closing"] = True
             for start in range(0, len(open_sockets), 50):
                 await asyncio.gather(
-                    *(asyncio.wait_for(ws.close(), 10) for ws in open_sockets[start : start + 50]),
+                    *(asyncio.wait_for(_close(ws), 10) for ws in open_sockets[start : start + 50]),
                     return_exceptions=True,
                 )
                 await asyncio.sleep(0.2)
@@ -251,6 +319,7 @@ async def _sockets(conn) -> None:
                 task.cancel()
             await asyncio.gather(*readers, return_exceptions=True)
             count = len(open_sockets)
+            lean.clear()
             open_sockets.clear()
             readers.clear()
             received.clear()
@@ -636,11 +705,12 @@ class Probe:
 
 # --- The two measurements. ----------------------------------------------------------------
 
-WATCHED_PIDS: dict[str, list[int]] = {"daphne": [], "sockets": []}
+WATCHED_PIDS: dict[str, list[int]] = {"daphne": [], "sockets": [], "worker": []}
 
 
 def cpu_seconds() -> dict[str, float]:
-    """User + system CPU used so far by the daphne processes and by the socket process."""
+    """User + system CPU used so far by the daphne processes, the socket process and the
+    task worker (which shares the two cores with them)."""
     tick = os.sysconf("SC_CLK_TCK")
     totals = {}
     for name, pids in WATCHED_PIDS.items():
@@ -951,7 +1021,8 @@ def report(a: dict | None, b: dict | None, args) -> None:
         cpu = a["cpu_per_post"]
         print(
             f"CPU per post: daphne {cpu['daphne']:.1f} ms (all processes), socket client "
-            f"{cpu['sockets']:.1f} ms; {args.posts} posts took {a['wall']:.0f} s"
+            f"{cpu['sockets']:.1f} ms, task worker {cpu.get('worker', 0):.1f} ms (its tasks and "
+            f"its polling); {args.posts} posts took {a['wall']:.0f} s"
         )
         if a["dropped"]:
             print(f"SOCKETS CLOSED BY THE SERVER during (a): {a['dropped']}")
@@ -1028,7 +1099,15 @@ def main() -> None:
         metavar="N",
         help="what-if: the bench process sends up to N group messages at once",
     )
+    parser.add_argument(
+        "--lean-client",
+        action="store_true",
+        help="the socket process reads open sockets' frames itself, not through websockets "
+        "(less of the 2 cores taken from daphne by the 200 stand-in browsers)",
+    )
     args = parser.parse_args()
+    if args.lean_client:
+        os.environ["BENCH_LEAN_CLIENT"] = "1"  # read by the socket process (spawned)
 
     own_redis = None
     if args.only == "restart":
@@ -1090,7 +1169,9 @@ def main() -> None:
         addresses = [address for _p, address, _l in servers]
         print(f"daphne on {', '.join(addresses)} (logs in {log_dir})")
         sockets.start()
-        WATCHED_PIDS.update(daphne=[p.pid for p, _a, _l in servers], sockets=[sockets.pid])
+        WATCHED_PIDS.update(
+            daphne=[p.pid for p, _a, _l in servers], sockets=[sockets.pid], worker=[worker.pid]
+        )
         if args.only in (None, "latency"):
             a = measure_latency(
                 ours, author, members[: args.clients], cookies, addresses, space, topic,

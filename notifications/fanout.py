@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections import defaultdict
 
 logger = logging.getLogger(__name__)
@@ -57,8 +58,12 @@ async def _channels_in(layer, index: int, group_keys: list[str]) -> list[list[st
     reply = await layer.connection(index).eval(
         _CHANNELS_LUA, len(group_keys), *group_keys, expired_before
     )
-    lines = reply.decode("utf8").split("\n")
-    return [line.split() for line in lines]
+    return _channel_lines(reply)
+
+
+def _channel_lines(reply: bytes) -> list[list[str]]:
+    """`_CHANNELS_LUA`'s one string: a line per group, its channels separated by spaces."""
+    return [line.split() for line in reply.decode("utf8").split("\n")]
 
 
 async def send_to_members(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int:
@@ -117,33 +122,207 @@ async def send_to_members(layer, group_of, message_type: str, by_user: dict[int,
     return len(per_key)
 
 
-async def send_to_group(layer, group: str, message: dict) -> int:
-    """channels_redis's `group_send` in two Redis round trips instead of four; return the
-    Redis messages written.
+# channels_redis's whole group send in one call, when the group still holds exactly the
+# channels it held last time (a thread group holds one hub channel per daphne process, and
+# they rarely change): drop the group's expired members, compare what is left with the
+# channels the message was addressed to, and only if they are the same drop each channel's
+# expired messages and write the message (the group-send script's own steps). Otherwise
+# nothing is written and the group's channels come back, for the two-step send.
+# KEYS: the group, then each channel key. ARGV: the group's expiry cut-off, the messages'
+# expiry cut-off, the number n of channels expected, those n channels, a message and a
+# capacity per channel key, the time and the expiry.
+_SEND_IF_SAME_LUA = """
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1])
+    local current = redis.call('ZRANGE', KEYS[1], 0, -1)
+    local n = tonumber(ARGV[3])
+    if #current ~= n then return current end
+    local expected = {}
+    for i=1,n do expected[ARGV[3 + i]] = true end
+    for i=1,#current do
+        if not expected[current[i]] then return current end
+    end
+    local keys = #KEYS - 1
+    local first = 3 + n
+    local current_time = ARGV[#ARGV - 1]
+    local expiry = ARGV[#ARGV]
+    local over_capacity = 0
+    for i=1,keys do
+        local key = KEYS[i + 1]
+        redis.call('ZREMRANGEBYSCORE', key, 0, ARGV[2])
+        if redis.call('ZCOUNT', key, '-inf', '+inf') < tonumber(ARGV[first + keys + i]) then
+            redis.call('ZADD', key, current_time, ARGV[first + i])
+            redis.call('EXPIRE', key, expiry)
+        else
+            over_capacity = over_capacity + 1
+        end
+    end
+    return over_capacity
+"""
 
-    Its own steps, two at a time: drop expired members and read the group's channels (the
-    script `send_to_members` uses), then drop expired messages and write the new one with its
-    group-send script, pipelined. A
-    post's event to a thread's readers waits behind each round trip. Other layers get their
+# The channels each group held at its last send, per layer (bounded: a busy process sends to
+# many threads). Only a guess: the script above checks it against Redis on every send.
+_last_channels: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_REMEMBERED_GROUPS = 10_000
+
+
+def _remember(layer, group: str, channels: list[str]) -> None:
+    remembered = _last_channels.setdefault(layer, {})
+    if len(remembered) >= _REMEMBERED_GROUPS and group not in remembered:
+        remembered.pop(next(iter(remembered), None), None)
+    remembered[group] = channels
+
+
+def _one_call(layer, group: str, message: dict) -> tuple[list, int] | None:
+    """The arguments of the one-call send to the channels the group held last time, and the
+    Redis messages it writes; None when they are not known, or not all on the group's server."""
+    channels = _last_channels.get(layer, {}).get(group)
+    if not channels:
+        return None
+    by_connection, messages, capacities = layer._map_channel_keys_to_connection(channels, message)
+    index = layer.consistent_hash(group)
+    if list(by_connection) != [index]:
+        return None
+    keys = by_connection[index]
+    now = time.time()
+    args = [
+        _SEND_IF_SAME_LUA,
+        1 + len(keys),
+        layer._group_key(group),
+        *keys,
+        int(now) - layer.group_expiry,
+        int(now) - int(layer.expiry),
+        len(channels),
+        *channels,
+        *(messages[k] for k in keys),
+        *(capacities[k] for k in keys),
+        now,
+        layer.expiry,
+    ]
+    return args, len(messages)
+
+
+def _sent(result, group: str, count: int, writes: int) -> int | None:
+    """What the one-call send did: the messages written, or None when the group changed."""
+    if isinstance(result, list):
+        return None
+    if result:
+        logger.info("%s of %s channels over capacity in group %s", result, count, group)
+    return writes
+
+
+def _two_steps(layer, channels: list[str], message: dict):
+    """channels_redis's send to known channels: per Redis server, the channel keys, then the
+    commands of one pipeline (drop each key's expired messages, then the group-send script)."""
+    by_connection, messages, capacities = layer._map_channel_keys_to_connection(channels, message)
+    for index, keys in by_connection.items():
+        expired = int(time.time()) - int(layer.expiry)
+        args = [messages[k] for k in keys] + [capacities[k] for k in keys]
+        commands = [("zremrangebyscore", (k, 0, expired)) for k in keys]
+        commands.append(("eval", (_SEND_LUA, len(keys), *keys, *args, time.time(), layer.expiry)))
+        yield index, keys, commands
+    return len(messages)
+
+
+async def send_to_group(layer, group: str, message: dict) -> int:
+    """channels_redis's `group_send`, in one Redis round trip when the group holds the same
+    channels as at its last send, else two (channels_redis's own takes four); return the Redis
+    messages written.
+
+    A post's event to a thread's readers waits behind each round trip. Other layers get their
     own `group_send`.
     """
     if not hasattr(layer, "_group_key"):
         await layer.group_send(group, message)
         return 1
     layer.require_valid_group_name(group)
-    [channels] = await _channels_in(layer, layer.consistent_hash(group), [layer._group_key(group)])
+    index = layer.consistent_hash(group)
+    if (one := _one_call(layer, group, message)) is not None:
+        args, writes = one
+        result = await layer.connection(index).eval(*args)
+        if (sent := _sent(result, group, args[1] - 1, writes)) is not None:
+            return sent
+        channels = [channel.decode("utf8") for channel in result]  # the group changed
+    else:
+        [channels] = await _channels_in(layer, index, [layer._group_key(group)])
+    _remember(layer, group, channels)
     if not channels:
         return 0
-    by_connection, messages, capacities = layer._map_channel_keys_to_connection(channels, message)
-    for index, keys in by_connection.items():
+    steps = _two_steps(layer, channels, message)
+    while True:
+        try:
+            index, keys, commands = next(steps)
+        except StopIteration as done:
+            return done.value
         pipe = layer.connection(index).pipeline(transaction=False)
-        for channel_key in keys:
-            pipe.zremrangebyscore(channel_key, min=0, max=int(time.time()) - int(layer.expiry))
-        args = [messages[k] for k in keys] + [capacities[k] for k in keys]
-        pipe.eval(_SEND_LUA, len(keys), *keys, *args, time.time(), layer.expiry)
-        over_capacity = (await pipe.execute())[-1]
-        if over_capacity:
+        for name, args in commands:
+            getattr(pipe, name)(*args)
+        if over_capacity := (await pipe.execute())[-1]:
             logger.info(
                 "%s of %s channels over capacity in group %s", over_capacity, len(keys), group
             )
-    return len(messages)
+
+
+def send_to_group_now(layer, group: str, message: dict) -> int | None:
+    """`send_to_group` from the calling thread, with a blocking Redis client of this process;
+    None (nothing sent) when the layer is not channels_redis on one server given by address.
+
+    The poster's thread event used to be handed to the process's sender loop (another thread)
+    and waited for: two thread wake-ups around a Redis call, each waiting for a core on a busy
+    machine. Sent here, it is one blocking call in the poster's own thread.
+    """
+    if not hasattr(layer, "_group_key") or len(layer.hosts) != 1:
+        return None
+    client = _blocking_client(layer)
+    if client is None:
+        return None
+    layer.require_valid_group_name(group)
+    if (one := _one_call(layer, group, message)) is not None:
+        args, writes = one
+        result = client.eval(*args)
+        if (sent := _sent(result, group, args[1] - 1, writes)) is not None:
+            return sent
+        channels = [channel.decode("utf8") for channel in result]
+    else:
+        expired_before = int(time.time()) - layer.group_expiry
+        reply = client.eval(_CHANNELS_LUA, 1, layer._group_key(group), expired_before)
+        [channels] = _channel_lines(reply)
+    _remember(layer, group, channels)
+    if not channels:
+        return 0
+    steps = _two_steps(layer, channels, message)
+    while True:
+        try:
+            _index, keys, commands = next(steps)
+        except StopIteration as done:
+            return done.value
+        pipe = client.pipeline(transaction=False)
+        for name, args in commands:
+            getattr(pipe, name)(*args)
+        if over_capacity := pipe.execute()[-1]:
+            logger.info(
+                "%s of %s channels over capacity in group %s", over_capacity, len(keys), group
+            )
+
+
+_blocking: dict[tuple[int, str], object] = {}
+
+
+def _blocking_client(layer):
+    """This process's blocking Redis client for the layer's one server (made again after a
+    fork); None for a server not given by address (a sentinel)."""
+    import os
+
+    import redis
+
+    address = layer.hosts[0].get("address")
+    if not address:
+        return None
+    key = (os.getpid(), address)
+    client = _blocking.get(key)
+    if client is None:
+        # Short timeouts: the poster waits on this call (a failed send is logged and dropped,
+        # as the sender loop's was).
+        client = _blocking[key] = redis.Redis.from_url(
+            address, socket_timeout=2, socket_connect_timeout=0.5
+        )
+    return client

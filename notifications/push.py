@@ -73,6 +73,16 @@ def _send_all(messages: list[tuple[str, dict]]) -> None:
     layer = _sender_layer()
     if layer is None or not messages:
         return
+    if len(messages) == 1:
+        # One group (a thread's readers, almost always): sent from this thread, without the
+        # hop to the sender loop and back (fanout.send_to_group_now).
+        group, message = messages[0]
+        try:
+            if fanout.send_to_group_now(layer, group, {**message, "group": group}) is not None:
+                return
+        except Exception:  # as below: logged, never raised into the committed action
+            logger.warning("channel layer send failed for group %s", group, exc_info=True)
+            return
 
     async def send() -> None:
         # Concurrent sends, bounded: a thread with a thousand watchers is a thousand sends.

@@ -40,7 +40,7 @@ from community.forum.models import Thread
 from notifications import presence, push
 from notifications.selectors import notifications_after, notifications_missed, unread_count
 
-from .hub import SCOPE_KEY, Broadcast, hub_for
+from .hub import SCOPE_KEY, Broadcast, frame, hub_for, write_frame
 
 MAX_THREADS_PER_SOCKET = 20
 MAX_ID = 2**63 - 1
@@ -133,7 +133,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             and not close
             and protocol.state == protocol.STATE_OPEN
         ):
-            protocol.sendMessage(text_data.encode("utf-8"), False)
+            write_frame(protocol, frame(text_data))
             return
         await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 

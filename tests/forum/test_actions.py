@@ -2,7 +2,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from community.forum import actions
-from community.forum.models import Post, PostRevision, Reaction, Space, Status, Thread, ThreadRead
+from community.forum.models import (
+    Draft,
+    Post,
+    PostRevision,
+    Reaction,
+    Space,
+    Status,
+    Thread,
+    ThreadRead,
+)
 from tests.factories import (
     add_replies,
     make_moderator,
@@ -49,6 +58,68 @@ def test_create_post_numbers_posts_and_updates_counters():
     assert thread.post_count == 3 and thread.highest_post_number == 3
     assert thread.last_poster_name == "Replier"
     assert second.reply_to_number == 2 and second.reply_to_name == "Replier"
+
+
+def _reply_rows(thread, replier, *, held_space=None):
+    """What a reply writes: the post's row, the thread's and space's counters, the read
+    position and whether the draft is gone."""
+    actions.save_draft(author=replier, thread=thread, source="Half a reply")
+    post = actions.create_post(author=replier, thread=thread, source="A reply, with **markup**")
+    stored = Post.objects.filter(pk=post.pk).values().get()
+    assert post.pk == stored["id"] and not post._state.adding
+    assert Post.objects.get(pk=post.pk).reply_to_name == post.reply_to_name
+    thread = Thread.objects.get(pk=thread.pk)
+    space = Space.objects.get(pk=thread.space_id)
+    skip = {"id", "thread_id", "created_at", "author_id"}
+    return (
+        {k: v for k, v in stored.items() if k not in skip},
+        (thread.post_count, thread.highest_post_number, thread.last_poster_id, thread.last_post_at == stored["created_at"]),
+        (space.post_count, space.last_post_at == stored["created_at"]),
+        ThreadRead.objects.get(user=replier, thread=thread).last_read_number,
+        Draft.objects.filter(user=replier, thread=thread).exists(),
+    )  # fmt: skip
+
+
+def test_create_post_writes_what_the_orm_writes_statement_by_statement():
+    """On PostgreSQL a reply is one statement; with a listener on Post's save signals (which a
+    raw statement would not send) it is the ORM's statements: the rows come out the same."""
+    from django.db.models.signals import post_save
+
+    replier = make_user(display_name="Replier")
+    one = make_thread()
+    one_statement = _reply_rows(one, replier)
+    saved = []
+
+    def listener(sender, instance, created, **kwargs):
+        saved.append((instance.pk, created))
+
+    two = make_thread(space=Space.objects.get(pk=one.space_id))
+    post_save.connect(listener, sender=Post)
+    try:
+        by_the_orm = _reply_rows(two, replier)
+    finally:
+        post_save.disconnect(listener, sender=Post)
+    assert saved and saved[0][1] is True  # the listener was told: the ORM's path ran
+    assert one_statement[0] == by_the_orm[0]
+    assert one_statement[1][0:2] == by_the_orm[1][0:2] == (2, 2)
+    assert one_statement[1][2:] == by_the_orm[1][2:] == (replier.pk, True)
+    assert one_statement[2][1] and by_the_orm[2][1]
+    assert by_the_orm[2][0] == one_statement[2][0] + 2  # a second thread and reply, same space
+    assert one_statement[3:] == by_the_orm[3:] == (2, False)
+
+
+def test_a_held_reply_leaves_the_counters_alone_but_moves_the_read_position(published_events):
+    author = make_user(role="parent_carer")
+    thread = make_thread(space=premoderated_space(), author=make_moderator())
+    before = Thread.objects.get(pk=thread.pk)
+    space_before = Space.objects.get(pk=thread.space_id)
+    post = actions.create_post(author=author, thread=thread, source="Held for a moderator")
+    after = Thread.objects.get(pk=thread.pk)
+    assert post.status == Status.HELD
+    assert after.highest_post_number == 2 and after.post_count == before.post_count
+    assert after.last_poster_name == before.last_poster_name
+    assert Space.objects.get(pk=thread.space_id).post_count == space_before.post_count
+    assert ThreadRead.objects.get(user=author, thread=thread).last_read_number == 2
 
 
 def test_create_post_records_mentions_and_publishes_them(published_events, committed):

@@ -1,5 +1,6 @@
 """A thread's readers are told through `fanout.send_to_group`: channels_redis's group send in
-two Redis round trips instead of four, delivering what `group_send` delivers."""
+one Redis round trip while the group holds the channels it held last time, two when it
+changed (instead of four), delivering what `group_send` delivers."""
 
 from __future__ import annotations
 
@@ -52,6 +53,114 @@ async def test_members_past_the_group_expiry_are_dropped_and_not_sent_to():
 async def test_an_empty_group_is_no_message():
     layer = _redis_layer()
     assert await fanout.send_to_group(layer, "thread-0", {"type": "thread.event"}) == 0
+
+
+class _CountingConnection:
+    """A Redis connection that counts the round trips made through it (calls and pipelines)."""
+
+    def __init__(self, connection, calls: list) -> None:
+        self._connection, self._calls = connection, calls
+
+    async def eval(self, *args):
+        self._calls.append("eval")
+        return await self._connection.eval(*args)
+
+    def pipeline(self, *args, **kwargs):
+        self._calls.append("pipeline")
+        return self._connection.pipeline(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+
+async def test_a_group_that_did_not_change_is_sent_to_in_one_round_trip(monkeypatch):
+    layer = _redis_layer()
+    group = "thread-434343"
+    first, joined_later = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add(group, first)
+    calls: list[str] = []
+    connection = layer.connection
+
+    monkeypatch.setattr(layer, "connection", lambda i: _CountingConnection(connection(i), calls))
+    message = {
+        "type": "thread.event",
+        "event": {"type": "post.created", "post_id": 2},
+        "group": group,
+    }
+    try:
+        await fanout.send_to_group(layer, group, message)  # learns the group's channels
+        calls.clear()
+        assert await fanout.send_to_group(layer, group, message) == 1
+        assert calls == ["eval"]
+        assert await layer.receive(first) == message
+        assert await layer.receive(first) == message
+
+        # A channel joins: the one-call send finds the group changed and writes nothing, then
+        # the two-step send reaches both channels, each once.
+        await layer.group_add(group, joined_later)
+        calls.clear()
+        assert await fanout.send_to_group(layer, group, message) == 1
+        assert calls == ["eval", "pipeline"]
+        assert await layer.receive(first) == message
+        assert await layer.receive(joined_later) == message
+
+        # A channel leaves: it is not sent to, not even once more from the remembered list.
+        await layer.group_discard(group, first)
+        assert await fanout.send_to_group(layer, group, message) == 1
+        assert await layer.receive(joined_later) == message
+        await layer.send(first, {"type": "marker"})
+        assert await layer.receive(first) == {"type": "marker"}
+    finally:
+        await layer.group_discard(group, first)
+        await layer.group_discard(group, joined_later)
+
+
+async def test_the_posters_blocking_send_delivers_what_the_async_send_does(monkeypatch):
+    """`send_to_group_now` (the poster's thread event, from its own thread) reaches the same
+    channels, in one Redis call once it knows the group, and follows the group's changes."""
+    import asyncio
+
+    layer = _redis_layer()
+    group = "thread-454545"
+    first, joined_later = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add(group, first)
+    client = fanout._blocking_client(layer)
+    calls: list[str] = []
+
+    class Counting:
+        def eval(self, *args):
+            calls.append("eval")
+            return client.eval(*args)
+
+        def pipeline(self, *args, **kwargs):
+            calls.append("pipeline")
+            return client.pipeline(*args, **kwargs)
+
+    monkeypatch.setattr(fanout, "_blocking_client", lambda layer: Counting())
+    message = {"type": "thread.event", "event": {"post_id": 3}, "group": group}
+    try:
+        assert await asyncio.to_thread(fanout.send_to_group_now, layer, group, message) == 1
+        assert await layer.receive(first) == message
+        calls.clear()
+        assert await asyncio.to_thread(fanout.send_to_group_now, layer, group, message) == 1
+        assert calls == ["eval"]
+        assert await layer.receive(first) == message
+        await layer.group_add(group, joined_later)
+        assert await asyncio.to_thread(fanout.send_to_group_now, layer, group, message) == 1
+        assert await layer.receive(first) == message
+        assert await layer.receive(joined_later) == message
+        await layer.group_discard(group, first)
+        await layer.group_discard(group, joined_later)
+        assert await asyncio.to_thread(fanout.send_to_group_now, layer, group, message) == 0
+    finally:
+        await layer.group_discard(group, first)
+        await layer.group_discard(group, joined_later)
+
+
+def test_the_blocking_send_leaves_other_layers_to_their_own_send():
+    from channels.layers import InMemoryChannelLayer
+
+    assert fanout.send_to_group_now(InMemoryChannelLayer(), "thread-1", {"type": "x"}) is None
 
 
 async def test_members_bells_reach_each_of_their_channels_and_nobody_elses():

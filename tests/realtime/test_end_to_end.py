@@ -95,6 +95,8 @@ def test_reply_posted_over_http_arrives_on_the_authors_socket(network, server):
     # The thread event came through the hub's one prepared frame, not a send per socket.
     log = ROOT / "var" / f"daphne-test-{server.rsplit(':', 1)[1]}.log"
     assert "thread hub: daphne sockets get prepared frames" in log.read_text()
+    # ... and went to the kernel with one send(), not through Twisted's write queue.
+    assert "daphne sockets: frames written straight to the socket" in log.read_text()
     assert message["notifications"][0]["kind"] == "reply"
     assert Notification.objects.get(user=author).kind == "reply"
 

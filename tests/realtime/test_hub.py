@@ -241,3 +241,86 @@ async def test_a_sockets_ping_rejoins_only_its_own_groups(layer):
     await hub.rejoin()  # after the layer failed: all of them
     assert sorted(added) == ["thread-7", "user-1", "user-2", "user-3"]
     hub.task.cancel()
+
+
+class _Kernel:
+    """A socket's send(): takes up to `room` bytes, or raises `error`."""
+
+    def __init__(self, room: int = 1 << 20, error: OSError | None = None) -> None:
+        self.room, self.error, self.sent = room, error, b""
+
+    def send(self, data) -> int:
+        if self.error is not None:
+            raise self.error
+        taken = bytes(data[: self.room])
+        self.sent += taken
+        return len(taken)
+
+
+def _tcp_socket(monkeypatch, kernel: _Kernel, queued: bytes = b""):
+    """A daphne socket over what looks to the hub like Twisted's plain TCP transport: its
+    write() queues (as Twisted's does), its socket's send() is `kernel`."""
+    from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
+    from twisted.internet.testing import StringTransport
+
+    from realtime import hub
+
+    class TCPTransport(StringTransport):
+        connected, disconnecting, _writeDisconnected, TLS = 1, False, False, False
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.socket, self.dataBuffer, self.offset = kernel, b"", 0
+            self._tempDataBuffer = [queued] if queued else []
+
+    monkeypatch.setattr(hub, "TCPServer", TCPTransport)
+    factory = WebSocketServerFactory()
+    factory.protocol = WebSocketServerProtocol
+    protocol = factory.buildProtocol(None)
+    protocol.makeConnection(TCPTransport())
+    protocol.state = WebSocketServerProtocol.STATE_OPEN
+    return protocol
+
+
+def test_a_frame_goes_straight_to_the_kernel_when_nothing_waits_before_it(monkeypatch):
+    from realtime.hub import frame, write_frame
+
+    kernel = _Kernel()
+    protocol = _tcp_socket(monkeypatch, kernel)
+    prepared = frame('{"type": "post.created"}')
+    write_frame(protocol, prepared)
+    assert kernel.sent == prepared.payloadHybi
+    assert protocol.transport.value() == b""  # nothing left in Twisted's queue
+
+
+def test_what_the_kernel_does_not_take_is_queued_by_twisted_in_order(monkeypatch):
+    from realtime.hub import frame, write_frame
+
+    kernel = _Kernel(room=5)
+    protocol = _tcp_socket(monkeypatch, kernel)
+    prepared = frame("x" * 40)
+    write_frame(protocol, prepared)
+    assert kernel.sent + protocol.transport.value() == prepared.payloadHybi
+    assert len(kernel.sent) == 5
+
+
+def test_a_frame_behind_queued_bytes_waits_its_turn(monkeypatch):
+    """Bytes already in Twisted's queue go first: the frame is queued after them."""
+    from realtime.hub import frame, write_frame
+
+    kernel = _Kernel()
+    protocol = _tcp_socket(monkeypatch, kernel, queued=b"earlier")
+    prepared = frame("later")
+    write_frame(protocol, prepared)
+    assert kernel.sent == b""
+    assert protocol.transport.value() == prepared.payloadHybi
+
+
+def test_a_send_error_is_left_to_twisteds_own_write(monkeypatch):
+    from realtime.hub import frame, write_frame
+
+    kernel = _Kernel(error=ConnectionResetError())
+    protocol = _tcp_socket(monkeypatch, kernel)
+    prepared = frame("gone")
+    write_frame(protocol, prepared)
+    assert protocol.transport.value() == prepared.payloadHybi  # Twisted finds out and closes
