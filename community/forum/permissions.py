@@ -232,7 +232,10 @@ def listable_posts_by_rule(
 
 # What the rule for listable posts tests, by the names it has on a post. A table that keeps a
 # copy of them beside each post (the search index) maps each name to its own column.
+# "audience" is not a field of the post: it is the copy's record of whether the post's space
+# is open to everyone (`post_audience`).
 LISTABLE_POST_FIELDS = (
+    "audience",
     "status",
     "deleted_at",
     "author_id",
@@ -244,6 +247,15 @@ LISTABLE_POST_FIELDS = (
 )
 
 
+EVERYONE = "everyone"
+
+
+def post_audience(space_visibility: str) -> str:
+    """What a copy of a post records of its space's visibility: EVERYONE when the space is
+    public, else nothing (who may read it is then the space's rule, read afresh)."""
+    return EVERYONE if space_visibility == Space.Visibility.PUBLIC else ""
+
+
 def listable_posts_by_columns(user, columns: Mapping[str, str]) -> Q:
     """The fourth form of `listable_posts`: the same rule as a filter on a table that copies
     each post's fields into columns of its own (`columns` maps each of LISTABLE_POST_FIELDS to
@@ -252,8 +264,13 @@ def listable_posts_by_columns(user, columns: Mapping[str, str]) -> Q:
     The space part becomes `space IN (the spaces this viewer may read)`, read from the small
     spaces table as a list of ids when the filter is built (one query), so the planner knows
     which spaces and how many of the table's rows they hold; a space's visibility is always
-    read afresh, never copied. The copy of the post's and thread's fields is only as fresh
-    as its owner keeps it.
+    read afresh. A visitor's form also tests the copy's audience (`post_audience`): one
+    condition, which a partial index of the posts open to everyone can answer, so a
+    visitor's search walks those alone instead of every post to find the public third
+    (docs/bench-national.md). The live list of spaces still decides: a space made private
+    is left out at once; one made public is found by visitors once its copies are refreshed
+    (`space.visibility_changed`). The copy of the post's and thread's fields is only as
+    fresh as its owner keeps it.
     """
     missing = set(LISTABLE_POST_FIELDS) - set(columns)
     if missing:
@@ -266,8 +283,10 @@ def listable_posts_by_columns(user, columns: Mapping[str, str]) -> Q:
         Space.objects.filter(_space_q_of(rule, user_id)).order_by("pk").values_list("pk", flat=True)
     )
     thread_field = lambda name: columns[f"thread__{name}"]  # noqa: E731
+    everyone = Q(**{columns["audience"]: EVERYONE}) if rule[0] == VISITOR else Q()
     return (
-        Q(**{f"{columns['thread__space_id']}__in": readable_spaces})
+        everyone
+        & Q(**{f"{columns['thread__space_id']}__in": readable_spaces})
         & _thread_own_q_of(rule, user_id, thread_field)
         & _listed_q_of(rule, thread_field)
         & _post_q_of(post_rule(user), user_id, columns.__getitem__)

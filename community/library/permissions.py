@@ -7,7 +7,7 @@ reviewers, and moderators and staff.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -33,6 +33,37 @@ def visible_resources(user, qs: QuerySet[Resource] | None = None) -> QuerySet[Re
         return qs.filter(public)
     reviewing = Resource.reviewers.through.objects.filter(user_id=user.pk).values("resource_id")
     return qs.filter(public | Q(owner=user) | Q(pk__in=reviewing))
+
+
+# A copy of what `visible_resources` tests, kept beside each resource in another table (the
+# search index's documents): its audience, and its owner. Reviewers are not copied; the
+# column form reads them afresh.
+READERS = "readers"  # it has a published version: every reader may open it
+WORKERS = "workers"  # only its working copy: its owner, reviewers, moderators and staff
+RESOURCE_COPY_FIELDS = ("audience", "owner_id", "pk")
+
+
+def resource_audience(resource: Resource) -> str:
+    """Who may open the resource, as a copy of it records it (see READERS, WORKERS)."""
+    return READERS if resource.current_version_id is not None else WORKERS
+
+
+def visible_resources_by_columns(user, columns: Mapping[str, str]) -> Q:
+    """The column form of `visible_resources`: the same rule as a filter on a table that
+    copies each resource's audience (`resource_audience`) and owner into columns of its own
+    (`columns` maps each of RESOURCE_COPY_FIELDS to its column; "pk" to the resource's id),
+    so that table is filtered without a join to resources. The copy is only as fresh as its
+    owner keeps it."""
+    missing = set(RESOURCE_COPY_FIELDS) - set(columns)
+    if missing:
+        raise ValueError(f"No column for {sorted(missing)}")
+    if is_moderator(user):
+        return Q()
+    public = Q(**{columns["audience"]: READERS})
+    if not _is_member(user):
+        return public
+    reviewing = Resource.reviewers.through.objects.filter(user_id=user.pk).values("resource_id")
+    return public | Q(**{columns["owner_id"]: user.pk}) | Q(**{f"{columns['pk']}__in": reviewing})
 
 
 def public_resources(qs: QuerySet[Resource] | None = None) -> QuerySet[Resource]:

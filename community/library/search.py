@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, time
 from html import unescape
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,10 @@ RESOURCE_EVENTS = (
 )
 
 
+# Where each field the library's rule tests is copied on a resource's document.
+DOCUMENT_COLUMNS = {"audience": "audience", "owner_id": "author_id", "pk": "object_id"}
+
+
 def _day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -56,35 +60,45 @@ class LibraryResourceProvider:
     kind = "resource"
     reindex_on = dict.fromkeys(RESOURCE_EVENTS, "resource_id")
 
-    def candidates(self, viewer, query: ParsedQuery) -> QuerySet | None:
+    def candidates(self, viewer, query: ParsedQuery) -> Q | None:
+        """The viewer's findable resources as a filter on their documents: the library's rule
+        in its column form (the copy of each resource's audience and owner), so a common word's
+        matches are not each looked up in `library_resource` (docs/bench-national.md); the
+        rarer filters (topic, region, tag) as subqueries."""
         # Resources have no author in the forum's sense, no bookmarks and no thread status.
         if query.username or query.in_bookmarks or query.in_mine or query.status:
             return None
-        qs = permissions.visible_resources(viewer)
+        q = permissions.visible_resources_by_columns(viewer, DOCUMENT_COLUMNS)
         if query.category:
             if Topic.objects.filter(slug=query.category).exists():
-                qs = qs.filter(topics__slug=query.category)
+                q &= Q(
+                    object_id__in=Resource.objects.filter(topics__slug=query.category).values("pk")
+                )
             elif Region.objects.filter(slug=query.category).exists():
-                qs = qs.filter(regions__slug=query.category)
+                q &= Q(
+                    object_id__in=Resource.objects.filter(regions__slug=query.category).values("pk")
+                )
             else:  # a space: resources do not live in spaces
                 return None
         for tag in query.tags:
-            qs = qs.filter(tags__slug=tag)
-        # Dates are publication dates (creation for a resource never published), as indexed.
+            q &= Q(object_id__in=Resource.objects.filter(tags__slug=tag).values("pk"))
+        # Dates are publication dates (creation for a resource never published), read from
+        # the resources themselves.
         if query.before:
             day = _day_start(query.before)
-            qs = qs.filter(
-                Q(published_at__lt=day) | Q(published_at__isnull=True, created_at__lt=day)
-            )
+            dated = Q(published_at__lt=day) | Q(published_at__isnull=True, created_at__lt=day)
+            q &= Q(object_id__in=Resource.objects.filter(dated).values("pk"))
         if query.after:
             day = _day_start(query.after)
-            qs = qs.filter(
-                Q(published_at__gte=day) | Q(published_at__isnull=True, created_at__gte=day)
-            )
-        return qs.values("pk")
+            dated = Q(published_at__gte=day) | Q(published_at__isnull=True, created_at__gte=day)
+            q &= Q(object_id__in=Resource.objects.filter(dated).values("pk"))
+        return q
 
     def load(self, viewer, ids: Iterable[int]) -> dict[int, Hit]:
-        resources = Resource.objects.filter(pk__in=list(ids)).select_related("current_version")
+        # Checked against the resources themselves, not only their documents' copy.
+        resources = permissions.visible_resources(
+            viewer, Resource.objects.filter(pk__in=list(ids))
+        ).select_related("current_version")
         hits = {}
         for resource in resources:
             version = resource.current_version
@@ -130,4 +144,8 @@ class LibraryResourceProvider:
                 title=shown.title,
                 body=f"{shown.summary}\n\n{text_of(shown.html)}",
                 created_at=resource.published_at or resource.created_at,
+                attributes={
+                    "audience": permissions.resource_audience(resource),
+                    "author_id": resource.owner_id,
+                },
             )

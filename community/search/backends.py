@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 from time import monotonic
 
@@ -27,10 +28,8 @@ from .query import ParsedQuery
 # as HTML first and only then are they turned into <mark> tags (indexing strips them).
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 30
-HEADLINE_OPTIONS = (
-    f"StartSel='{START}', StopSel='{STOP}', MaxWords={SNIPPET_WORDS}, MinWords=12,"
-    " MaxFragments=2, FragmentDelimiter=' … '"
-)
+# Words of context shown before the first match in a snippet.
+SNIPPET_LEAD = 6
 # How many of the newest matches of each kind relevance order ranks (see _match_postgresql).
 # 500 walked 2.5 times as many documents for a common word as 200 (docs/bench-national.md).
 RANKED_CANDIDATES = 200
@@ -72,6 +71,54 @@ def _plain_snippet(body: str) -> SafeString:
     words = body.split()
     text = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
     return highlight(text)
+
+
+_NON_SPACE = re.compile(r"\S+")
+# A stem in a tsquery's text form ('support'), after `!` when excluded; `!(` excludes a group.
+_TSQUERY_TOKEN = re.compile(r"!?\(|\)|(!?)'((?:[^']|'')+)'")
+
+
+@lru_cache(maxsize=256)
+def _stem_pattern(tsquery: str) -> re.Pattern | None:
+    """A pattern for the words of a text that a tsquery's stems match (those not excluded):
+    each stem as the start of a word (the English stemmer's stems nearly always are, or are
+    with a final y made i: famili, families, family), with a few letters of ending at most,
+    so "time" marks "times" and "timely" but not "timetable"."""
+    stems, negated = set(), [False]
+    for match in _TSQUERY_TOKEN.finditer(tsquery):
+        token = match[0]
+        if token.endswith("("):
+            negated.append(negated[-1] or token.startswith("!"))
+        elif token == ")":
+            if len(negated) > 1:
+                negated.pop()
+        elif not (match[1] or negated[-1]):
+            stems.add(match[2].replace("''", "'"))
+    if not stems:
+        return None
+    forms = sorted(
+        (re.escape(stem[:-1]) + "[iy]" if stem.endswith("i") else re.escape(stem)) for stem in stems
+    )
+    return re.compile(rf"\b(?:{'|'.join(forms)})\w{{0,4}}\b", re.IGNORECASE)
+
+
+def text_snippet(body: str, tsquery: str) -> SafeString:
+    """About SNIPPET_WORDS words of the body from just before its first match, the matches
+    marked. Cut here rather than by ts_headline, which parsed each hit's whole body again in
+    the database (6 ms for a page of library resources, docs/bench-national.md); the body is
+    the one the database matched, so only the marking is approximate (a stem's inflections
+    as above). A body without a match (the title matched) shows its start."""
+    pattern = _stem_pattern(tsquery)
+    first = pattern.search(body) if pattern else None
+    if first is None:
+        return _plain_snippet(body)
+    words = list(_NON_SPACE.finditer(body))
+    at = next(i for i, word in enumerate(words) if word.end() > first.start())
+    start = max(at - SNIPPET_LEAD, 0)
+    shown = " ".join(word[0] for word in words[start : start + SNIPPET_WORDS])
+    shown = pattern.sub(lambda m: f"{START}{m[0]}{STOP}", shown)
+    more = " …" if start + SNIPPET_WORDS < len(words) else ""
+    return highlight(("… " if start else "") + shown + more)
 
 
 def match(
@@ -332,26 +379,24 @@ def _match_postgresql(candidates, query: ParsedQuery, offset: int, limit: int) -
         f"SELECT c.id, c.rank, c.created_at FROM ({' UNION ALL '.join(parts)}) c"
         f" ORDER BY {order} LIMIT %s OFFSET %s"
     )
-    if query.has_terms:
-        # Snippets for the page's rows only, after ranking and paging.
-        shown = (
-            "ts_headline('english'::regconfig, d.body,"
-            " websearch_to_tsquery('english'::regconfig, %s), %s)"
-        )
-        shown_params = [query.websearch(), HEADLINE_OPTIONS]
-    else:
-        shown, shown_params = "d.body", []
+    # The page's rows' bodies, for their snippets (text_snippet), with the stems the words
+    # became (the same for every row).
+    stems, stems_params = (
+        ("websearch_to_tsquery('english'::regconfig, %s)::text", [query.websearch()])
+        if query.has_terms
+        else ("''", [])
+    )
     with_ = f"WITH {', '.join(ctes)} " if ctes else ""
     sql = (
-        f"{with_}SELECT d.kind, d.object_id, {shown} FROM ({top}) t"
+        f"{with_}SELECT d.kind, d.object_id, d.body, {stems} FROM ({top}) t"
         " JOIN search_document d ON d.id = t.id ORDER BY t.rank DESC, t.created_at DESC, t.id DESC"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*cte_params, *shown_params, *params, limit, offset])
+        cursor.execute(sql, [*cte_params, *stems_params, *params, limit, offset])
         rows = cursor.fetchall()
     if query.has_terms:
-        return [Match(k, o, highlight(s or "")) for k, o, s in rows]
-    return [Match(k, o, _plain_snippet(b)) for k, o, b in rows]
+        return [Match(k, o, text_snippet(b or "", t)) for k, o, b, t in rows]
+    return [Match(k, o, _plain_snippet(b)) for k, o, b, _t in rows]
 
 
 def _match_sqlite(docs, query: ParsedQuery, offset: int, limit: int) -> list[Match]:

@@ -57,6 +57,7 @@ FIRST_POST_EVENTS = ("post.deleted", "post.restored", "post.approved", "review.r
 
 # Where each field the forum's listable-posts rule tests is copied on a post's document.
 DOCUMENT_COLUMNS = {
+    "audience": "audience",
     "status": "status",
     "deleted_at": "deleted_at",
     "author_id": "author_id",
@@ -81,6 +82,7 @@ def _thread_attributes(thread: dict) -> dict:
         "thread_is_closed": thread["is_closed"],
         "thread_is_archived": thread["is_archived"],
         "thread_is_solved": thread["accepted_answer_id"] is not None,
+        "audience": permissions.post_audience(thread["space__visibility"]),
     }
 
 
@@ -95,6 +97,7 @@ THREAD_FIELDS = (
     "is_closed",
     "is_archived",
     "accepted_answer_id",
+    "space__visibility",
 )
 
 
@@ -197,6 +200,20 @@ class ForumPostProvider:
         if query.after:
             q &= Q(created_at__gte=_day_start(query.after))
         return q
+
+    # A space opened to everyone or closed changes what each of its posts' documents records
+    # of it (its audience): written for the whole space at once.
+    copies_columns_on = ("space.visibility_changed",)
+
+    def copied_columns_after(self, event: dict) -> list[tuple[Q, dict]]:
+        """The space's posts' documents and their audience now (read afresh from the space,
+        not from the event, which a later change may have overtaken)."""
+        space_id = event.get("space_id")
+        visibility = Space.objects.filter(pk=space_id).values_list("visibility", flat=True)
+        visibility = visibility.first()
+        if not space_id or visibility is None:
+            return []
+        return [(Q(space_id=space_id), {"audience": permissions.post_audience(visibility)})]
 
     def groups_to_refresh(self, event: dict) -> list[int]:
         """The threads whose documents an event changes (see THREAD_EVENTS)."""

@@ -10,7 +10,14 @@ every candidate (docs/bench-national.md). The rule over these columns is the for
 (`permissions.listable_posts_by_columns`); the copy is kept in step by the index's event
 handlers, and the hits of a page are checked against the posts themselves before they are
 shown, so a copy a moment behind can only drop a result, never show one that must not be.
-Other kinds leave these columns empty.
+
+A post's document also records whether its space is open to everyone (`audience`), so a
+visitor's search is one indexed condition. Library resources and training events carry
+their own rule's copy the same way: who may find them (`audience`, in the words of the
+kind's permissions module) and, for a resource, its owner (`author_id`), written from
+that module (`library.permissions.resource_audience`, `training.permissions.event_audience`)
+and tested by its column form of the rule. Their hits are checked against the objects
+themselves too. Columns a kind does not copy stay empty.
 """
 
 from __future__ import annotations
@@ -18,7 +25,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-# The columns copied from a post and its thread (IndexEntry.attributes may set these only).
+from community.forum.permissions import EVERYONE
+
+# The columns copied from a post and its thread (IndexEntry.attributes may set these only;
+# resources and events set `audience` and a resource `author_id`, its owner).
 ATTRIBUTES = (
     "space_id",
     "topic_id",
@@ -33,6 +43,7 @@ ATTRIBUTES = (
     "thread_is_closed",
     "thread_is_archived",
     "thread_is_solved",
+    "audience",
 )
 
 
@@ -58,6 +69,10 @@ class Document(models.Model):
     thread_is_closed = models.BooleanField(default=False)
     thread_is_archived = models.BooleanField(default=False)
     thread_is_solved = models.BooleanField(default=False)
+    # Who may find it, as its kind's permissions module names it (see the module's docstring):
+    # for a post, whether its space is open to everyone (forum.permissions.post_audience).
+    # A database default too, so code from before this column can still write documents.
+    audience = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     class Meta:
         db_table = "search_document"
@@ -87,6 +102,13 @@ class Document(models.Model):
                 fields=["-created_at"],
                 name="search_document_solved",
                 condition=models.Q(kind="post", thread_is_solved=True),
+            ),
+            # A visitor's common word walks the posts open to everyone newest first, not every
+            # post to find that third (forum.permissions.listable_posts_by_columns).
+            models.Index(
+                fields=["-created_at"],
+                name="search_document_everyone",
+                condition=models.Q(kind="post", audience=EVERYONE),
             ),
         ]
 

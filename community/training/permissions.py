@@ -10,6 +10,8 @@ people). The joining link of an online event is shown only to people with a plac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -39,6 +41,26 @@ def visible_events(user, qs: QuerySet[Event] | None = None) -> QuerySet[Event]:
     if _is_member(user):
         return qs
     return qs.filter(region__isnull=True)
+
+
+# A copy of what `visible_events` tests, kept beside each event in another table (the search
+# index's documents).
+NATIONAL = "national"  # everyone, signed in or not
+REGIONAL = "regional"  # signed-in members
+
+
+def event_audience(event: Event) -> str:
+    """Who may see the event, as a copy of it records it (see NATIONAL, REGIONAL)."""
+    return NATIONAL if event.region_id is None else REGIONAL
+
+
+def visible_events_by_columns(user, columns: Mapping[str, str]) -> Q:
+    """The column form of `visible_events`: the same rule as a filter on a table that copies
+    each event's audience (`event_audience`) into a column of its own (`columns["audience"]`),
+    so that table is filtered without a join to events."""
+    if _is_member(user):
+        return Q()
+    return Q(**{columns["audience"]: NATIONAL})
 
 
 def can_view_event(user, event: Event) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,10 @@ EVENT_EVENTS = (
 )
 
 
+# Where the field training's rule tests is copied on an event's document.
+DOCUMENT_COLUMNS = {"audience": "audience"}
+
+
 def _day_start(day) -> datetime:
     # Event days are London days, whatever the server's zone.
     return datetime.combine(day, time.min, tzinfo=LONDON)
@@ -41,26 +45,35 @@ class TrainingEventProvider:
     kind = "event"
     reindex_on = dict.fromkeys(EVENT_EVENTS, "event_id")
 
-    def candidates(self, viewer, query: ParsedQuery) -> QuerySet | None:
+    def candidates(self, viewer, query: ParsedQuery) -> Q | None:
+        """The viewer's findable events as a filter on their documents: training's rule in its
+        column form (the copy of each event's audience); the rarer filters as subqueries."""
         # Events have no author, tags, bookmarks or thread status to filter by.
         if query.username or query.tags or query.in_bookmarks or query.in_mine or query.status:
             return None
-        qs = permissions.visible_events(viewer)
+        q = permissions.visible_events_by_columns(viewer, DOCUMENT_COLUMNS)
+        events, narrowed = Event.objects.all(), False
         if query.category:
             if Topic.objects.filter(slug=query.category).exists():
-                qs = qs.filter(topics__slug=query.category)
+                events, narrowed = events.filter(topics__slug=query.category), True
             elif Region.objects.filter(slug=query.category).exists():
-                qs = qs.filter(region__slug=query.category)
+                events, narrowed = events.filter(region__slug=query.category), True
             else:  # a space that is not a region's: events do not live in spaces
                 return None
+        # Dates are the day an event starts, which its document does not carry.
         if query.before:
-            qs = qs.filter(starts_at__lt=_day_start(query.before))
+            events, narrowed = events.filter(starts_at__lt=_day_start(query.before)), True
         if query.after:
-            qs = qs.filter(starts_at__gte=_day_start(query.after))
-        return qs.values("pk")
+            events, narrowed = events.filter(starts_at__gte=_day_start(query.after)), True
+        if narrowed:
+            q &= Q(object_id__in=events.values("pk"))
+        return q
 
     def load(self, viewer, ids: Iterable[int]) -> dict[int, Hit]:
-        events = Event.objects.filter(pk__in=list(ids)).select_related("region")
+        # Checked against the events themselves, not only their documents' copy.
+        events = permissions.visible_events(
+            viewer, Event.objects.filter(pk__in=list(ids))
+        ).select_related("region")
         now = timezone.now()
         hits = {}
         for event in events:
@@ -99,9 +112,11 @@ class TrainingEventProvider:
             qs = qs.filter(pk__in=list(ids))
         rows = qs.values_list(
             "pk", "title", "description_text", "hosts", "status", "cancellation_reason",
-            "created_at",
+            "created_at", "region_id",
         )  # fmt: skip
-        for pk, title, text, hosts, status, reason, created_at in rows.iterator(chunk_size=2000):
+        for pk, title, text, hosts, status, reason, created_at, region_id in rows.iterator(
+            chunk_size=2000
+        ):
             parts = [text, hosts]
             if status == Event.Status.CANCELLED:
                 parts.insert(0, _("Cancelled: %(reason)s") % {"reason": reason})
@@ -111,4 +126,5 @@ class TrainingEventProvider:
                 body="\n\n".join(p for p in parts if p),
                 # When it was announced: "latest" order puts new announcements first.
                 created_at=created_at,
+                attributes={"audience": permissions.event_audience(Event(region_id=region_id))},
             )
