@@ -73,7 +73,6 @@ def _plain_snippet(body: str) -> SafeString:
     return highlight(text)
 
 
-_NON_SPACE = re.compile(r"\S+")
 # A stem in a tsquery's text form ('support'), after `!` when excluded; `!(` excludes a group.
 _TSQUERY_TOKEN = re.compile(r"!?\(|\)|(!?)'((?:[^']|'')+)'")
 
@@ -112,13 +111,17 @@ def text_snippet(body: str, tsquery: str) -> SafeString:
     first = pattern.search(body) if pattern else None
     if first is None:
         return _plain_snippet(body)
-    words = list(_NON_SPACE.finditer(body))
-    at = next(i for i, word in enumerate(words) if word.end() > first.start())
-    start = max(at - SNIPPET_LEAD, 0)
-    shown = " ".join(word[0] for word in words[start : start + SNIPPET_WORDS])
+    head, tail = body[: first.start()], body[first.start() :]
+    before = head.split()
+    if before and not head[-1].isspace():  # the match starts inside a word: "(support"
+        tail = before.pop() + tail
+    lead = before[-SNIPPET_LEAD:]
+    # Split only as far as needed: the last item is the rest of the body, if any.
+    after = tail.split(None, SNIPPET_WORDS - len(lead))
+    shown = " ".join([*lead, *after[: SNIPPET_WORDS - len(lead)]])
     shown = pattern.sub(lambda m: f"{START}{m[0]}{STOP}", shown)
-    more = " …" if start + SNIPPET_WORDS < len(words) else ""
-    return highlight(("… " if start else "") + shown + more)
+    more = " …" if len(after) > SNIPPET_WORDS - len(lead) else ""
+    return highlight(("… " if len(before) > len(lead) else "") + shown + more)
 
 
 def match(
