@@ -792,19 +792,22 @@ class Seeder:
         # document per post (the title with the first post), two halves at once.
         started = time.perf_counter()
         half = self.post_count // 2
-        # With the copy of each post's and thread's fields that search filters on
+        # With the copy of each post's, thread's and space's fields that search filters on
         # (community/search/models.py; the columns of ForumPostProvider.entries).
         insert = (
             "INSERT INTO search_document (kind, object_id, title, body, created_at, indexed_at,"
             " space_id, topic_id, thread_id, author_id, status, deleted_at, thread_author_id,"
             " thread_status, thread_deleted_at, thread_is_unlisted, thread_is_closed,"
-            " thread_is_archived, thread_is_solved)"
+            " thread_is_archived, thread_is_solved, audience)"
             " SELECT 'post', p.id, CASE WHEN p.number = 1 THEN left(t.title, 300) ELSE '' END,"
             " replace(replace(p.text, chr(2), ' '), chr(3), ' '), p.created_at, now(),"
             " t.space_id, t.topic_id, p.thread_id, p.author_id, p.status, p.deleted_at,"
             " t.author_id, t.status, t.deleted_at, t.is_unlisted, t.is_closed, t.is_archived,"
-            " t.accepted_answer_id IS NOT NULL"
+            " t.accepted_answer_id IS NOT NULL,"
+            # forum.permissions.post_audience: whether the post's space is open to everyone.
+            " CASE WHEN s.visibility = 'public' THEN 'everyone' ELSE '' END"
             " FROM forum_post p JOIN forum_thread t ON t.id = p.thread_id"
+            " JOIN forum_space s ON s.id = t.space_id"
             " WHERE p.kind = 'post' AND p.id {} ORDER BY p.id"
         )
         in_parallel(self.url, [[insert.format(f"<= {half}")], [insert.format(f"> {half}")]])
