@@ -70,14 +70,10 @@ class LibraryResourceProvider:
             return None
         q = permissions.visible_resources_by_columns(viewer, DOCUMENT_COLUMNS)
         if query.category:
-            if Topic.objects.filter(slug=query.category).exists():
-                q &= Q(
-                    object_id__in=Resource.objects.filter(topics__slug=query.category).values("pk")
-                )
-            elif Region.objects.filter(slug=query.category).exists():
-                q &= Q(
-                    object_id__in=Resource.objects.filter(regions__slug=query.category).values("pk")
-                )
+            if (topic_id := query.named(Topic)) is not None:
+                q &= Q(object_id__in=Resource.objects.filter(topics=topic_id).values("pk"))
+            elif (region_id := query.named(Region)) is not None:
+                q &= Q(object_id__in=Resource.objects.filter(regions=region_id).values("pk"))
             else:  # a space: resources do not live in spaces
                 return None
         for tag in query.tags:

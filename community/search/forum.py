@@ -160,8 +160,7 @@ class ForumPostProvider:
             if space is not None:
                 q &= Q(space_id=space.pk)
             else:
-                topic_id = Topic.objects.filter(slug=query.category).values_list("pk", flat=True)
-                topic_id = topic_id.first()
+                topic_id = query.named(Topic)
                 if topic_id is None:
                     return nothing
                 q &= Q(topic_id=topic_id)

@@ -45,6 +45,17 @@ class ParsedQuery:
     after: date | None = None
     order: str = "relevance"
     problems: list[str] = field(default_factory=list)
+    # What `#category` names, asked once per search whichever kinds ask (see `named`).
+    _named: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def named(self, model) -> int | None:
+        """The id of the row of `model` (a topic, a region) whose slug `#category` is, or None;
+        read once per search, where each kind asking again cost a query each (two kinds
+        asked the same two questions of every `#space` search)."""
+        if model not in self._named:
+            rows = model.objects.filter(slug=self.category).values_list("pk", flat=True)
+            self._named[model] = rows.first() if self.category else None
+        return self._named[model]
 
     @property
     def has_terms(self) -> bool:

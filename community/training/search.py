@@ -54,10 +54,10 @@ class TrainingEventProvider:
         q = permissions.visible_events_by_columns(viewer, DOCUMENT_COLUMNS)
         events, narrowed = Event.objects.all(), False
         if query.category:
-            if Topic.objects.filter(slug=query.category).exists():
-                events, narrowed = events.filter(topics__slug=query.category), True
-            elif Region.objects.filter(slug=query.category).exists():
-                events, narrowed = events.filter(region__slug=query.category), True
+            if (topic_id := query.named(Topic)) is not None:
+                events, narrowed = events.filter(topics=topic_id), True
+            elif (region_id := query.named(Region)) is not None:
+                events, narrowed = events.filter(region=region_id), True
             else:  # a space that is not a region's: events do not live in spaces
                 return None
         # Dates are the day an event starts, which its document does not carry.
