@@ -210,17 +210,57 @@ def _sent(result, group: str, count: int, writes: int) -> int | None:
     return writes
 
 
-def _two_steps(layer, channels: list[str], message: dict):
-    """channels_redis's send to known channels: per Redis server, the channel keys, then the
-    commands of one pipeline (drop each key's expired messages, then the group-send script)."""
+def _group_send(layer, group: str, message: dict):
+    """One group send without I/O: yields `(connection index, commands)` for each Redis round
+    trip (one command is sent alone, several as one pipeline), is sent back their replies, and
+    returns the Redis messages written. `send_to_group` (async) and `send_to_group_now`
+    (blocking) differ only in how they run the commands.
+
+    In one round trip when the group holds the channels it held at its last send; else the
+    group's channels are read (that same call, or a read of its own when they are not known),
+    remembered, then written to as channels_redis does: per Redis server, drop each channel
+    key's expired messages, then its group-send script.
+    """
+    index = layer.consistent_hash(group)
+    if (one := _one_call(layer, group, message)) is not None:
+        args, writes = one
+        [result] = yield index, [("eval", args)]
+        if (sent := _sent(result, group, args[1] - 1, writes)) is not None:
+            return sent
+        channels = [channel.decode("utf8") for channel in result]  # the group changed
+    else:
+        expired_before = int(time.time()) - layer.group_expiry
+        command = ("eval", (_CHANNELS_LUA, 1, layer._group_key(group), expired_before))
+        [reply] = yield index, [command]
+        [channels] = _channel_lines(reply)
+    _remember(layer, group, channels)
+    if not channels:
+        return 0
     by_connection, messages, capacities = layer._map_channel_keys_to_connection(channels, message)
     for index, keys in by_connection.items():
         expired = int(time.time()) - int(layer.expiry)
         args = [messages[k] for k in keys] + [capacities[k] for k in keys]
         commands = [("zremrangebyscore", (k, 0, expired)) for k in keys]
         commands.append(("eval", (_SEND_LUA, len(keys), *keys, *args, time.time(), layer.expiry)))
-        yield index, keys, commands
+        replies = yield index, commands
+        if over_capacity := replies[-1]:
+            logger.info(
+                "%s of %s channels over capacity in group %s", over_capacity, len(keys), group
+            )
     return len(messages)
+
+
+def _issue(client, commands: list[tuple[str, tuple]]):
+    """Send one step's commands with a redis-py client, async or blocking: one command alone,
+    several as one pipeline. Returns what the client returns (awaitable or not) and whether
+    it is one command's reply rather than the pipeline's list."""
+    if len(commands) == 1:
+        name, args = commands[0]
+        return getattr(client, name)(*args), True
+    pipe = client.pipeline(transaction=False)
+    for name, args in commands:
+        getattr(pipe, name)(*args)
+    return pipe.execute(), False
 
 
 async def send_to_group(layer, group: str, message: dict) -> int:
@@ -235,31 +275,14 @@ async def send_to_group(layer, group: str, message: dict) -> int:
         await layer.group_send(group, message)
         return 1
     layer.require_valid_group_name(group)
-    index = layer.consistent_hash(group)
-    if (one := _one_call(layer, group, message)) is not None:
-        args, writes = one
-        result = await layer.connection(index).eval(*args)
-        if (sent := _sent(result, group, args[1] - 1, writes)) is not None:
-            return sent
-        channels = [channel.decode("utf8") for channel in result]  # the group changed
-    else:
-        [channels] = await _channels_in(layer, index, [layer._group_key(group)])
-    _remember(layer, group, channels)
-    if not channels:
-        return 0
-    steps = _two_steps(layer, channels, message)
+    steps, replies = _group_send(layer, group, message), None
     while True:
         try:
-            index, keys, commands = next(steps)
+            index, commands = steps.send(replies)
         except StopIteration as done:
             return done.value
-        pipe = layer.connection(index).pipeline(transaction=False)
-        for name, args in commands:
-            getattr(pipe, name)(*args)
-        if over_capacity := (await pipe.execute())[-1]:
-            logger.info(
-                "%s of %s channels over capacity in group %s", over_capacity, len(keys), group
-            )
+        pending, single = _issue(layer.connection(index), commands)
+        replies = [await pending] if single else await pending
 
 
 def send_to_group_now(layer, group: str, message: dict) -> int | None:
@@ -276,32 +299,14 @@ def send_to_group_now(layer, group: str, message: dict) -> int | None:
     if client is None:
         return None
     layer.require_valid_group_name(group)
-    if (one := _one_call(layer, group, message)) is not None:
-        args, writes = one
-        result = client.eval(*args)
-        if (sent := _sent(result, group, args[1] - 1, writes)) is not None:
-            return sent
-        channels = [channel.decode("utf8") for channel in result]
-    else:
-        expired_before = int(time.time()) - layer.group_expiry
-        reply = client.eval(_CHANNELS_LUA, 1, layer._group_key(group), expired_before)
-        [channels] = _channel_lines(reply)
-    _remember(layer, group, channels)
-    if not channels:
-        return 0
-    steps = _two_steps(layer, channels, message)
+    steps, replies = _group_send(layer, group, message), None
     while True:
         try:
-            _index, keys, commands = next(steps)
+            _index, commands = steps.send(replies)  # one server: every index is it
         except StopIteration as done:
             return done.value
-        pipe = client.pipeline(transaction=False)
-        for name, args in commands:
-            getattr(pipe, name)(*args)
-        if over_capacity := pipe.execute()[-1]:
-            logger.info(
-                "%s of %s channels over capacity in group %s", over_capacity, len(keys), group
-            )
+        reply, single = _issue(client, commands)
+        replies = [reply] if single else reply
 
 
 _blocking: dict[tuple[int, str], object] = {}
