@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from community.compiled import CompiledQuery
 from community.forum import permissions
 from community.forum.models import Post, Reaction
 from community.sqlarrays import among
@@ -21,11 +22,33 @@ PRIORITY = [
 ]
 
 
+def _build_post(shape: str, *, post_id: int):
+    return Post.objects.select_related("thread__space", "author").filter(pk=post_id)
+
+
+def _build_thread_level(shape: str, *, user_id: int, thread_id: int):
+    return Subscription.objects.filter(
+        user_id=user_id, target=Subscription.Target.THREAD, target_id=thread_id
+    ).values_list("level")
+
+
+# The fan-out task's first two reads, for every post: compiled once per worker thread and
+# prepared (community/compiled.py), not built and compiled by the ORM per post (about 2 ms of
+# the 13 ms before the watcher's bell is sent, measured in the worker).
+_post_with_thread = CompiledQuery(_build_post, "post_id")
+_thread_level = CompiledQuery(_build_thread_level, "user_id", "thread_id", rows=True)
+
+
 def _load_post(post_id: int) -> Post:
-    return Post.objects.select_related("thread__space", "author").get(pk=post_id)
+    found = _post_with_thread("post", post_id=post_id)
+    if not found:
+        raise Post.DoesNotExist(f"post {post_id} is gone")
+    return found[0]
 
 
 def _start_following(user_id: int, thread_id: int, level: int) -> None:
+    if _thread_level("level", user_id=user_id, thread_id=thread_id):
+        return  # following already (the usual case: a member replying again)
     Subscription.objects.get_or_create(
         user_id=user_id,
         target=Subscription.Target.THREAD,
