@@ -164,3 +164,22 @@ def test_fan_out_to_many_watchers_is_a_fixed_number_of_queries():
         actions.create_post(author=replier, thread=thread, source="Hello all watchers")
     assert Notification.objects.filter(post__number=3).count() == 301  # 300 watchers and the author
     assert len(ctx.captured_queries) < 30
+
+
+def test_the_fan_out_of_a_post_deleted_before_the_worker_ran_tells_nobody():
+    from notifications.tasks import fan_out
+
+    thread = make_thread()
+    replier = make_user()
+    post = actions.create_post(author=replier, thread=thread, source="Soon gone from the table")
+    event = {
+        "type": "post.created",
+        "post_id": post.pk,
+        "thread_id": thread.pk,
+        "author_id": replier.pk,
+        "status": "published",
+    }
+    Notification.objects.all().delete()
+    post.delete()
+    assert fan_out.func(event) is False
+    assert not Notification.objects.exists()
