@@ -52,43 +52,24 @@ _CHANNELS_LUA = """
 """
 
 
-async def _channels_in(layer, index: int, group_keys: list[str]) -> list[list[str]]:
-    """Each group's live channels (expired members dropped first), in one round trip."""
-    expired_before = int(time.time()) - layer.group_expiry
-    reply = await layer.connection(index).eval(
-        _CHANNELS_LUA, len(group_keys), *group_keys, expired_before
-    )
-    return _channel_lines(reply)
-
-
 def _channel_lines(reply: bytes) -> list[list[str]]:
     """`_CHANNELS_LUA`'s one string: a line per group, its channels separated by spaces."""
     return [line.split() for line in reply.decode("utf8").split("\n")]
 
 
-async def send_to_members(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int:
-    """Deliver `by_user[id]` to every socket of each member; return the Redis messages written.
-
-    Consumers receive `{"type": message_type, "by_user": {"<id>": payload, ...}}` and take
-    their own entry.
-    """
-    if not by_user:
-        return 0
-    if not hasattr(layer, "_group_key"):  # not channels_redis: one group send per member
-        for uid, payload in by_user.items():
-            await layer.group_send(
-                group_of(uid), {"type": message_type, "by_user": {str(uid): payload}}
-            )
-        return len(by_user)
+def _members_send(layer, group_of, message_type: str, by_user: dict[int, dict]):
+    """`send_to_members` without I/O, as `_group_send`: yields `(connection index, commands)`
+    per Redis round trip, is sent their replies, returns the Redis messages written."""
     # 1. Every member's channels, one script call per Redis connection.
     by_connection: dict[int, list[int]] = defaultdict(list)
     for uid in by_user:
         by_connection[layer.consistent_hash(group_of(uid))].append(uid)
     channels_of: dict[int, list[str]] = {}
+    expired_before = int(time.time()) - layer.group_expiry
     for index, uids in by_connection.items():
         keys = [layer._group_key(group_of(uid)) for uid in uids]
-        results = await _channels_in(layer, index, keys)
-        for uid, channels in zip(uids, results, strict=True):
+        [reply] = yield index, [("eval", (_CHANNELS_LUA, len(keys), *keys, expired_before))]
+        for uid, channels in zip(uids, _channel_lines(reply), strict=True):
             channels_of[uid] = channels
     # 2. One message per channel key (a daphne process), with only its members' payloads.
     per_key: dict[str, dict] = {}
@@ -118,8 +99,37 @@ async def send_to_members(layer, group_of, message_type: str, by_user: dict[int,
         args = [layer.serialize(per_key[key]["message"]) for key in keys]
         args += [per_key[key]["capacity"] for key in keys]
         args += [time.time(), layer.expiry]
-        await layer.connection(index).eval(_SEND_LUA, len(keys), *keys, *args)
+        yield index, [("eval", (_SEND_LUA, len(keys), *keys, *args))]
     return len(per_key)
+
+
+async def send_to_members(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int:
+    """Deliver `by_user[id]` to every socket of each member; return the Redis messages written.
+
+    Consumers receive `{"type": message_type, "by_user": {"<id>": payload, ...}}` and take
+    their own entry.
+    """
+    if not by_user:
+        return 0
+    if not hasattr(layer, "_group_key"):  # not channels_redis: one group send per member
+        for uid, payload in by_user.items():
+            await layer.group_send(
+                group_of(uid), {"type": message_type, "by_user": {str(uid): payload}}
+            )
+        return len(by_user)
+    return await _run_async(layer, _members_send(layer, group_of, message_type, by_user))
+
+
+def send_to_members_now(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int | None:
+    """`send_to_members` from the calling thread (the worker's, after the fan-out commits),
+    with this process's blocking Redis client; None (nothing sent) where `send_to_group_now`
+    would not send either."""
+    client = _blocking_client_for(layer)
+    if client is None:
+        return None
+    if not by_user:
+        return 0
+    return _run_blocking(client, _members_send(layer, group_of, message_type, by_user))
 
 
 # channels_redis's whole group send in one call, when the group still holds exactly the
@@ -275,14 +285,7 @@ async def send_to_group(layer, group: str, message: dict) -> int:
         await layer.group_send(group, message)
         return 1
     layer.require_valid_group_name(group)
-    steps, replies = _group_send(layer, group, message), None
-    while True:
-        try:
-            index, commands = steps.send(replies)
-        except StopIteration as done:
-            return done.value
-        pending, single = _issue(layer.connection(index), commands)
-        replies = [await pending] if single else await pending
+    return await _run_async(layer, _group_send(layer, group, message))
 
 
 def send_to_group_now(layer, group: str, message: dict) -> int | None:
@@ -293,20 +296,43 @@ def send_to_group_now(layer, group: str, message: dict) -> int | None:
     and waited for: two thread wake-ups around a Redis call, each waiting for a core on a busy
     machine. Sent here, it is one blocking call in the poster's own thread.
     """
-    if not hasattr(layer, "_group_key") or len(layer.hosts) != 1:
-        return None
-    client = _blocking_client(layer)
+    client = _blocking_client_for(layer)
     if client is None:
         return None
     layer.require_valid_group_name(group)
-    steps, replies = _group_send(layer, group, message), None
+    return _run_blocking(client, _group_send(layer, group, message))
+
+
+async def _run_async(layer, steps) -> int:
+    """Run a sans-I/O send's steps on the layer's own (async) connections."""
+    replies = None
     while True:
         try:
-            _index, commands = steps.send(replies)  # one server: every index is it
+            index, commands = steps.send(replies)
+        except StopIteration as done:
+            return done.value
+        pending, single = _issue(layer.connection(index), commands)
+        replies = [await pending] if single else await pending
+
+
+def _run_blocking(client, steps) -> int:
+    """Run a sans-I/O send's steps with a blocking client (one server: every index is it)."""
+    replies = None
+    while True:
+        try:
+            _index, commands = steps.send(replies)
         except StopIteration as done:
             return done.value
         reply, single = _issue(client, commands)
         replies = [reply] if single else reply
+
+
+def _blocking_client_for(layer):
+    """The blocking client for a channels_redis layer on one server given by address, or
+    None (another layer, several servers, a sentinel): the caller sends the async way."""
+    if not hasattr(layer, "_group_key") or len(layer.hosts) != 1:
+        return None
+    return _blocking_client(layer)
 
 
 _blocking: dict[tuple[int, str], object] = {}

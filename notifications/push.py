@@ -199,6 +199,14 @@ def _send_to_members(by_user: dict[int, dict]) -> None:
     layer = _sender_layer()
     if layer is None or not by_user:
         return
+    # From this thread (the worker's, once the fan-out commits), as the poster's thread event
+    # is: the bell is not handed to the sender loop's thread and waited for.
+    try:
+        if fanout.send_to_members_now(layer, user_group, "notify.many", by_user) is not None:
+            return
+    except Exception:  # as below: a push that fails is caught up by the client's resume
+        logger.warning("channel layer send failed for %d members", len(by_user), exc_info=True)
+        return
 
     async def send() -> None:
         await fanout.send_to_members(layer, user_group, "notify.many", by_user)
