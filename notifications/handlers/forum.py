@@ -95,8 +95,7 @@ def _published_post_fanout(
     post: Post, *, mentioned_ids, reply_to_author_id, quoted_numbers, is_new_thread
 ) -> None:
     thread = post.thread
-    tag_ids = list(thread.tags.values_list("pk", flat=True))
-    levels = subscriptions_for_thread(thread, tag_ids)
+    levels = subscriptions_for_thread(thread)  # with the thread's tags
     wanted: dict[int, str] = {}
 
     def offer(uid: int | None, kind: str) -> None:
@@ -177,9 +176,7 @@ def _on_post_edited(event: dict) -> None:
     if not new or event["status"] != "published":
         return
     post = _load_post(event["post_id"])
-    levels = subscriptions_for_thread(
-        post.thread, list(post.thread.tags.values_list("pk", flat=True))
-    )
+    levels = subscriptions_for_thread(post.thread)
     wanted = {uid: kinds.MENTION.name for uid in new if levels.get(uid) != Level.MUTED}
     _notify(post, wanted, actor_id=post.author_id)
 
