@@ -156,17 +156,18 @@ def unread_counts(user_ids: list[int]) -> dict[int, int]:
     return counts
 
 
-def deliver(notifications: list[Delivered]) -> None:
+def deliver(notifications: list[Delivered], *, unread: dict[int, int] | None = None) -> None:
     """Push new notifications to their members' tabs and email those who are away.
 
     Runs in the worker after the fan-out task commits (`recording.notify` hands over what it
-    wrote). Every member's bell update goes to their personal group, all of them written in
-    a few Redis round trips (`fanout`).
+    wrote, and each member's unread count when its insert counted them). Every member's bell
+    update goes to their personal group, all of them written in a few Redis round trips
+    (`fanout`).
     """
     if not notifications:
         return
     user_ids = sorted({n.user_id for n in notifications})
-    counts = unread_counts(user_ids)
+    counts = unread if unread is not None else unread_counts(user_ids)
     by_user: dict[int, dict] = {}
     # The rows of one post's fan-out share their data: its text and link are worked out once
     # per kind, not once per watcher.
