@@ -48,6 +48,9 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from _livesetup import watched_thread  # noqa: E402  (after the path: run as a script)
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fhn_bench_live")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 PREFIX = "benchlive"
@@ -765,18 +768,13 @@ def specs_for(users, cookies, servers: list[str], thread_id: int | None) -> list
 
 
 def measure_latency(conn, author, readers, cookies, servers, space, topic, posts, probe):
-    from community.forum.actions import create_post, start_thread
-    from notifications.models import Level, Subscription
+    from community.forum.actions import create_post
 
-    stamp = int(time.time())
-    thread = start_thread(
-        author=author, space=space, topic=topic,
-        title=f"Bench live latency {stamp}", source="The thread everyone has open.",
-    )  # fmt: skip
     watcher = readers[0]
-    Subscription.objects.create(
-        user=watcher, target=Subscription.Target.THREAD, target_id=thread.pk, level=Level.WATCHING
-    )
+    thread = watched_thread(
+        author=author, space=space, topic=topic, title="Bench live latency",
+        source="The thread everyone has open.", watchers=[watcher],
+    )  # fmt: skip
     seconds = connect(conn, specs_for(readers, cookies, servers, thread.pk))
     print(
         f"(a) {len(readers)} sockets open and subscribed to thread {thread.pk} in {seconds:.1f} s"
@@ -826,22 +824,11 @@ def measure_latency(conn, author, readers, cookies, servers, space, topic, posts
 
 def measure_fanout(conn, author, watchers, cookies, servers, space, topic, runs, probe):
     from community.forum.actions import create_post, start_thread
-    from notifications.models import Level, Subscription
 
     stamp = int(time.time())
-    thread = start_thread(
-        author=author, space=space, topic=topic,
-        title=f"Bench live fan-out {stamp}", source="The thread a thousand members watch.",
-    )  # fmt: skip
-    Subscription.objects.bulk_create(
-        [
-            Subscription(
-                user=user, target=Subscription.Target.THREAD, target_id=thread.pk,
-                level=Level.WATCHING,
-            )
-            for user in watchers
-        ],
-        batch_size=1000,
+    thread = watched_thread(
+        author=author, space=space, topic=topic, title="Bench live fan-out",
+        source="The thread a thousand members watch.", watchers=watchers,
     )  # fmt: skip
     rss_before = rss_mib(WATCHED_PIDS.get("daphne", []))
     seconds = connect(conn, specs_for(watchers, cookies, servers, None))
@@ -898,22 +885,12 @@ def measure_fanout(conn, author, watchers, cookies, servers, space, topic, runs,
 def measure_restart(conn, author, watchers, cookies, servers, space, topic, posts, restart):
     """Posts arrive while a daphne process is killed and restarted and Redis is restarted;
     every client must end with each of its notifications exactly once."""
-    from community.forum.actions import create_post, start_thread
-    from notifications.models import Level, Notification, Subscription
+    from community.forum.actions import create_post
+    from notifications.models import Notification
 
-    stamp = int(time.time())
-    thread = start_thread(
-        author=author, space=space, topic=topic,
-        title=f"Bench live restart {stamp}", source="Watched through two restarts.",
-    )  # fmt: skip
-    Subscription.objects.bulk_create(
-        [
-            Subscription(
-                user=user, target=Subscription.Target.THREAD, target_id=thread.pk,
-                level=Level.WATCHING,
-            )
-            for user in watchers
-        ]
+    thread = watched_thread(
+        author=author, space=space, topic=topic, title="Bench live restart",
+        source="Watched through two restarts.", watchers=watchers,
     )  # fmt: skip
     specs = [
         {

@@ -39,6 +39,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import live  # bench/live.py: the same database, environment and members
+    from _livesetup import watched_thread
 
     live.ensure_database()
     live.configure_environment()
@@ -51,30 +52,18 @@ def main() -> None:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
-    from community.forum.actions import create_post, start_thread
+    from community.forum.actions import create_post
     from community.forum.models import Space, Topic
     from notifications import push, tasks
-    from notifications.models import Level, Subscription
 
     author, watchers = live.seed_members(args.watchers)
     space = Space.objects.filter(slug="national").first()
     topic = Topic.objects.order_by("slug").first()
     if space is None or topic is None:
         sys.exit("No national space or topic: run bench/live.py once to seed its data set.")
-    stamp = int(time.time())
-    thread = start_thread(
-        author=author, space=space, topic=topic,
-        title=f"Fan-out profile {stamp}", source="The thread everybody watches.",
-    )  # fmt: skip
-    Subscription.objects.bulk_create(
-        [
-            Subscription(
-                user=u, target=Subscription.Target.THREAD, target_id=thread.pk,
-                level=Level.WATCHING,
-            )
-            for u in watchers
-        ],
-        batch_size=1000,
+    thread = watched_thread(
+        author=author, space=space, topic=topic, title="Fan-out profile",
+        source="The thread everybody watches.", watchers=watchers,
     )  # fmt: skip
     layer = get_channel_layer()
     hubs = [f"{layer.prefix}hubprofile{n}!hub" for n in range(args.hubs)]

@@ -52,43 +52,24 @@ _CHANNELS_LUA = """
 """
 
 
-async def _channels_in(layer, index: int, group_keys: list[str]) -> list[list[str]]:
-    """Each group's live channels (expired members dropped first), in one round trip."""
-    expired_before = int(time.time()) - layer.group_expiry
-    reply = await layer.connection(index).eval(
-        _CHANNELS_LUA, len(group_keys), *group_keys, expired_before
-    )
-    return _channel_lines(reply)
-
-
 def _channel_lines(reply: bytes) -> list[list[str]]:
     """`_CHANNELS_LUA`'s one string: a line per group, its channels separated by spaces."""
     return [line.split() for line in reply.decode("utf8").split("\n")]
 
 
-async def send_to_members(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int:
-    """Deliver `by_user[id]` to every socket of each member; return the Redis messages written.
-
-    Consumers receive `{"type": message_type, "by_user": {"<id>": payload, ...}}` and take
-    their own entry.
-    """
-    if not by_user:
-        return 0
-    if not hasattr(layer, "_group_key"):  # not channels_redis: one group send per member
-        for uid, payload in by_user.items():
-            await layer.group_send(
-                group_of(uid), {"type": message_type, "by_user": {str(uid): payload}}
-            )
-        return len(by_user)
+def _members_send(layer, group_of, message_type: str, by_user: dict[int, dict]):
+    """`send_to_members` without I/O, as `_group_send`: yields `(connection index, commands)`
+    per Redis round trip, is sent their replies, returns the Redis messages written."""
     # 1. Every member's channels, one script call per Redis connection.
     by_connection: dict[int, list[int]] = defaultdict(list)
     for uid in by_user:
         by_connection[layer.consistent_hash(group_of(uid))].append(uid)
     channels_of: dict[int, list[str]] = {}
+    expired_before = int(time.time()) - layer.group_expiry
     for index, uids in by_connection.items():
         keys = [layer._group_key(group_of(uid)) for uid in uids]
-        results = await _channels_in(layer, index, keys)
-        for uid, channels in zip(uids, results, strict=True):
+        [reply] = yield index, [("eval", (_CHANNELS_LUA, len(keys), *keys, expired_before))]
+        for uid, channels in zip(uids, _channel_lines(reply), strict=True):
             channels_of[uid] = channels
     # 2. One message per channel key (a daphne process), with only its members' payloads.
     per_key: dict[str, dict] = {}
@@ -118,8 +99,37 @@ async def send_to_members(layer, group_of, message_type: str, by_user: dict[int,
         args = [layer.serialize(per_key[key]["message"]) for key in keys]
         args += [per_key[key]["capacity"] for key in keys]
         args += [time.time(), layer.expiry]
-        await layer.connection(index).eval(_SEND_LUA, len(keys), *keys, *args)
+        yield index, [("eval", (_SEND_LUA, len(keys), *keys, *args))]
     return len(per_key)
+
+
+async def send_to_members(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int:
+    """Deliver `by_user[id]` to every socket of each member; return the Redis messages written.
+
+    Consumers receive `{"type": message_type, "by_user": {"<id>": payload, ...}}` and take
+    their own entry.
+    """
+    if not by_user:
+        return 0
+    if not hasattr(layer, "_group_key"):  # not channels_redis: one group send per member
+        for uid, payload in by_user.items():
+            await layer.group_send(
+                group_of(uid), {"type": message_type, "by_user": {str(uid): payload}}
+            )
+        return len(by_user)
+    return await _run_async(layer, _members_send(layer, group_of, message_type, by_user))
+
+
+def send_to_members_now(layer, group_of, message_type: str, by_user: dict[int, dict]) -> int | None:
+    """`send_to_members` from the calling thread (the worker's, after the fan-out commits),
+    with this process's blocking Redis client; None (nothing sent) where `send_to_group_now`
+    would not send either."""
+    client = _blocking_client_for(layer)
+    if client is None:
+        return None
+    if not by_user:
+        return 0
+    return _run_blocking(client, _members_send(layer, group_of, message_type, by_user))
 
 
 # channels_redis's whole group send in one call, when the group still holds exactly the
@@ -210,17 +220,57 @@ def _sent(result, group: str, count: int, writes: int) -> int | None:
     return writes
 
 
-def _two_steps(layer, channels: list[str], message: dict):
-    """channels_redis's send to known channels: per Redis server, the channel keys, then the
-    commands of one pipeline (drop each key's expired messages, then the group-send script)."""
+def _group_send(layer, group: str, message: dict):
+    """One group send without I/O: yields `(connection index, commands)` for each Redis round
+    trip (one command is sent alone, several as one pipeline), is sent back their replies, and
+    returns the Redis messages written. `send_to_group` (async) and `send_to_group_now`
+    (blocking) differ only in how they run the commands.
+
+    In one round trip when the group holds the channels it held at its last send; else the
+    group's channels are read (that same call, or a read of its own when they are not known),
+    remembered, then written to as channels_redis does: per Redis server, drop each channel
+    key's expired messages, then its group-send script.
+    """
+    index = layer.consistent_hash(group)
+    if (one := _one_call(layer, group, message)) is not None:
+        args, writes = one
+        [result] = yield index, [("eval", args)]
+        if (sent := _sent(result, group, args[1] - 1, writes)) is not None:
+            return sent
+        channels = [channel.decode("utf8") for channel in result]  # the group changed
+    else:
+        expired_before = int(time.time()) - layer.group_expiry
+        command = ("eval", (_CHANNELS_LUA, 1, layer._group_key(group), expired_before))
+        [reply] = yield index, [command]
+        [channels] = _channel_lines(reply)
+    _remember(layer, group, channels)
+    if not channels:
+        return 0
     by_connection, messages, capacities = layer._map_channel_keys_to_connection(channels, message)
     for index, keys in by_connection.items():
         expired = int(time.time()) - int(layer.expiry)
         args = [messages[k] for k in keys] + [capacities[k] for k in keys]
         commands = [("zremrangebyscore", (k, 0, expired)) for k in keys]
         commands.append(("eval", (_SEND_LUA, len(keys), *keys, *args, time.time(), layer.expiry)))
-        yield index, keys, commands
+        replies = yield index, commands
+        if over_capacity := replies[-1]:
+            logger.info(
+                "%s of %s channels over capacity in group %s", over_capacity, len(keys), group
+            )
     return len(messages)
+
+
+def _issue(client, commands: list[tuple[str, tuple]]):
+    """Send one step's commands with a redis-py client, async or blocking: one command alone,
+    several as one pipeline. Returns what the client returns (awaitable or not) and whether
+    it is one command's reply rather than the pipeline's list."""
+    if len(commands) == 1:
+        name, args = commands[0]
+        return getattr(client, name)(*args), True
+    pipe = client.pipeline(transaction=False)
+    for name, args in commands:
+        getattr(pipe, name)(*args)
+    return pipe.execute(), False
 
 
 async def send_to_group(layer, group: str, message: dict) -> int:
@@ -235,31 +285,7 @@ async def send_to_group(layer, group: str, message: dict) -> int:
         await layer.group_send(group, message)
         return 1
     layer.require_valid_group_name(group)
-    index = layer.consistent_hash(group)
-    if (one := _one_call(layer, group, message)) is not None:
-        args, writes = one
-        result = await layer.connection(index).eval(*args)
-        if (sent := _sent(result, group, args[1] - 1, writes)) is not None:
-            return sent
-        channels = [channel.decode("utf8") for channel in result]  # the group changed
-    else:
-        [channels] = await _channels_in(layer, index, [layer._group_key(group)])
-    _remember(layer, group, channels)
-    if not channels:
-        return 0
-    steps = _two_steps(layer, channels, message)
-    while True:
-        try:
-            index, keys, commands = next(steps)
-        except StopIteration as done:
-            return done.value
-        pipe = layer.connection(index).pipeline(transaction=False)
-        for name, args in commands:
-            getattr(pipe, name)(*args)
-        if over_capacity := (await pipe.execute())[-1]:
-            logger.info(
-                "%s of %s channels over capacity in group %s", over_capacity, len(keys), group
-            )
+    return await _run_async(layer, _group_send(layer, group, message))
 
 
 def send_to_group_now(layer, group: str, message: dict) -> int | None:
@@ -270,38 +296,43 @@ def send_to_group_now(layer, group: str, message: dict) -> int | None:
     and waited for: two thread wake-ups around a Redis call, each waiting for a core on a busy
     machine. Sent here, it is one blocking call in the poster's own thread.
     """
-    if not hasattr(layer, "_group_key") or len(layer.hosts) != 1:
-        return None
-    client = _blocking_client(layer)
+    client = _blocking_client_for(layer)
     if client is None:
         return None
     layer.require_valid_group_name(group)
-    if (one := _one_call(layer, group, message)) is not None:
-        args, writes = one
-        result = client.eval(*args)
-        if (sent := _sent(result, group, args[1] - 1, writes)) is not None:
-            return sent
-        channels = [channel.decode("utf8") for channel in result]
-    else:
-        expired_before = int(time.time()) - layer.group_expiry
-        reply = client.eval(_CHANNELS_LUA, 1, layer._group_key(group), expired_before)
-        [channels] = _channel_lines(reply)
-    _remember(layer, group, channels)
-    if not channels:
-        return 0
-    steps = _two_steps(layer, channels, message)
+    return _run_blocking(client, _group_send(layer, group, message))
+
+
+async def _run_async(layer, steps) -> int:
+    """Run a sans-I/O send's steps on the layer's own (async) connections."""
+    replies = None
     while True:
         try:
-            _index, keys, commands = next(steps)
+            index, commands = steps.send(replies)
         except StopIteration as done:
             return done.value
-        pipe = client.pipeline(transaction=False)
-        for name, args in commands:
-            getattr(pipe, name)(*args)
-        if over_capacity := pipe.execute()[-1]:
-            logger.info(
-                "%s of %s channels over capacity in group %s", over_capacity, len(keys), group
-            )
+        pending, single = _issue(layer.connection(index), commands)
+        replies = [await pending] if single else await pending
+
+
+def _run_blocking(client, steps) -> int:
+    """Run a sans-I/O send's steps with a blocking client (one server: every index is it)."""
+    replies = None
+    while True:
+        try:
+            _index, commands = steps.send(replies)
+        except StopIteration as done:
+            return done.value
+        reply, single = _issue(client, commands)
+        replies = [reply] if single else reply
+
+
+def _blocking_client_for(layer):
+    """The blocking client for a channels_redis layer on one server given by address, or
+    None (another layer, several servers, a sentinel): the caller sends the async way."""
+    if not hasattr(layer, "_group_key") or len(layer.hosts) != 1:
+        return None
+    return _blocking_client(layer)
 
 
 _blocking: dict[tuple[int, str], object] = {}

@@ -156,17 +156,18 @@ def unread_counts(user_ids: list[int]) -> dict[int, int]:
     return counts
 
 
-def deliver(notifications: list[Delivered]) -> None:
+def deliver(notifications: list[Delivered], *, unread: dict[int, int] | None = None) -> None:
     """Push new notifications to their members' tabs and email those who are away.
 
     Runs in the worker after the fan-out task commits (`recording.notify` hands over what it
-    wrote). Every member's bell update goes to their personal group, all of them written in
-    a few Redis round trips (`fanout`).
+    wrote, and each member's unread count when its insert counted them). Every member's bell
+    update goes to their personal group, all of them written in a few Redis round trips
+    (`fanout`).
     """
     if not notifications:
         return
     user_ids = sorted({n.user_id for n in notifications})
-    counts = unread_counts(user_ids)
+    counts = unread if unread is not None else unread_counts(user_ids)
     by_user: dict[int, dict] = {}
     # The rows of one post's fan-out share their data: its text and link are worked out once
     # per kind, not once per watcher.
@@ -198,6 +199,14 @@ def deliver(notifications: list[Delivered]) -> None:
 def _send_to_members(by_user: dict[int, dict]) -> None:
     layer = _sender_layer()
     if layer is None or not by_user:
+        return
+    # From this thread (the worker's, once the fan-out commits), as the poster's thread event
+    # is: the bell is not handed to the sender loop's thread and waited for.
+    try:
+        if fanout.send_to_members_now(layer, user_group, "notify.many", by_user) is not None:
+            return
+    except Exception:  # as below: a push that fails is caught up by the client's resume
+        logger.warning("channel layer send failed for %d members", len(by_user), exc_info=True)
         return
 
     async def send() -> None:

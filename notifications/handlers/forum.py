@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from community.compiled import CompiledQuery
 from community.forum import permissions
 from community.forum.models import Post, Reaction
 from community.sqlarrays import among
@@ -21,11 +22,33 @@ PRIORITY = [
 ]
 
 
+def _build_post(shape: str, *, post_id: int):
+    return Post.objects.select_related("thread__space", "author").filter(pk=post_id)
+
+
+def _build_thread_level(shape: str, *, user_id: int, thread_id: int):
+    return Subscription.objects.filter(
+        user_id=user_id, target=Subscription.Target.THREAD, target_id=thread_id
+    ).values_list("level")
+
+
+# The fan-out task's first two reads, for every post: compiled once per worker thread and
+# prepared (community/compiled.py), not built and compiled by the ORM per post (about 2 ms of
+# the 13 ms before the watcher's bell is sent, measured in the worker).
+_post_with_thread = CompiledQuery(_build_post, "post_id")
+_thread_level = CompiledQuery(_build_thread_level, "user_id", "thread_id", rows=True)
+
+
 def _load_post(post_id: int) -> Post:
-    return Post.objects.select_related("thread__space", "author").get(pk=post_id)
+    found = _post_with_thread("post", post_id=post_id)
+    if not found:
+        raise Post.DoesNotExist(f"post {post_id} is gone")
+    return found[0]
 
 
 def _start_following(user_id: int, thread_id: int, level: int) -> None:
+    if _thread_level("level", user_id=user_id, thread_id=thread_id):
+        return  # following already (the usual case: a member replying again)
     Subscription.objects.get_or_create(
         user_id=user_id,
         target=Subscription.Target.THREAD,
@@ -72,8 +95,7 @@ def _published_post_fanout(
     post: Post, *, mentioned_ids, reply_to_author_id, quoted_numbers, is_new_thread
 ) -> None:
     thread = post.thread
-    tag_ids = list(thread.tags.values_list("pk", flat=True))
-    levels = subscriptions_for_thread(thread, tag_ids)
+    levels = subscriptions_for_thread(thread)  # with the thread's tags
     wanted: dict[int, str] = {}
 
     def offer(uid: int | None, kind: str) -> None:
@@ -154,9 +176,7 @@ def _on_post_edited(event: dict) -> None:
     if not new or event["status"] != "published":
         return
     post = _load_post(event["post_id"])
-    levels = subscriptions_for_thread(
-        post.thread, list(post.thread.tags.values_list("pk", flat=True))
-    )
+    levels = subscriptions_for_thread(post.thread)
     wanted = {uid: kinds.MENTION.name for uid in new if levels.get(uid) != Level.MUTED}
     _notify(post, wanted, actor_id=post.author_id)
 

@@ -164,3 +164,50 @@ def test_fan_out_to_many_watchers_is_a_fixed_number_of_queries():
         actions.create_post(author=replier, thread=thread, source="Hello all watchers")
     assert Notification.objects.filter(post__number=3).count() == 301  # 300 watchers and the author
     assert len(ctx.captured_queries) < 30
+
+
+def test_the_fan_out_of_a_post_deleted_before_the_worker_ran_tells_nobody():
+    from notifications.tasks import fan_out
+
+    thread = make_thread()
+    replier = make_user()
+    post = actions.create_post(author=replier, thread=thread, source="Soon gone from the table")
+    event = {
+        "type": "post.created",
+        "post_id": post.pk,
+        "thread_id": thread.pk,
+        "author_id": replier.pk,
+        "status": "published",
+    }
+    Notification.objects.all().delete()
+    post.delete()
+    assert fan_out.func(event) is False
+    assert not Notification.objects.exists()
+
+
+def test_members_watching_a_threads_tag_are_told_of_replies_unless_they_muted_the_thread(
+    committed,
+):
+    thread = make_thread()
+    thread.tags.add("sleep", "weaning")
+    tag = thread.tags.get(name="sleep")
+    watcher, muted, other_tag = make_user(), make_user(), make_user()
+    for user in (watcher, muted):
+        Subscription.objects.create(
+            user=user, target=Subscription.Target.TAG, target_id=tag.pk, level=Level.WATCHING
+        )
+    Subscription.objects.create(
+        user=muted, target=Subscription.Target.THREAD, target_id=thread.pk, level=Level.MUTED
+    )
+    unrelated = make_thread()
+    unrelated.tags.add("teething")
+    Subscription.objects.create(
+        user=other_tag,
+        target=Subscription.Target.TAG,
+        target_id=unrelated.tags.get().pk,
+        level=Level.WATCHING,
+    )
+    with committed():
+        actions.create_post(author=make_user(), thread=thread, source="Naps got shorter again")
+    assert kinds_for(watcher) == ["posted"]
+    assert kinds_for(muted) == [] and kinds_for(other_tag) == []

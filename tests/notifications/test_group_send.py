@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from channels.layers import get_channel_layer
 
 from notifications import fanout
@@ -163,10 +164,13 @@ def test_the_blocking_send_leaves_other_layers_to_their_own_send():
     assert fanout.send_to_group_now(InMemoryChannelLayer(), "thread-1", {"type": "x"}) is None
 
 
-async def test_members_bells_reach_each_of_their_channels_and_nobody_elses():
+@pytest.mark.parametrize("blocking", [False, True], ids=["async", "worker's blocking send"])
+async def test_members_bells_reach_each_of_their_channels_and_nobody_elses(blocking):
     """`send_to_members` reads every member's group in one script call (one string back): a
     member with two sockets is sent to both, one with no socket (or only an expired one) is
-    left out."""
+    left out. `send_to_members_now` (the worker's, from its own thread) does the same."""
+    import asyncio
+
     layer = _redis_layer()
     first, second = await layer.new_channel(), await layer.new_channel()
     await layer.group_add("user-9001", first)
@@ -179,9 +183,12 @@ async def test_members_bells_reach_each_of_their_channels_and_nobody_elses():
     )
     by_user = {9001: {"unread": 1}, 9002: {"unread": 2}, 9003: {"unread": 3}, 9004: {"unread": 4}}
     try:
-        written = await fanout.send_to_members(
-            layer, lambda uid: f"user-{uid}", "notify.many", by_user
-        )
+        send = fanout.send_to_members_now if blocking else fanout.send_to_members
+        arguments = (layer, lambda uid: f"user-{uid}", "notify.many", by_user)
+        if blocking:
+            written = await asyncio.to_thread(send, *arguments)
+        else:
+            written = await send(*arguments)
         # Both channels are this process's: one Redis message naming both, carrying the
         # entries of the members who have a socket here (each consumer takes its own).
         assert written == 1

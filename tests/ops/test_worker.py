@@ -18,7 +18,9 @@ from notifications.models import Notification
 from ops.models import ScheduledRun, WorkerHeartbeat
 from ops.schedule import JOBS
 from ops.worker import NetworkWorker
+from tests.conftest import require_service
 from tests.factories import make_thread, make_user
+from tests.harness import in_test_worker
 from tests.servers import free_port, wait_until, worker
 
 
@@ -202,3 +204,79 @@ def test_task_failing_every_attempt_is_recorded_failed_for_centre_staff(
     client.force_login(staff)
     page = client.get("/admin/django_tasks_database/dbtaskresult/?status__exact=FAILED")
     assert page.status_code == 200 and "send_notification_email" in page.content.decode()
+
+
+def _ready_row(**fields) -> DBTaskResult:
+    from django_tasks_db.models import get_date_max
+
+    values = {
+        "args_kwargs": {"args": ["ops.schedule", "2026-12-01T00:00:00"], "kwargs": {}},
+        "task_path": "ops.tasks.run_scheduled_job",
+        "backend_name": "default",
+        "run_after": get_date_max(),
+        **fields,
+    }
+    return DBTaskResult.objects.create(**values)
+
+
+def test_the_worker_claims_tasks_in_the_order_django_tasks_db_would(db, db_tasks):
+    """On PostgreSQL the claim is one statement of the worker's own; it takes the rows
+    `ready()`'s ordering and `get_locked()` give, and marks them as `claim()` does."""
+    from django.db import connection, transaction
+
+    require_service("PostgreSQL", connection.vendor == "postgresql")
+    now = timezone.now()
+    _ready_row(priority=0)
+    _ready_row(priority=50)
+    _ready_row(priority=0, run_after=now - timedelta(minutes=1))
+    _ready_row(priority=0, run_after=now + timedelta(hours=1))  # not yet due
+    _ready_row(priority=10, backend_name="elsewhere")  # another backend's
+    _ready_row(priority=100, status=TaskResultStatus.RUNNING)  # someone else's already
+    loop = in_test_worker()
+    claimed = []
+    while True:
+        with transaction.atomic():
+            expected = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+        row = loop._claim_next()
+        assert (row and row.pk) == (expected and expected.pk)
+        if row is None:
+            break
+        claimed.append(row)
+    assert [(r.priority, r.run_after < now) for r in claimed] == [
+        (50, False),
+        (0, True),
+        (0, False),
+    ]
+    for row in claimed:
+        row.refresh_from_db()
+        assert row.status == TaskResultStatus.RUNNING and row.worker_ids == ["in-test"]
+        assert row.started_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_task_rows_ring_the_workers_doorbell_and_rolled_back_ones_do_not(db_tasks):
+    from django.db import connection, transaction
+
+    from ops.worker import Doorbell
+
+    require_service("PostgreSQL", connection.vendor == "postgresql")
+    doorbell = Doorbell("default")
+    try:
+        doorbell.wait(0)  # connects and listens
+        assert doorbell.wait(0) is False
+
+        class RolledBack(Exception):
+            pass
+
+        with pytest.raises(RolledBack), transaction.atomic():
+            _ready_row()
+            raise RolledBack
+        assert doorbell.wait(0.5) is False
+        with transaction.atomic():
+            _ready_row()
+            _ready_row()
+            assert doorbell.wait(0) is False  # not before the commit
+        assert doorbell.wait(30) is True
+        assert doorbell.wait(0) is False  # one ring per transaction, already heard
+    finally:
+        doorbell.close()

@@ -68,6 +68,30 @@ async def test_reply_reaches_the_authors_socket_with_the_unread_count(setup):
     await communicator.disconnect()
 
 
+async def test_each_bell_carries_the_members_unread_count_read_ones_left_out(setup):
+    from notifications import actions as notification_actions
+
+    author, thread = setup["author"], setup["thread"]
+    communicator = await _connect(author)
+    await communicator.receive_json_from()
+    replier = await sync_to_async(make_user)()
+    first = await sync_to_async(thread.posts.get)(number=1)
+    seen = []
+    for text in ("First live reply", "Second live reply", "Third live reply"):
+        if text.startswith("Third"):
+            await sync_to_async(notification_actions.mark_all_read)(user=author)
+        await sync_to_async(actions.create_post)(
+            author=replier, thread=thread, source=text, reply_to=first
+        )
+        while (message := await communicator.receive_json_from(timeout=3))["type"] != (
+            "notifications"
+        ):
+            pass
+        seen.append(message["unread"])
+    assert seen == [1, 2, 1]
+    await communicator.disconnect()
+
+
 async def test_resume_returns_what_was_missed_and_nothing_twice(setup):
     thread = setup["thread"]
     first = await sync_to_async(thread.posts.get)(number=1)
