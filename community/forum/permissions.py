@@ -587,13 +587,34 @@ def list_page_class(user, threads) -> tuple | None:
     the same verified mark and the same groups (the spaces they may read). A list holding
     the member's own held thread is theirs alone; visitors have the anonymous page cache.
     """
+    if not is_moderator(user) and any(t.status != Status.PUBLISHED for t in threads):
+        return None
+    return kept_list_page_class(user)
+
+
+def kept_list_page_class(user) -> tuple | None:
+    """The shared list class a viewer is in before any list is read: from who they are and
+    their groups alone, so a list kept for the class (forum/assembly.py) is found before its
+    query. Members of one class read the same rows (``listable_threads`` differs between
+    them only by their own unshared threads, ``own_unshared_threads``), so they may share
+    the rows as well as the page around them."""
     if not _is_member(user):
         return None
     if is_moderator(user):
         return (MODERATOR,)
-    if any(t.status != Status.PUBLISHED for t in threads):
-        return None
-    return (READER, user.is_verified_professional, frozenset(member_space_ids(user)))
+    return (READER, bool(user.is_verified_professional), frozenset(member_space_ids(user)))
+
+
+def own_unshared_threads(user, qs: QuerySet[Thread] | None = None) -> QuerySet[Thread]:
+    """Threads this viewer finds in lists that others of their list class do not: their own
+    held threads (``_thread_own_q_of``: a member lists their held thread, readers do not).
+    Nothing for moderators and visitors, whose lists hold no one's own threads."""
+    qs = Thread.objects.all() if qs is None else qs
+    if not _is_member(user) or is_moderator(user):
+        return qs.none()
+    return qs.filter(
+        author_id=user.pk, status=Status.HELD, deleted_at__isnull=True, is_unlisted=False
+    )
 
 
 def is_answerable_reply(post: Post) -> bool:

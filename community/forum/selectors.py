@@ -80,12 +80,61 @@ def _paged(rows: list[Thread], page: int) -> ThreadList:
     page = max(page, 1)
     attach_tags(rows)
     for thread in rows:
-        thread.unread_count = (
-            max(thread.highest_post_number - thread.last_read, 0)
-            if thread.last_read is not None
-            else None
-        )
+        thread.unread_count = unread_count(thread, thread.last_read)
     return ThreadList(threads=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+def unread_count(thread: Thread, last_read: int | None) -> int | None:
+    """Posts in the thread past the member's read position; None for a thread never opened."""
+    if last_read is None:
+        return None
+    return max(thread.highest_post_number - last_read, 0)
+
+
+@dataclass
+class MemberListState:
+    """What one member brings to a list whose rows are already known (``member_list_state``)."""
+
+    last_read: dict[int, int] = field(default_factory=dict)  # read position by thread id
+    # A thread of theirs their list class does not list (permissions.own_unshared_threads).
+    own_unshared: bool = False
+
+
+def member_list_state(
+    *, viewer, threads: list[Thread], space: Space | None = None, own_threads: bool = True
+) -> MemberListState:
+    """The member's read positions in the listed threads and (``own_threads``) whether a
+    thread only they list would be on a list of ``space`` (or any list, without one): one
+    query, for a list whose rows were read for the member's whole list class."""
+    from community.sqlarrays import among
+
+    state = MemberListState()
+    parts = []
+    if threads:
+        reads = ThreadRead.objects.filter(
+            among("thread_id", [t.pk for t in threads]), user_id=viewer.pk
+        )
+        parts.append(_tagged_rows(reads, _MARK_READ, F("thread_id"), F("last_read_number")))
+    if own_threads:
+        own = permissions.own_unshared_threads(viewer)
+        if space is not None:
+            own = own.filter(space_id=space.pk)
+        none = Value(None, output_field=IntegerField())
+        parts.append(_tagged_rows(own, _MARK_OWN, F("pk"), none))
+    if not parts:
+        return state
+    for tag, thread_id, number in parts[0].union(*parts[1:], all=True):
+        if tag == _MARK_READ:
+            state.last_read[thread_id] = number
+        else:
+            state.own_unshared = True
+    return state
+
+
+def _tagged_rows(qs: QuerySet, tag: int, *columns) -> QuerySet:
+    """``qs`` as (tag, columns...) rows, for a UNION of several tables' rows in one query.
+    order_by(): a default ordering on either model would break the UNION on SQLite."""
+    return qs.order_by().values_list(Value(tag, output_field=IntegerField()), *columns)
 
 
 _TAG_SEP, _TAGS_SEP = "\x1f", "\x1e"
@@ -670,9 +719,7 @@ def _build_member_marks(own_posts: bool, *, user_id: int, thread_id: int, low: i
     no_text = Value(None, output_field=CharField())
     no_number = Value(None, output_field=IntegerField())
 
-    def tagged(qs, tag: int, number, text):
-        # order_by(): a default ordering on either model would break the UNION on SQLite.
-        return qs.order_by().values_list(Value(tag, output_field=IntegerField()), number, text)
+    tagged = _tagged_rows
 
     parts = [
         tagged(Reaction.objects.filter(user_id=user_id, **on_page), _MARK_REACTION,
