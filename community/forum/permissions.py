@@ -609,11 +609,16 @@ def own_unshared_threads(user, qs: QuerySet[Thread] | None = None) -> QuerySet[T
     """Threads this viewer finds in lists that others of their list class do not: their own
     held threads (``_thread_own_q_of``: a member lists their held thread, readers do not).
     Nothing for moderators and visitors, whose lists hold no one's own threads."""
-    qs = Thread.objects.all() if qs is None else qs
     if not _is_member(user) or is_moderator(user):
-        return qs.none()
+        return (Thread.objects.all() if qs is None else qs).none()
+    return own_unshared_threads_of_member(user.pk, qs)
+
+
+def own_unshared_threads_of_member(user_id: int, qs: QuerySet[Thread] | None = None) -> QuerySet:
+    """own_unshared_threads for a member (not a moderator) given by id (compiled queries)."""
+    qs = Thread.objects.all() if qs is None else qs
     return qs.filter(
-        author_id=user.pk, status=Status.HELD, deleted_at__isnull=True, is_unlisted=False
+        author_id=user_id, status=Status.HELD, deleted_at__isnull=True, is_unlisted=False
     )
 
 

@@ -106,29 +106,45 @@ def member_list_state(
     """The member's read positions in the listed threads and (``own_threads``) whether a
     thread only they list would be on a list of ``space`` (or any list, without one): one
     query, for a list whose rows were read for the member's whole list class."""
-    from community.sqlarrays import among
-
     state = MemberListState()
-    parts = []
-    if threads:
-        reads = ThreadRead.objects.filter(
-            among("thread_id", [t.pk for t in threads]), user_id=viewer.pk
-        )
-        parts.append(_tagged_rows(reads, _MARK_READ, F("thread_id"), F("last_read_number")))
-    if own_threads:
-        own = permissions.own_unshared_threads(viewer)
-        if space is not None:
-            own = own.filter(space_id=space.pk)
-        none = Value(None, output_field=IntegerField())
-        parts.append(_tagged_rows(own, _MARK_OWN, F("pk"), none))
-    if not parts:
+    shape = (bool(threads), own_threads, space is not None)
+    if not (threads or own_threads):
         return state
-    for tag, thread_id, number in parts[0].union(*parts[1:], all=True):
+    rows = _member_list_rows(
+        shape,
+        user_id=viewer.pk,
+        space_id=space.pk if space is not None else None,
+        thread_ids=[t.pk for t in threads],
+    )
+    for tag, thread_id, number in rows:
         if tag == _MARK_READ:
             state.last_read[thread_id] = number
         else:
             state.own_unshared = True
     return state
+
+
+def _build_member_list_rows(shape, *, user_id: int, space_id: int | None, thread_ids: list[int]):
+    """``member_list_state``'s rows: (what, a thread id, a read position)."""
+    from community.sqlarrays import among
+
+    with_reads, own_threads, by_space = shape
+    parts = []
+    if with_reads:
+        reads = ThreadRead.objects.filter(among("thread_id", thread_ids), user_id=user_id)
+        parts.append(_tagged_rows(reads, _MARK_READ, F("thread_id"), F("last_read_number")))
+    if own_threads:
+        own = permissions.own_unshared_threads_of_member(user_id)
+        if by_space:
+            own = own.filter(space_id=space_id)
+        none = Value(None, output_field=IntegerField())
+        parts.append(_tagged_rows(own, _MARK_OWN, F("pk"), none))
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+_member_list_rows = CompiledQuery(
+    _build_member_list_rows, "user_id", "space_id", lists=("thread_ids",), rows=True
+)
 
 
 def _tagged_rows(qs: QuerySet, tag: int, *columns) -> QuerySet:
