@@ -519,7 +519,7 @@ def warm_list_page(request: HttpRequest, key: tuple | None) -> HttpResponse | No
         viewer=user,
         threads=kept.threads,
         space=space,
-        own_threads=key[2] != (permissions.MODERATOR,),
+        own_threads=not permissions.is_moderator(user),
     )
     if state.own_unshared:
         return None

@@ -27,6 +27,7 @@ from django.utils import timezone
 from community import markup
 from community.accounts.models import User
 from community.compiled import CompiledQuery
+from community.sqlarrays import among
 
 from . import permissions
 from .models import (
@@ -126,8 +127,6 @@ def member_list_state(
 
 def _build_member_list_rows(shape, *, user_id: int, space_id: int | None, thread_ids: list[int]):
     """``member_list_state``'s rows: (what, a thread id, a read position)."""
-    from community.sqlarrays import among
-
     with_reads, own_threads, by_space = shape
     parts = []
     if with_reads:

@@ -241,3 +241,45 @@ def test_a_member_who_leaves_a_group_loses_its_threads_from_a_warm_list(lists):
     actions.remove_member(actor=moderator, user=leaver, space=group)  # not yet committed
     assert "Pilot group thread" not in _page(client, LATEST)
     assert client.get(group.get_absolute_url()).status_code == 404
+
+
+def test_own_unshared_threads_are_what_a_member_lists_beyond_their_class(lists):
+    """The one-object rule behind a kept list's fallback: what a member's list holds that
+    another member of their class does not is exactly their own_unshared_threads."""
+    from community.forum import permissions
+
+    held_author, peer = lists["held_author"], make_user()
+    assert permissions.kept_list_page_class(held_author) == permissions.kept_list_page_class(peer)
+    theirs = set(permissions.listable_threads(held_author).values_list("pk", flat=True))
+    peers = set(permissions.listable_threads(peer).values_list("pk", flat=True))
+    own = set(permissions.own_unshared_threads(held_author).values_list("pk", flat=True))
+    assert own and theirs - peers == own
+    assert not permissions.own_unshared_threads(peer).exists()
+    assert not permissions.own_unshared_threads(lists["moderator"]).exists()
+
+
+def test_member_list_state_compiled_agrees_with_its_query(lists):
+    """The compiled query (one array of ids on PostgreSQL) reads what its queryset reads,
+    for every shape, whoever asks after whom."""
+    from community.forum import selectors
+
+    threads = list(Thread.objects.order_by("pk"))
+    for viewer in (lists["opener"], lists["minor"], lists["held_author"], make_user()):
+        for space in (None, national()):
+            for rows in (threads, threads[:1]):
+                state = selectors.member_list_state(viewer=viewer, threads=rows, space=space)
+                built = selectors._build_member_list_rows(
+                    (True, True, space is not None),
+                    user_id=viewer.pk,
+                    space_id=space.pk if space is not None else None,
+                    thread_ids=[t.pk for t in rows],
+                )
+                assert sorted(state.last_read.items()) == sorted(
+                    (thread_id, number)
+                    for tag, thread_id, number in built
+                    if tag == selectors._MARK_READ
+                )
+                assert state.own_unshared == any(
+                    tag == selectors._MARK_OWN for tag, _id, _n in built
+                )
+    assert selectors.member_list_state(viewer=lists["held_author"], threads=[]).own_unshared
