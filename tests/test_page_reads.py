@@ -83,6 +83,25 @@ def test_a_thread_list_reads_its_shared_page_and_the_bell_together(client):
     assert f"bell:{member.pk}" not in gets
 
 
+def test_a_warm_region_list_reads_the_bell_and_the_members_level_together(client):
+    """A list kept for the member's class reads the member's keys (the bell, their level on
+    the region's group) in one batch after the session's: two round trips in all."""
+    from tests.factories import regional_group
+
+    member = make_user()
+    group = regional_group("london")
+    _a_day_old(make_thread(space=group))
+    client.force_login(member)
+    url = f"/r/{group.region.slug}/"
+    client.get(url)
+    client.get(url)
+    gets, batches = _recorded_reads(client, url)
+    assert len(batches) == 2, batches
+    for key in (f"bell:{member.pk}", f"level:{member.pk}:space:{group.pk}"):
+        assert key in batches[1]
+        assert key not in gets
+
+
 def test_a_key_missing_from_the_batch_is_read_as_before(rf):
     caches["default"].set("page-reads-test:present", "here")
     caches["default"].delete("page-reads-test:absent")

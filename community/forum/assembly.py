@@ -530,7 +530,7 @@ def warm_list_page(request: HttpRequest, key: tuple | None) -> HttpResponse | No
             thread.pk, thread.slug, last_read, selectors.unread_count(thread, last_read)
         )
     holes = Holes(request, None, items)
-    with page_reads("thread-list", request):
+    with page_reads("thread-list", request, space):
         html = holes.assemble_pieces(kept.pieces)
     return HttpResponse(html)
 
@@ -626,6 +626,6 @@ def list_page(
 
     return HttpResponse(
         assembled_page(
-            "thread-list", request, None, parts, render, holes, lifetime=lifetime, keep=keep
+            "thread-list", request, space, parts, render, holes, lifetime=lifetime, keep=keep
         )
     )
