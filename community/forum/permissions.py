@@ -602,7 +602,44 @@ def kept_list_page_class(user) -> tuple | None:
         return None
     if is_moderator(user):
         return (MODERATOR,)
-    return (READER, bool(user.is_verified_professional), frozenset(member_space_ids(user)))
+    # Only groups whose space its members alone may read decide what a member lists (a
+    # region's members-only group is read by every member): members of different regions
+    # share a class, members of different private groups do not.
+    groups = member_space_ids(user)
+    if groups:
+        groups = groups & _group_space_ids()
+    return (READER, bool(user.is_verified_professional), frozenset(groups))
+
+
+# Spaces read by their group's members only: (write generation, read at, their ids).
+_group_spaces: tuple[int, float, frozenset[int]] = (0, 0.0, frozenset())
+GROUP_SPACES_SECONDS = 300
+
+
+def _group_space_ids() -> frozenset[int]:
+    """The spaces only their group's members may read, read once per process and write
+    generation (a space's visibility changes by an action whose event names the space, which
+    starts a new one) and at least every GROUP_SPACES_SECONDS (a change made elsewhere)."""
+    global _group_spaces
+    import time
+
+    from community import pagecache
+
+    generation, read_at, ids = _group_spaces
+    now = time.monotonic()
+    current = pagecache.generation()
+    if generation != current or now - read_at > GROUP_SPACES_SECONDS:
+        ids = frozenset(
+            Space.objects.filter(visibility=Space.Visibility.GROUP).values_list("pk", flat=True)
+        )
+        _group_spaces = (current, now, ids)
+    return ids
+
+
+def forget_group_spaces() -> None:
+    """Read the group spaces afresh on next use (tests that clear the cache call it)."""
+    global _group_spaces
+    _group_spaces = (0, 0.0, frozenset())
 
 
 def own_unshared_threads(user, qs: QuerySet[Thread] | None = None) -> QuerySet[Thread]:

@@ -283,3 +283,43 @@ def test_member_list_state_compiled_agrees_with_its_query(lists):
                     tag == selectors._MARK_OWN for tag, _id, _n in built
                 )
     assert selectors.member_list_state(viewer=lists["held_author"], threads=[]).own_unshared
+
+
+def test_members_of_different_regions_share_a_kept_list(lists, django_assert_num_queries):
+    """Every member reads each region's members-only group, so belonging to one changes no
+    list: a Londoner's request uses the list a member of another region kept. A private
+    group's members are a class of their own."""
+    from community.forum import permissions
+
+    northerner, londoner, insider = make_user(), _londoner(), lists["insider"]
+    actions.join_space(user=northerner, space=regional_group("north-east"))
+    assert permissions.kept_list_page_class(northerner) == permissions.kept_list_page_class(
+        londoner
+    )
+    assert permissions.kept_list_page_class(insider) != permissions.kept_list_page_class(londoner)
+    client = _client_for(londoner)
+    _page(client, NATIONAL)  # this member's own caches
+    assembly.forget_kept_pages()
+    _page(_client_for(northerner), NATIONAL)
+    with django_assert_num_queries(1):
+        _page(client, NATIONAL)
+
+
+def test_a_space_made_group_only_leaves_non_members_lists_at_once(lists, committed):
+    """A space's new visibility starts a new generation: lists kept before it, and the group
+    spaces a process read for list classes, are read afresh."""
+    from community.forum.models import Space
+
+    reader, londoner = make_user(), _londoner()
+    for _round in range(2):
+        assert "A London thread" in _page(_client_for(reader), LATEST)
+        assert "A London thread" in _page(_client_for(londoner), LATEST)
+    with committed():
+        actions.set_space_visibility(
+            actor=lists["moderator"],
+            space=regional_group("london"),
+            visibility=Space.Visibility.GROUP,
+        )
+    for _round in range(2):
+        assert "A London thread" not in _page(_client_for(reader), LATEST)
+        assert "A London thread" in _page(_client_for(londoner), LATEST)
