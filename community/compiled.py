@@ -61,6 +61,9 @@ class _Compiled:
                 self.positions.append((index, names[SENTINELS.index(value)], type(value)))
             elif isinstance(value, str) and value in TEXT_SENTINELS:
                 self.positions.append((index, names[TEXT_SENTINELS.index(value)], str))
+            elif isinstance(value, list) and len(value) == 1 and value[0] in SENTINELS:
+                # A list of ids bound as one array (community/sqlarrays.py, PostgreSQL).
+                self.positions.append((index, names[SENTINELS.index(value[0])], list))
         if any(str(sentinel) in sql for sentinel in SENTINELS):
             # Inlined into the text (a LIMIT, say): it cannot vary per call, so it is shape.
             raise ValueError("A compiled query's value reached its SQL text, not a parameter.")
@@ -276,24 +279,40 @@ class CompiledQuery:
     ``names`` are the keyword arguments that vary per call; each must reach the SQL only as
     a parameter (an id, a number), never change its text: that is what ``shape`` is for.
     A stand-in is an integer; where the value is text, the builder passes ``str(stand_in)``.
+    ``lists`` name the parameters that are lists of ids: their stand-in is ``[stand_in]``,
+    and the builder must filter on them with ``sqlarrays.among`` (one array parameter on
+    PostgreSQL). Other databases bind one parameter per id, so a list's length changes the
+    SQL: there the query is built for each call, not compiled.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *names: str, rows: bool = False):
-        if len(names) > len(SENTINELS):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *names: str,
+        rows: bool = False,
+        lists: tuple[str, ...] = (),
+    ):
+        if len(names) + len(lists) > len(SENTINELS):
             raise ValueError("Too many parameters for one compiled query.")
         self._build = build
-        self._names = names
+        self._names = (*names, *lists)
+        self._lists = frozenset(lists)
         self._rows = rows  # tuples of the selected values instead of model instances
         self._local = threading.local()
 
     def __call__(self, shape: Hashable, **values: Any) -> list:
+        if self._lists and connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+            return list(self._build(shape, **values))
         cache = getattr(self._local, "compiled", None)
         if cache is None:
             cache = self._local.compiled = {}
         key = (shape, id(connections[DEFAULT_DB_ALIAS]))
         compiled = cache.get(key)
         if compiled is None:
-            stand_ins = dict(zip(self._names, SENTINELS, strict=False))
+            stand_ins = {
+                name: [sentinel] if name in self._lists else sentinel
+                for name, sentinel in zip(self._names, SENTINELS, strict=False)
+            }
             queryset = self._build(shape, **stand_ins)
             if len(cache) >= MAX_SHAPES:
                 del cache[next(iter(cache))]  # the oldest shape

@@ -499,7 +499,8 @@ _read_batch: ContextVar[dict | None] = ContextVar("fhn_read_batch", default=None
 
 def register_page_reads(kind: str, keys: PageReads) -> None:
     """Say which cache keys pages of ``kind`` read for this request: ``keys(request, subject)``
-    (``subject``: the thread of a thread page, None for lists)."""
+    (``subject``: the thread of a thread page, the space of a space's or region's list, None
+    for other lists)."""
     _page_reads.setdefault(kind, []).append(keys)
 
 

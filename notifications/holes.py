@@ -11,7 +11,7 @@ from django.utils.html import escape
 from community.forum import panels
 from community.fragments import Holes, register_hole, register_page_reads
 
-from .levels import level_for, thread_level_key_for
+from .levels import level_for, space_level_key_for, thread_level_key_for
 from .models import Level
 from .selectors import bell_key_for, unread_count
 
@@ -92,6 +92,7 @@ def register() -> None:
     for kind in ("thread-page", "thread-list"):
         register_page_reads(kind, bell_key_for)
     register_page_reads("thread-page", thread_level_key_for)
+    register_page_reads("thread-list", space_level_key_for)
     panels.register(
         panels.ThreadPanel(
             name="notifications",

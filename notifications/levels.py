@@ -80,6 +80,15 @@ def thread_level_key_for(request, thread) -> list[str]:
     return [_level_key(user.pk, "thread", thread.pk)]
 
 
+def space_level_key_for(request, space) -> list[str]:
+    """The member's level on the space a list is of (``space``: None for other lists), read
+    with the rest of the list (page_reads)."""
+    user = getattr(request, "user", None)
+    if space is None or user is None or not user.is_authenticated:
+        return []
+    return [_level_key(user.pk, "space", space.pk)]
+
+
 def level_for(user, target: str, target_id: int) -> int | None:
     """The member's own level on this thread, space, topic or tag (None if they set none):
     one cache read on pages, forgotten whenever the subscription is saved or deleted."""

@@ -38,6 +38,7 @@ def _clear_cache():
     from django.core.cache import cache, caches
 
     from community.forum.assembly import forget_kept_pages
+    from community.forum.permissions import forget_group_spaces
     from community.forum.viewcounts import forget_seen
     from community.fragments import forget_local_pages
 
@@ -47,12 +48,14 @@ def _clear_cache():
     views.clear()
     forget_local_pages()
     forget_kept_pages()
+    forget_group_spaces()
     forget_seen()
     yield
     cache.clear()
     views.clear()
     forget_local_pages()
     forget_kept_pages()
+    forget_group_spaces()
     forget_seen()
 
 

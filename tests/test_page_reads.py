@@ -68,17 +68,38 @@ def test_a_process_that_served_the_shared_page_reads_only_the_members_keys(clien
 
 
 def test_a_thread_list_reads_its_shared_page_and_the_bell_together(client):
+    from community.forum.assembly import forget_kept_pages
     from community.fragments import forget_local_pages
 
     member = make_user()
     _a_day_old(make_thread())
     client.force_login(member)
     client.get("/")
-    forget_local_pages()
+    forget_local_pages()  # another process, which has not served this list yet
+    forget_kept_pages()
     gets, batches = _recorded_reads(client, "/")
     page_batch = next(b for b in batches if any(k.startswith("fragment:thread-list") for k in b))
     assert f"bell:{member.pk}" in page_batch
     assert f"bell:{member.pk}" not in gets
+
+
+def test_a_warm_region_list_reads_the_bell_and_the_members_level_together(client):
+    """A list kept for the member's class reads the member's keys (the bell, their level on
+    the region's group) in one batch after the session's: two round trips in all."""
+    from tests.factories import regional_group
+
+    member = make_user()
+    group = regional_group("london")
+    _a_day_old(make_thread(space=group))
+    client.force_login(member)
+    url = f"/r/{group.region.slug}/"
+    client.get(url)
+    client.get(url)
+    gets, batches = _recorded_reads(client, url)
+    assert len(batches) == 2, batches
+    for key in (f"bell:{member.pk}", f"level:{member.pk}:space:{group.pk}"):
+        assert key in batches[1]
+        assert key not in gets
 
 
 def test_a_key_missing_from_the_batch_is_read_as_before(rf):

@@ -21,6 +21,13 @@ every request, from the kept thread's fields and their own groups. Any forum wri
 thread, space or resource starts a new generation, so a kept page is never older than the
 last write; relative times and what no write event names (a member's new display name) are
 bounded by the kept page's deadline (``_kept_until``), as anonymous pages are.
+
+Thread lists (latest, a space, a region) are kept the same way and in the same store, per
+generation, list class (``permissions.kept_list_page_class``: the member's mark and groups,
+known before the list is read), language, path and the parameters lists read: the rows and
+the split shared list (``warm_list_page``). A member of the class then pays one query
+(``selectors.member_list_state``: their read positions in those rows, and whether a thread
+only they list would be on it) and the holes.
 """
 
 from __future__ import annotations
@@ -56,7 +63,7 @@ from community.fragments import (
 )
 
 from . import actions, panels, permissions, selectors
-from .models import Post, Thread
+from .models import Post, Space, Thread
 
 TEMPLATE = "forum/thread.html"
 
@@ -108,7 +115,9 @@ def _post_parts(now, target_number):
 
 # ---- kept pages: the member-independent page once per write generation ----------------------
 
-KEPT_PAGES = 500  # per process; a kept page shares its split HTML with fragments' own copy
+# Per process, thread pages and lists together; a kept page shares its split HTML with
+# fragments' own copy.
+KEPT_PAGES = 500
 # Bounds what no write event names (a member's new name or avatar on their posts): as long as
 # an anonymous page may be served from the page cache.
 KEPT_SECONDS = 300
@@ -170,11 +179,21 @@ class _KeptHoles(Holes):
         return html
 
 
-_kept: OrderedDict[tuple, KeptPage] = OrderedDict()
+@dataclass(frozen=True)
+class KeptList:
+    threads: list[Thread]  # the rows, without any member's read position
+    space: Space | None  # the space or region group the list is of
+    pieces: tuple  # the split shared list (fragments.split_page)
+    until: float  # time.monotonic() after which it is not used
+
+
+# One store for kept thread pages and lists: a thread page's key starts (generation, its
+# class, ...), a list's (generation, "list", ...).
+_kept: OrderedDict[tuple, KeptPage | KeptList] = OrderedDict()
 _kept_lock = threading.Lock()
 
 
-def _kept_page(key: tuple) -> KeptPage | None:
+def _kept_page(key: tuple) -> KeptPage | KeptList | None:
     with _kept_lock:
         kept = _kept.get(key)
         if kept is not None:
@@ -184,7 +203,7 @@ def _kept_page(key: tuple) -> KeptPage | None:
     return kept
 
 
-def _keep_page(key: tuple, kept: KeptPage) -> None:
+def _keep_page(key: tuple, kept: KeptPage | KeptList) -> None:
     with _kept_lock:
         _kept[key] = kept
         while len(_kept) > KEPT_PAGES:
@@ -192,7 +211,7 @@ def _keep_page(key: tuple, kept: KeptPage) -> None:
 
 
 def forget_kept_pages() -> None:
-    """Drop this process's kept pages (tests that clear the cache call it)."""
+    """Drop this process's kept pages and lists (tests that clear the cache call it)."""
     with _kept_lock:
         _kept.clear()
 
@@ -450,11 +469,101 @@ def _value_parts(value) -> object:
     return repr(value)
 
 
+# The query parameters lists read (any other parameter would only make copies of the same
+# page: in the shared cache, or kept).
+LIST_PARAMETERS = ("page", "period", "topic", "tag", "status")
+
+
+def _list_place(request: HttpRequest) -> tuple:
+    """Which list the request is for: its path and the parameters lists read."""
+    return (request.path, tuple(request.GET.get(name) for name in LIST_PARAMETERS))
+
+
+def list_key(request: HttpRequest) -> tuple | None:
+    """The key the viewer's list is kept under, or None for a viewer whose lists are not
+    kept (visitors: the anonymous page cache has theirs). Asked before the list is read, so
+    a list kept under a generation is never older than it."""
+    user = _unwrapped(request.user)
+    list_class = permissions.kept_list_page_class(user)
+    if list_class is None or not settings.FRAGMENT_CACHE_ENABLED:
+        return None
+    return (pagecache.generation(), "list", list_class, get_language(), _list_place(request))
+
+
+@dataclass(frozen=True, slots=True)
+class _MemberRow:
+    """What a row's holes (forum/holes.py: the unread badge) read of a kept row for one
+    member: the kept thread is shared by the whole class, their read position is theirs."""
+
+    pk: int
+    slug: str
+    last_read: int | None
+    unread_count: int | None
+
+
+def warm_list_page(request: HttpRequest, key: tuple | None) -> HttpResponse | None:
+    """The list under ``key`` (``list_key``) from this process's kept list for the member's
+    class, or None when there is none (or this viewer's list is not it): the caller then
+    takes the full path, which decides 404s, and keeps the list for the next request."""
+    kept = _kept_page(key) if key is not None else None
+    if kept is None:
+        return None
+    user = _unwrapped(request.user)
+    space = kept.space
+    # Who may read what is asked of permissions on every request, not taken from the class.
+    if space is not None and not permissions.can_read_space(user, space):
+        return None
+    if not all(permissions.is_listable(user, thread) for thread in kept.threads):
+        return None
+    state = selectors.member_list_state(
+        viewer=user,
+        threads=kept.threads,
+        space=space,
+        own_threads=not permissions.is_moderator(user),
+    )
+    if state.own_unshared:
+        return None
+    items: dict = {"space": space}
+    for thread in kept.threads:
+        last_read = state.last_read.get(thread.pk)
+        items[str(thread.pk)] = _MemberRow(
+            thread.pk, thread.slug, last_read, selectors.unread_count(thread, last_read)
+        )
+    holes = Holes(request, None, items)
+    with page_reads("thread-list", request, space):
+        html = holes.assemble_pieces(kept.pieces)
+    return HttpResponse(html)
+
+
+def _kept_list_of(
+    listing: selectors.ThreadList, space, pieces: tuple, now: datetime, moment: float
+) -> KeptList:
+    """What a member's full pass of a list produced that every member of their class shares."""
+    threads = []
+    for thread in listing.threads:
+        thread = copy.copy(thread)
+        for personal in ("last_read", "unread_count"):  # the member's own (selectors._paged)
+            thread.__dict__.pop(personal, None)
+        threads.append(thread)
+    return KeptList(
+        threads=threads,
+        space=space,
+        pieces=pieces,
+        until=moment + _kept_until([t.last_post_at for t in threads if t.last_post_at], now),
+    )
+
+
 def list_page(
-    request: HttpRequest, listing: selectors.ThreadList, context: dict, *, space=None
+    request: HttpRequest,
+    listing: selectors.ThreadList,
+    context: dict,
+    *,
+    space=None,
+    kept_key: tuple | None = None,
 ) -> HttpResponse:
     """A thread list for this viewer: the shared list for their class, plus their holes
-    (each row's unread badge, the space's join/leave/start buttons, their level form)."""
+    (each row's unread badge, the space's join/leave/start buttons, their level form).
+    ``kept_key``: ``list_key``, read before the listing, to keep the list under."""
     user = _unwrapped(request.user)
     holes = Holes(
         request,
@@ -474,16 +583,11 @@ def list_page(
         return HttpResponse(
             fill_csrf_in(request, render_to_string(LIST_TEMPLATE, context, request))
         )
-    now = timezone.now()
+    now, moment = timezone.now(), time.monotonic()
     row_parts = _row_parts(now)
     parts = (
         page_class,
-        # The path and the parameters lists read (not the whole query string: any other
-        # parameter would only make copies of the same page in the cache).
-        (
-            request.path,
-            tuple(request.GET.get(k) for k in ("page", "period", "topic", "tag", "status")),
-        ),
+        _list_place(request),
         tuple(
             (name, _value_parts(value))
             for name, value in sorted(context.items())
@@ -514,6 +618,14 @@ def list_page(
         finally:
             holes.shared = False
 
+    keep = None
+    if kept_key is not None and kept_key[2] == page_class:
+
+        def keep(pieces: tuple) -> None:
+            _keep_page(kept_key, _kept_list_of(listing, space, pieces, now, moment))
+
     return HttpResponse(
-        assembled_page("thread-list", request, None, parts, render, holes, lifetime=lifetime)
+        assembled_page(
+            "thread-list", request, space, parts, render, holes, lifetime=lifetime, keep=keep
+        )
     )

@@ -369,6 +369,13 @@ def _row_unread_class(holes: Holes, arg: str) -> str:
     return " has-unread" if holes.items[arg].unread_count else ""
 
 
+@functools.lru_cache(maxsize=4096)
+def _post_url_around(slug: str, thread_id: int) -> tuple[str, str]:
+    """A thread's post URL around the post's number (a list's unread badges asked reverse()
+    for each row, for every member)."""
+    return _url_around.__wrapped__("forum:post", slug, thread_id)
+
+
 def _row_badge(holes: Holes, arg: str) -> str:
     """ "New" for a thread the member has not opened, or a link to their first unread post."""
     thread = holes.items[arg]
@@ -376,7 +383,8 @@ def _row_badge(holes: Holes, arg: str) -> str:
     if thread.last_read is None and user is not None and user.is_authenticated:
         return '<span class="badge new">New</span>'
     if thread.unread_count:
-        href = reverse("forum:post", args=[thread.slug, thread.pk, thread.last_read + 1])
+        before, after = _post_url_around(thread.slug, thread.pk)
+        href = f"{before}{thread.last_read + 1}{after}"
         return f'<a class="badge unread" href="{href}">{thread.unread_count} unread</a>'
     return ""
 

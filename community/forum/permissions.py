@@ -606,13 +606,76 @@ def list_page_class(user, threads) -> tuple | None:
     the same verified mark and the same groups (the spaces they may read). A list holding
     the member's own held thread is theirs alone; visitors have the anonymous page cache.
     """
+    if not is_moderator(user) and any(t.status != Status.PUBLISHED for t in threads):
+        return None
+    return kept_list_page_class(user)
+
+
+def kept_list_page_class(user) -> tuple | None:
+    """The shared list class a viewer is in before any list is read: from who they are and
+    their groups alone, so a list kept for the class (forum/assembly.py) is found before its
+    query. Members of one class read the same rows (``listable_threads`` differs between
+    them only by their own unshared threads, ``own_unshared_threads``), so they may share
+    the rows as well as the page around them."""
     if not _is_member(user):
         return None
     if is_moderator(user):
         return (MODERATOR,)
-    if any(t.status != Status.PUBLISHED for t in threads):
-        return None
-    return (READER, user.is_verified_professional, frozenset(member_space_ids(user)))
+    # Only groups whose space its members alone may read decide what a member lists (a
+    # region's members-only group is read by every member): members of different regions
+    # share a class, members of different private groups do not.
+    groups = member_space_ids(user)
+    if groups:
+        groups = groups & _group_space_ids()
+    return (READER, bool(user.is_verified_professional), frozenset(groups))
+
+
+# Spaces read by their group's members only: (write generation, read at, their ids).
+_group_spaces: tuple[int, float, frozenset[int]] = (0, 0.0, frozenset())
+GROUP_SPACES_SECONDS = 300
+
+
+def _group_space_ids() -> frozenset[int]:
+    """The spaces only their group's members may read, read once per process and write
+    generation (a space's visibility changes by an action whose event names the space, which
+    starts a new one) and at least every GROUP_SPACES_SECONDS (a change made elsewhere)."""
+    global _group_spaces
+    import time
+
+    from community import pagecache
+
+    generation, read_at, ids = _group_spaces
+    now = time.monotonic()
+    current = pagecache.generation()
+    if generation != current or now - read_at > GROUP_SPACES_SECONDS:
+        ids = frozenset(
+            Space.objects.filter(visibility=Space.Visibility.GROUP).values_list("pk", flat=True)
+        )
+        _group_spaces = (current, now, ids)
+    return ids
+
+
+def forget_group_spaces() -> None:
+    """Read the group spaces afresh on next use (tests that clear the cache call it)."""
+    global _group_spaces
+    _group_spaces = (0, 0.0, frozenset())
+
+
+def own_unshared_threads(user, qs: QuerySet[Thread] | None = None) -> QuerySet[Thread]:
+    """Threads this viewer finds in lists that others of their list class do not: their own
+    held threads (``_thread_own_q_of``: a member lists their held thread, readers do not).
+    Nothing for moderators and visitors, whose lists hold no one's own threads."""
+    if not _is_member(user) or is_moderator(user):
+        return (Thread.objects.all() if qs is None else qs).none()
+    return own_unshared_threads_of_member(user.pk, qs)
+
+
+def own_unshared_threads_of_member(user_id: int, qs: QuerySet[Thread] | None = None) -> QuerySet:
+    """own_unshared_threads for a member (not a moderator) given by id (compiled queries)."""
+    qs = Thread.objects.all() if qs is None else qs
+    return qs.filter(
+        author_id=user_id, status=Status.HELD, deleted_at__isnull=True, is_unlisted=False
+    )
 
 
 def is_answerable_reply(post: Post) -> bool:

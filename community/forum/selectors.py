@@ -27,6 +27,7 @@ from django.utils import timezone
 from community import markup
 from community.accounts.models import User
 from community.compiled import CompiledQuery
+from community.sqlarrays import among
 
 from . import permissions
 from .models import (
@@ -80,12 +81,75 @@ def _paged(rows: list[Thread], page: int) -> ThreadList:
     page = max(page, 1)
     attach_tags(rows)
     for thread in rows:
-        thread.unread_count = (
-            max(thread.highest_post_number - thread.last_read, 0)
-            if thread.last_read is not None
-            else None
-        )
+        thread.unread_count = unread_count(thread, thread.last_read)
     return ThreadList(threads=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+def unread_count(thread: Thread, last_read: int | None) -> int | None:
+    """Posts in the thread past the member's read position; None for a thread never opened."""
+    if last_read is None:
+        return None
+    return max(thread.highest_post_number - last_read, 0)
+
+
+@dataclass
+class MemberListState:
+    """What one member brings to a list whose rows are already known (``member_list_state``)."""
+
+    last_read: dict[int, int] = field(default_factory=dict)  # read position by thread id
+    # A thread of theirs their list class does not list (permissions.own_unshared_threads).
+    own_unshared: bool = False
+
+
+def member_list_state(
+    *, viewer, threads: list[Thread], space: Space | None = None, own_threads: bool = True
+) -> MemberListState:
+    """The member's read positions in the listed threads and (``own_threads``) whether a
+    thread only they list would be on a list of ``space`` (or any list, without one): one
+    query, for a list whose rows were read for the member's whole list class."""
+    state = MemberListState()
+    shape = (bool(threads), own_threads, space is not None)
+    if not (threads or own_threads):
+        return state
+    rows = _member_list_rows(
+        shape,
+        user_id=viewer.pk,
+        space_id=space.pk if space is not None else None,
+        thread_ids=[t.pk for t in threads],
+    )
+    for tag, thread_id, number in rows:
+        if tag == _MARK_READ:
+            state.last_read[thread_id] = number
+        else:
+            state.own_unshared = True
+    return state
+
+
+def _build_member_list_rows(shape, *, user_id: int, space_id: int | None, thread_ids: list[int]):
+    """``member_list_state``'s rows: (what, a thread id, a read position)."""
+    with_reads, own_threads, by_space = shape
+    parts = []
+    if with_reads:
+        reads = ThreadRead.objects.filter(among("thread_id", thread_ids), user_id=user_id)
+        parts.append(_tagged_rows(reads, _MARK_READ, F("thread_id"), F("last_read_number")))
+    if own_threads:
+        own = permissions.own_unshared_threads_of_member(user_id)
+        if by_space:
+            own = own.filter(space_id=space_id)
+        none = Value(None, output_field=IntegerField())
+        parts.append(_tagged_rows(own, _MARK_OWN, F("pk"), none))
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+_member_list_rows = CompiledQuery(
+    _build_member_list_rows, "user_id", "space_id", lists=("thread_ids",), rows=True
+)
+
+
+def _tagged_rows(qs: QuerySet, tag: int, *columns) -> QuerySet:
+    """``qs`` as (tag, columns...) rows, for a UNION of several tables' rows in one query.
+    order_by(): a default ordering on either model would break the UNION on SQLite."""
+    return qs.order_by().values_list(Value(tag, output_field=IntegerField()), *columns)
 
 
 _TAG_SEP, _TAGS_SEP = "\x1f", "\x1e"
@@ -670,9 +734,7 @@ def _build_member_marks(own_posts: bool, *, user_id: int, thread_id: int, low: i
     no_text = Value(None, output_field=CharField())
     no_number = Value(None, output_field=IntegerField())
 
-    def tagged(qs, tag: int, number, text):
-        # order_by(): a default ordering on either model would break the UNION on SQLite.
-        return qs.order_by().values_list(Value(tag, output_field=IntegerField()), number, text)
+    tagged = _tagged_rows
 
     parts = [
         tagged(Reaction.objects.filter(user_id=user_id, **on_page), _MARK_REACTION,

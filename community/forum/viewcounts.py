@@ -16,10 +16,12 @@ loses them (Redis restarted or evicting), as in Discourse: a count, not a record
 
 How stale a list's count may be, and why that is fine (Discourse's lists lag the same way):
 the count in the database trails the views by one to two minutes (the job's minute and the
-grace below); a signed-in list shows the database's count (its rows' fragment keys include
-it, forum/assembly.py, so a cached row is never older than the count); an anonymous list may
-be served from the page cache for up to ANONYMOUS_PAGE_CACHE_SECONDS (five minutes), since
-adding views deliberately does not empty that cache. A view count is a rough measure of
+grace below); a signed-in list read afresh shows the database's count (its rows' fragment
+keys include it, forum/assembly.py, so a cached row is never older than the count), and a
+list kept for the member's class shows the count it was kept with for up to
+``assembly.KEPT_SECONDS`` (five minutes) or until the next write; an anonymous list may be
+served from the page cache for up to ANONYMOUS_PAGE_CACHE_SECONDS (five minutes), since
+adding views deliberately starts no new write generation and empties no cache. A view count is a rough measure of
 interest; a few minutes behind costs nobody anything, and keeps reads free of writes.
 
 Two buffers behind one interface:

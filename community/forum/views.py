@@ -36,7 +36,9 @@ from .viewcounts import counts_views
 LIST_TABS = [("latest", _("Latest")), ("new", _("New")), ("unread", _("Unread")), ("top", _("Top"))]
 
 
-def _render_list(request, listing, *, title, tab=None, space=None, extra=None) -> HttpResponse:
+def _render_list(
+    request, listing, *, title, tab=None, space=None, extra=None, kept_key=None
+) -> HttpResponse:
     context = {
         "title": title,
         "tab": tab,
@@ -44,13 +46,17 @@ def _render_list(request, listing, *, title, tab=None, space=None, extra=None) -
         "can_start": request.user.is_authenticated,
         **(extra or {}),
     }
-    return assembly.list_page(request, listing, context, space=space)
+    return assembly.list_page(request, listing, context, space=space, kept_key=kept_key)
 
 
 @cache_for_anonymous
 def latest(request: HttpRequest) -> HttpResponse:
+    kept_key = assembly.list_key(request)
+    warm = assembly.warm_list_page(request, kept_key)
+    if warm is not None:
+        return warm
     listing = selectors.latest_threads(viewer=request.user, page=page_number(request))
-    return _render_list(request, listing, title=_("Latest"), tab="latest")
+    return _render_list(request, listing, title=_("Latest"), tab="latest", kept_key=kept_key)
 
 
 @login_required
@@ -89,7 +95,7 @@ def _readable_space(request, slug: str) -> Space:
     return space
 
 
-def _space_listing(request, space: Space) -> HttpResponse:
+def _space_listing(request, space: Space, kept_key: tuple | None) -> HttpResponse:
     topic = None
     if request.GET.get("topic"):
         topic = Topic.objects.filter(slug=request.GET["topic"]).first()
@@ -116,20 +122,29 @@ def _space_listing(request, space: Space) -> HttpResponse:
             "selected_topic": topic,
             "selected_status": status if solved is not None else "",
         },
+        kept_key=kept_key,
     )
 
 
 @cache_for_anonymous
 def space(request: HttpRequest, slug: str) -> HttpResponse:
-    return _space_listing(request, _readable_space(request, slug))
+    kept_key = assembly.list_key(request)
+    warm = assembly.warm_list_page(request, kept_key)
+    if warm is not None:
+        return warm
+    return _space_listing(request, _readable_space(request, slug), kept_key)
 
 
 @cache_for_anonymous
 def region(request: HttpRequest, slug: str) -> HttpResponse:
+    kept_key = assembly.list_key(request)
+    warm = assembly.warm_list_page(request, kept_key)
+    if warm is not None:
+        return warm
     group = selectors.region_group(viewer=request.user, slug=slug)
     if group is None:
         raise Http404("No such region")
-    return _space_listing(request, group)
+    return _space_listing(request, group, kept_key)
 
 
 @cache_for_anonymous

@@ -405,8 +405,11 @@ def decide_appeal(*, moderator, appeal: Appeal, overturn: bool, reason: str) -> 
     appeal.save(update_fields=["state", "reviewer", "outcome_reason", "resolved_at"])
     log(actor=moderator, action=f"appeal.{appeal.state}", target=post, reason=reason,
         before=before, after={"status": post.status, "deleted": post.deleted_at is not None})  # fmt: skip
+    # The thread and its space: an overturned hide restores the post (or a whole thread, its
+    # first post) on their pages and lists (pagecache.invalidate starts a new generation).
     publish_on_commit(
         {"type": "appeal.decided", "appeal_id": appeal.pk, "post_id": post.pk,
+         "thread_id": post.thread_id, "space_id": post.thread.space_id,
          "appellant_id": appeal.appellant_id, "state": appeal.state, "moderator_id": moderator.pk}
     )  # fmt: skip
     return appeal
