@@ -95,10 +95,34 @@ def test_reply_posted_over_http_arrives_on_the_authors_socket(network, server):
     # The thread event came through the hub's one prepared frame, not a send per socket.
     log = ROOT / "var" / f"daphne-test-{server.rsplit(':', 1)[1]}.log"
     assert "thread hub: daphne sockets get prepared frames" in log.read_text()
-    # ... and went to the kernel with one send(), not through Twisted's write queue.
-    assert "daphne sockets: frames written straight to the socket" in log.read_text()
     assert message["notifications"][0]["kind"] == "reply"
     assert Notification.objects.get(user=author).kind == "reply"
+    # A reader who is not told of the reply (no bell queued in front of the thread event, as
+    # there can be when both leave in the same reactor turn) gets the event from the kernel
+    # with one send(), not through Twisted's write queue.
+    reader = make_user(username="reader")
+    event = _read_next_reply(server, reader, replier, thread)
+    assert event["number"] == 3
+    assert "daphne sockets: frames written straight to the socket" in log.read_text()
+
+
+def _read_next_reply(url: str, reader, replier, thread) -> dict:
+    """A reader subscribed to the thread gets the next reply's thread event."""
+    reader_cookie, replier_cookie = session_cookie(reader), session_cookie(replier)
+    first = thread.posts.get(number=1)
+
+    async def scenario() -> dict:
+        headers = {"Cookie": f"sessionid={reader_cookie}", "Origin": url}
+        async with websockets.connect(
+            url.replace("http://", "ws://") + "/ws/", additional_headers=headers
+        ) as ws:
+            await _next_of_type(ws, "hello")
+            await ws.send(json.dumps({"type": "subscribe", "thread": thread.pk}))
+            await _next_of_type(ws, "subscribed")
+            await asyncio.to_thread(_post_reply, url, replier_cookie, thread, first.pk, "Again")
+            return await _next_of_type(ws, "post.created")
+
+    return asyncio.run(scenario())
 
 
 def test_two_daphne_processes_share_redis(network, server):
