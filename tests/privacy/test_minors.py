@@ -132,7 +132,7 @@ def test_child_mentioned_by_an_adult_gets_nothing_on_the_socket(
     from notifications import push
 
     pushed = []
-    monkeypatch.setattr(push, "deliver", lambda notifications: pushed.extend(notifications))
+    monkeypatch.setattr(push, "deliver", lambda notifications, **_: pushed.extend(notifications))
     thread = make_thread(author=make_user())
     with committed():
         actions.create_post(author=adult, thread=thread, source=f"Hello @{minor.username} there")
