@@ -581,8 +581,12 @@ def start_production(
     http_port, ws_port = free_port(), free_port()
     gunicorn_log = WORK_DIR / f"gunicorn-{http_port}.log"
     argv = [str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{http_port}",
-            "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
+            "--workers", str(workers), "--worker-class", worker_class,
             "--keep-alive", "5", "--no-control-socket", "--error-logfile", "-"]  # fmt: skip
+    if worker_class == "gthread":
+        # Only for gthread: gunicorn quietly turns sync workers given --threads > 1 into
+        # gthread workers, so passing it always measured gthread under the name "sync".
+        argv += ["--threads", str(threads)]
     if access_log:
         argv += ["--access-logfile", "-"]
     gunicorn = _spawn(argv, env, gunicorn_log)
