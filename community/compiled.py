@@ -273,6 +273,15 @@ def _builder(compiler, queryset: QuerySet) -> _Builder | None:
         return None
 
 
+def _beyond_64_bits(value: Any) -> bool:
+    """An integer no database column here can hold (a URL's /t/99999999999999999999/)."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not -(2**63) <= value < 2**63
+    )
+
+
 class CompiledQuery:
     """``build(shape, **stand_ins)`` returns the queryset; calling runs it for real values.
 
@@ -301,7 +310,11 @@ class CompiledQuery:
         self._local = threading.local()
 
     def __call__(self, shape: Hashable, **values: Any) -> list:
-        if self._lists and connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        if (self._lists and connections[DEFAULT_DB_ALIAS].vendor != "postgresql") or any(
+            _beyond_64_bits(value) for value in values.values()
+        ):
+            # Django's own lookups know what an id past any column's range matches (nothing,
+            # for an exact lookup); bound as it is, SQLite's driver raises OverflowError.
             return list(self._build(shape, **values))
         cache = getattr(self._local, "compiled", None)
         if cache is None:
