@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -143,6 +144,15 @@ class Resource(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["state", "-published_at"], name="resource_state_newest"),
+            # The library page's list and count (permissions.public_resources, newest first).
+            # Its "not archived" cannot use the index above: without this one PostgreSQL read
+            # every resource and every current version for each page, about 2,800 buffers a
+            # request for the national set's 5,000 resources; with it, about 100.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(current_version__isnull=False) & ~Q(state="archived"),
+                name="resource_public_newest",
+            ),
             models.Index(fields=["-useful_count", "-published_at"], name="resource_useful"),
             models.Index(fields=["next_review_at"], name="resource_next_review"),
         ]
