@@ -230,7 +230,7 @@ class Targets:
     national_paths: list[str] = field(default_factory=list)
     notification_paths: list[str] = field(default_factory=lambda: ["/notifications/"])
     library_paths: list[str] = field(default_factory=lambda: ["/library/"])
-    search_paths: list[str] = field(default_factory=list)
+    search_paths: list[str] = field(default_factory=lambda: [f"/search/?q={SEARCH_WORDS[0]}"])
 
 
 def is_seeded() -> bool:
