@@ -29,7 +29,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pages  # noqa: E402  (bench/pages.py: settings, data set and targets)
 
-PAGES = ["bare", "latest", "region", "thread", "big1", "big50"]
+PAGES = [
+    "bare",
+    "latest",
+    "region",
+    "thread",
+    "big1",
+    "big50",
+    "notifications",
+    "library",
+    "search",
+]
 
 
 def _paths(targets: pages.Targets) -> dict[str, list[str]]:
@@ -41,6 +51,9 @@ def _paths(targets: pages.Targets) -> dict[str, list[str]]:
         "thread": targets.thread_paths,
         "big1": [big + "?page=1"],
         "big50": [big + f"?page={targets.big_thread_pages}"],
+        "notifications": targets.notification_paths,
+        "library": targets.library_paths,
+        "search": targets.search_paths,
     }
 
 
@@ -184,13 +197,13 @@ def main(argv=None) -> int:
                 pg_cpu.append((pg - services[0]) / args.n * 1000)
                 redis_cpu.append((redis - services[1]) / args.n * 1000)
         print(
-            f"{key:7} {len(paths):4} paths  {len(body):7} bytes  {len(queries)} queries  "
+            f"{key:13} {len(paths):4} paths  {len(body):7} bytes  {len(queries)} queries  "
             f"CPU ms/request median {statistics.median(cpu):.2f} (min {min(cpu):.2f}, "
             f"max {max(cpu):.2f})  statuses {statuses}"
         )
         if args.services:
             print(
-                f"{'':7} PostgreSQL CPU ms/request median {statistics.median(pg_cpu):.2f} "
+                f"{'':13} PostgreSQL CPU ms/request median {statistics.median(pg_cpu):.2f} "
                 f"(min {min(pg_cpu):.2f}), Redis {statistics.median(redis_cpu):.2f} "
                 f"(min {min(redis_cpu):.2f})"
             )

@@ -17,20 +17,29 @@ def notification_list(
 ) -> tuple[list[Notification], bool]:
     """The member's notifications, unread first, newest first."""
     start = (max(page, 1) - 1) * per_page
-    qs = (
+    # The page's ids are picked first (an index-only scan of notification_unread and a sort),
+    # and only their posts, threads and spaces are joined, in the same query. Joined before
+    # the sort, PostgreSQL read the post, thread and space of every notification the member
+    # ever had: 3,645 buffers a page for the bench reader's 452 at national size, 370 so.
+    page_ids = (
         Notification.objects.filter(user=viewer)
+        .annotate(unread_first=_unread_first())
+        .order_by("unread_first", "-id")
+        .values("pk")[start : start + per_page + 1]
+    )
+    rows = list(
+        Notification.objects.filter(pk__in=page_ids)
         .select_related("post__thread__space")
-        .annotate(
-            unread_first=Case(
-                When(read_at__isnull=True, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
+        .annotate(unread_first=_unread_first())
         .order_by("unread_first", "-id")
     )
-    rows = list(qs[start : start + per_page + 1])
     return rows[:per_page], len(rows) > per_page
+
+
+def _unread_first() -> Case:
+    return Case(
+        When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
 
 
 def notifications_after(*, viewer, after: int, limit: int = 200) -> list[Notification]:

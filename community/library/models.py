@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -143,6 +144,15 @@ class Resource(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["state", "-published_at"], name="resource_state_newest"),
+            # The library page's list and count (permissions.public_resources, newest first).
+            # Its "not archived" cannot use the index above: without this one PostgreSQL read
+            # every resource and every current version for each page, about 2,800 buffers a
+            # request for the national set's 5,000 resources; with it, about 100.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(current_version__isnull=False) & ~Q(state="archived"),
+                name="resource_public_newest",
+            ),
             models.Index(fields=["-useful_count", "-published_at"], name="resource_useful"),
             models.Index(fields=["next_review_at"], name="resource_next_review"),
         ]
@@ -166,6 +176,27 @@ class Resource(models.Model):
             and self.next_review_at is not None
             and self.next_review_at < timezone.localdate()
         )
+
+    # The library list shows these for each of its 20 rows. get_type_display and
+    # get_evidence_rating_display build a dict of every choice on each call, hashing each
+    # lazy label (a translation through the catalogue's fallbacks): 1.65 ms of CPU a list
+    # page for the 40 calls, against 0.17 ms this way.
+    @property
+    def type_label(self) -> str:
+        return _choice_label(self.Type, self.type)
+
+    @property
+    def evidence_rating_label(self) -> str:
+        return _choice_label(self.EvidenceRating, self.evidence_rating)
+
+
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of a stored choice, or the value itself for one no longer offered (as
+    get_FOO_display does)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 class ResourceVersion(models.Model):

@@ -273,6 +273,25 @@ def test_facets_filter_the_listing(client, owner, reviewer):
     assert titles("?type=not-a-type") == {"London hub mapping", "National guidance on hub"}
 
 
+def test_the_listing_names_each_resources_type_and_evidence_rating(client, owner, reviewer):
+    resource = actions.create_resource(
+        actor=owner,
+        **resource_fields(title="Hub mapping template", type="template", evidence_rating="3+"),
+    )
+    publish(resource, owner=owner, reviewer=reviewer)
+
+    page = client.get(reverse("library:library")).content.decode()
+
+    assert "<span>Template</span>" in page
+    assert "<span>Evidence: Level 3+</span>" in page
+
+
+def test_a_stored_type_no_longer_offered_is_shown_as_it_is_stored():
+    resource = Resource(type="leaflet", evidence_rating="5")
+
+    assert (resource.type_label, resource.evidence_rating_label) == ("leaflet", "5")
+
+
 def test_most_useful_sort_puts_the_most_useful_first(client, owner, reviewer):
     first = publish(
         actions.create_resource(actor=owner, **resource_fields(title="Older but very useful")),
