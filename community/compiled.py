@@ -275,11 +275,7 @@ def _builder(compiler, queryset: QuerySet) -> _Builder | None:
 
 def _beyond_64_bits(value: Any) -> bool:
     """An integer no database column here can hold (a URL's /t/99999999999999999999/)."""
-    return (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and not -(2**63) <= value < 2**63
-    )
+    return isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63
 
 
 class CompiledQuery:
