@@ -1194,10 +1194,9 @@ def pages_for(targets: Targets) -> list[Page]:
                   "unread first, spread over the reader's pages; no target yet (the list "
                   f"target, {TARGET_LIST} req/s signed in, is the issue's)",
              signed_in_spread=targets.notification_paths),
-        Page("library", "library index", "/library/", "/library/",
+        Page("library", "library index", "/library/", "/library/", target=TARGET_LIST,
              note="spread over its first pages, ?sort=useful and topics; anonymous from the page "
-                  f"cache; no target yet (the list target, {TARGET_LIST} req/s signed in, is the "
-                  "issue's)",
+                  "cache, members from the page their layout class shares (library/views.py)",
              anonymous_spread=targets.library_paths, signed_in_spread=targets.library_paths),
         Page("search", "search page", targets.search_paths[0], targets.search_paths[0],
              cached_for_anonymous=False,

@@ -75,6 +75,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "library.unarchived",
         "library.review_due",
         "library.feedback",
+        "library.rated",
         "library.credit_withdrawn",
         "library.words_withdrawn",
         "library.credit_answered",

@@ -68,6 +68,11 @@ from .models import Post, Space, Thread
 TEMPLATE = "forum/thread.html"
 
 
+def layout_assets() -> tuple[str, ...]:
+    """The base layout's asset URLs, for another page's shared-page key (see below)."""
+    return _static_version()
+
+
 @functools.cache
 def _static_version() -> tuple[str, ...]:
     """The base layout's asset URLs (hashed by the manifest storage): a new deploy's CSS

@@ -671,6 +671,8 @@ def rate_resource(*, actor, resource: Resource, useful: bool) -> UsefulnessRatin
         rating_count=counts["total"], useful_count=counts["useful"]
     )
     resource.rating_count, resource.useful_count = counts["total"], counts["useful"]
+    # The lists show the counts: their pages (shared or cached) start afresh after it.
+    _event("library.rated", resource, actor)
     return rating
 
 

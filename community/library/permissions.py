@@ -99,6 +99,19 @@ def can_create_resource(user) -> bool:
     return is_moderator(user)
 
 
+def library_page_class(user) -> tuple | None:
+    """Which members share one library page, or None for a page of the viewer's own.
+
+    Its rows are the same for everyone (``public_resources``); what differs between members
+    outside the page's holes is the layout's links and the library's own buttons, which
+    follow from being a moderator (``can_create_resource``) and, for the insight link, not
+    being a minor. Visitors have the anonymous page cache."""
+    if not _is_member(user):
+        return None
+    moderator = is_moderator(user)
+    return ("library", moderator, moderator and not user.is_minor)
+
+
 def can_curate_thread(user, thread) -> bool:
     return is_moderator(user) and can_read_thread(user, thread)
 
