@@ -89,7 +89,7 @@ def _level(holes: Holes, arg: str) -> str:
 def register() -> None:
     register_hole("bell", _bell)
     register_hole("level", _level)
-    for kind in ("thread-page", "thread-list", "library-page"):
+    for kind in ("thread-page", "thread-list", "library-page", "notifications-page"):
         register_page_reads(kind, bell_key_for)
     register_page_reads("thread-page", thread_level_key_for)
     register_page_reads("thread-list", space_level_key_for)

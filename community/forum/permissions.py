@@ -587,6 +587,17 @@ def thread_page_class(user, thread: Thread, posts) -> str | None:
     return READER
 
 
+def layout_class(user) -> tuple | None:
+    """Which members see the same base layout (templates/base.html) outside its holes: its
+    links follow from being a moderator and, for the insight link, not being a minor. None
+    for visitors (the anonymous page cache serves them). Pages of other apps that are shared
+    between members, or kept for one, add this to their key."""
+    if not _is_member(user):
+        return None
+    moderator = is_moderator(user)
+    return (moderator, moderator and not user.is_minor)
+
+
 def kept_thread_page_class(user) -> str | None:
     """The shared thread page class a viewer starts in before the page's posts are read:
     the class ``thread_page_class`` gives them on a page holding only what their class sees.

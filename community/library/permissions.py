@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from community.forum.permissions import can_read_thread, is_moderator
+from community.forum.permissions import can_read_thread, is_moderator, layout_class
 
 from .models import Credit, Resource
 
@@ -103,13 +103,13 @@ def library_page_class(user) -> tuple | None:
     """Which members share one library page, or None for a page of the viewer's own.
 
     Its rows are the same for everyone (``public_resources``); what differs between members
-    outside the page's holes is the layout's links and the library's own buttons, which
-    follow from being a moderator (``can_create_resource``) and, for the insight link, not
-    being a minor. Visitors have the anonymous page cache."""
-    if not _is_member(user):
+    outside the page's holes is the layout's links (``forum.permissions.layout_class``) and
+    the library's own buttons, which follow from being a moderator
+    (``can_create_resource``). Visitors have the anonymous page cache."""
+    layout = layout_class(user)
+    if layout is None:
         return None
-    moderator = is_moderator(user)
-    return ("library", moderator, moderator and not user.is_minor)
+    return ("library", can_create_resource(user), *layout)
 
 
 def can_curate_thread(user, thread) -> bool:
