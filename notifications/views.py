@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from community.forum import permissions
 from community.forum.assembly import layout_assets
 from community.forum.models import Space, Thread, Topic
-from community.fragments import Holes, assembled_page, csrf_placeholder
+from community.fragments import Holes, assembled_page, csrf_placeholder, time_bucket
 from community.paging import page_number
 
 from . import actions, kinds, push, selectors
@@ -37,8 +37,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
     Rendering it in full was 16-18 ms of CPU a request (docs/bench-national.md, seventh
     pass). Each row's text is still decided per request (``kinds.text_for`` asks whether
-    the member may still see the post), and so is its relative time: the key holds both as
-    shown, with the row's id and whether it is unread, so any change makes a new page."""
+    the member may still see the post); the key holds it as shown, with the row's id,
+    whether it is unread and its relative time's bucket (``fragments.time_bucket``, which
+    changes whenever naturaltime's text would), so any change makes a new page."""
     user = request.user
     page = page_number(request)
     items, has_next = selectors.notification_list(viewer=user, page=page)
@@ -49,6 +50,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if layout is None:
         return render(request, LIST_TEMPLATE, context)
     holes = Holes(request)
+    now = timezone.now()
     parts = (
         layout,
         get_language(),
@@ -60,7 +62,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
                 item.text,
                 item.read_at is None,
                 item.created_at,
-                naturaltime(item.created_at),
+                time_bucket(item.created_at, now),
             )
             for item in items
         ),

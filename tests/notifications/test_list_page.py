@@ -103,3 +103,14 @@ def test_a_kept_page_costs_its_member_one_query(readers):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(NOTIFICATIONS).status_code == 200
     assert len(queries.captured_queries) <= 2, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_relative_time_that_moves_on_shows_on_the_next_read(readers):
+    client = _client_for(readers["reader"])
+    assert "2 days" in _page(client, NOTIFICATIONS)
+    # Nothing is written that a page would hear of: only the clock has moved on.
+    Notification.objects.filter(user=readers["reader"]).update(
+        created_at=timezone.now() - timedelta(days=3, hours=2, minutes=1)
+    )
+    page = _page(client, NOTIFICATIONS)
+    assert "3 days, 2 hours ago" in page and "2 days" not in page
