@@ -39,7 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -310,6 +310,25 @@ class Holes:
         if self._csrf_input is None:  # a page's holes ask for it some forty times
             self._csrf_input = CSRF_INPUT.format(self.csrf_token())
         return self._csrf_input
+
+    @contextmanager
+    def sharing(self):
+        """Inside, the page being rendered is the shared one: each hole is a marker."""
+        self.shared = True
+        try:
+            yield self
+        finally:
+            self.shared = False
+
+    def render_shared(self, template_name: str, context: dict) -> str:
+        """The shared page of a template whose only member parts are holes (and the CSRF
+        input, as a placeholder), for ``assembled_page``."""
+        with self.sharing():
+            return render_to_string(
+                template_name,
+                {**context, "holes": self, "csrf_token": csrf_placeholder()},
+                self.request,
+            )
 
     def hole(self, name: str, arg: Any = "") -> str:
         if self.shared:

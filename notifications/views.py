@@ -6,7 +6,6 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 from community.forum import permissions
 from community.forum.assembly import layout_assets
 from community.forum.models import Space, Thread, Topic
-from community.fragments import Holes, assembled_page, csrf_placeholder, time_bucket
+from community.fragments import Holes, assembled_page, time_bucket
 from community.paging import page_number
 
 from . import actions, kinds, push, selectors
@@ -69,17 +68,15 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         layout_assets(),
     )
 
-    def render_page() -> str:
-        shared = {**context, "holes": holes, "csrf_token": csrf_placeholder()}
-        holes.shared = True
-        try:
-            return render_to_string(LIST_TEMPLATE, shared, request)
-        finally:
-            holes.shared = False
-
     # The rows' soonest change of relative time bounds nothing here: it is in the key.
     html = assembled_page(
-        "notifications-page", request, None, parts, render_page, holes, lifetime=KEPT_SECONDS
+        "notifications-page",
+        request,
+        None,
+        parts,
+        lambda: holes.render_shared(LIST_TEMPLATE, context),
+        holes,
+        lifetime=KEPT_SECONDS,
     )
     return HttpResponse(html)
 

@@ -337,8 +337,7 @@ def thread_page(
         lifetime = min((time_bucket_seconds(p.created_at, now) for p in page.posts), default=3600)
 
         def render() -> str:
-            holes.shared = True
-            try:
+            with holes.sharing():
                 attach_fragments(
                     request,
                     page.posts,
@@ -350,8 +349,6 @@ def thread_page(
                     fill_csrf=False,
                 )
                 return render_to_string(TEMPLATE, context, request)
-            finally:
-                holes.shared = False
 
         keep = None
         if kept_key is not None and kept_key[1] == page_class and page.quotes_shared:
@@ -607,8 +604,7 @@ def list_page(
     )
 
     def render() -> str:
-        holes.shared = True
-        try:
+        with holes.sharing():
             attach_fragments(
                 request,
                 listing.threads,
@@ -620,8 +616,6 @@ def list_page(
                 fill_csrf=False,
             )
             return render_to_string(LIST_TEMPLATE, context, request)
-        finally:
-            holes.shared = False
 
     keep = None
     if kept_key is not None and kept_key[2] == page_class:

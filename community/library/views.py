@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from community import pagecache
 from community.forum import selectors as forum_selectors
 from community.forum.assembly import layout_assets
 from community.forum.permissions import can_read_thread
-from community.fragments import Holes, assembled_page, csrf_placeholder
+from community.fragments import Holes, assembled_page
 from community.pagecache import cache_for_anonymous
 from community.paging import page_number
 
@@ -85,12 +84,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
     def render_shared() -> str:
         listing = selectors.library_page(viewer=user, filters=filters, page=page)
-        shared = {**context, "listing": listing, "holes": holes, "csrf_token": csrf_placeholder()}
-        holes.shared = True
-        try:
-            return render_to_string(LIBRARY_TEMPLATE, shared, request)
-        finally:
-            holes.shared = False
+        return holes.render_shared(LIBRARY_TEMPLATE, {**context, "listing": listing})
 
     html = assembled_page(
         "library-page",
