@@ -25,6 +25,7 @@ import hashlib
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -434,7 +435,7 @@ def shared_page(
 # A bounded LRU by size; a page not held here is read from the shared cache as before.
 # --------------------------------------------------------------------------------------------
 
-_local_pages: OrderedDict[str, tuple[tuple, int]] = OrderedDict()
+_local_pages: OrderedDict[str, tuple[tuple, int, float | None]] = OrderedDict()
 _local_bytes = 0
 _local_lock = threading.Lock()
 
@@ -444,24 +445,63 @@ def _local_page(key: str) -> tuple | None:
         held = _local_pages.get(key)
         if held is None:
             return None
+        if held[2] is not None and held[2] < time.monotonic():
+            return None
         _local_pages.move_to_end(key)
         return held[0]
 
 
-def _keep_local_page(key: str, pieces: tuple) -> None:
+def _keep_local_page(key: str, pieces: tuple, until: float | None = None) -> None:
     global _local_bytes
     size = sum(len(piece) if piece.__class__ is bytes else 64 for piece in pieces)
     limit = settings.SHARED_PAGES_IN_PROCESS_BYTES
     if size > limit:
         return
     with _local_lock:
-        if key in _local_pages:
-            return
-        _local_pages[key] = (pieces, size)
+        held = _local_pages.pop(key, None)
+        if held is not None:
+            _local_bytes -= held[1]
+        _local_pages[key] = (pieces, size, until)
         _local_bytes += size
         while _local_bytes > limit:
-            _key, (_pieces, old_size) = _local_pages.popitem(last=False)
+            _key, (_pieces, old_size, _until) = _local_pages.popitem(last=False)
             _local_bytes -= old_size
+
+
+def kept_pieces(key: str) -> tuple | None:
+    """The split page this process kept under ``key`` (``keep_pieces``), until its deadline."""
+    return _local_page(key)
+
+
+def keep_pieces(key: str, pieces: tuple, seconds: float) -> None:
+    """Keep a split page in this process under a key that does not name everything it shows
+    (only what decides it: a write generation, a member's version...), for ``seconds``: what
+    the key leaves out (relative times) must not change before then."""
+    _keep_local_page(key, pieces, time.monotonic() + seconds)
+
+
+def seconds_until_times_change(times: Iterable[datetime], now: datetime, at_most: float) -> float:
+    """Seconds (at most ``at_most``) until any of ``times``' relative text
+    (``naturaltime``, as ``time_bucket`` follows it) changes."""
+    seconds = float(at_most)
+    midnight = None
+    for value in times:
+        elapsed = (now - value).total_seconds()
+        if elapsed < 60:
+            left = 1 - elapsed % 1
+        elif elapsed < 3600:
+            left = 60 - elapsed % 60
+        elif elapsed < 7 * 86400:
+            left = 3600 - elapsed % 3600
+        else:  # a whole day from the value, or a month count changing at midnight
+            if midnight is None:
+                local = now.astimezone(value.tzinfo)
+                midnight = 86400 - (
+                    local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+                )
+            left = min(86400 - elapsed % 86400, midnight)
+        seconds = min(seconds, left)
+    return seconds
 
 
 def forget_local_pages() -> None:

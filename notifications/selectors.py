@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -109,12 +110,34 @@ def unread_count(viewer) -> int:
 
 
 def forget_unread_counts(user_ids: Iterable[int]) -> None:
-    """Drop cached bell counts now and again on commit (so no reader caches the count from
-    before the write in between)."""
-    keys = [_bell_key(uid) for uid in user_ids]
+    """Drop cached bell counts and list versions now and again on commit (so no reader
+    caches the count, or keeps a page, from before the write in between)."""
+    keys = [key for uid in user_ids for key in (_bell_key(uid), _list_version_key(uid))]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+# A token naming the state of a member's notifications: forgotten with the bell's count by
+# every write to their rows (above), so a page kept under it (views.notification_list) is
+# never older than the last of them. A new random token, not a counter: a lost or expired
+# key must never bring back a token some kept page was made under.
+LIST_VERSION_SECONDS = 24 * 3600
+
+
+def _list_version_key(user_id) -> str:
+    return f"notifications:list-version:{user_id}"
+
+
+def list_version(viewer) -> str | None:
+    """The member's notifications' current version (read before their rows); None when the
+    cache keeps nothing, and then no page may be kept under it."""
+    key = _list_version_key(viewer.pk)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(8), LIST_VERSION_SECONDS)
+        version = cache.get(key)
+    return version
 
 
 def forget_unread_count_of(sender, instance: Notification, **kwargs) -> None:

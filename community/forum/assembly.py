@@ -58,6 +58,7 @@ from community.fragments import (
     csrf_placeholder,
     fill_csrf_in,
     page_reads,
+    seconds_until_times_change,
     time_bucket,
     time_bucket_seconds,
 )
@@ -223,25 +224,7 @@ def forget_kept_pages() -> None:
 
 def _kept_until(times: list[datetime], now: datetime) -> float:
     """Seconds until any of ``times``' relative text (``fragments.time_bucket``) changes."""
-    seconds = float(KEPT_SECONDS)
-    midnight = None
-    for value in times:
-        elapsed = (now - value).total_seconds()
-        if elapsed < 60:
-            left = 1 - elapsed % 1
-        elif elapsed < 3600:
-            left = 60 - elapsed % 60
-        elif elapsed < 7 * 86400:
-            left = 3600 - elapsed % 3600
-        else:  # a whole day from the value, or a month count changing at midnight
-            if midnight is None:
-                local = now.astimezone(value.tzinfo)
-                midnight = 86400 - (
-                    local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-                )
-            left = min(86400 - elapsed % 86400, midnight)
-        seconds = min(seconds, left)
-    return seconds
+    return seconds_until_times_change(times, now, KEPT_SECONDS)
 
 
 def _page_key(user, thread_id: int, page_number: int, target_number: int | None):
