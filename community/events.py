@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import router, transaction
 from django.tasks import Task, task
 from django.utils.module_loading import import_string
 
@@ -257,8 +257,22 @@ def _write_task_rows(queued: list[tuple[Task, tuple]]) -> None:
                 backend_name=backend.alias,
             )
         )
-    DBTaskResult.objects.bulk_create(rows)
+    # The INSERT bulk_create would run, sent with the COMMIT where the database can (nothing
+    # in the transaction reads the rows back, and the worker sees them only once committed).
+    from django.db import connections
+    from django.db.models.sql import InsertQuery
+
+    from community.postgresql import write_with_commit
+
+    using = router.db_for_write(DBTaskResult)
+    fields = [f for f in DBTaskResult._meta.concrete_fields if not f.generated]
+    insert = InsertQuery(DBTaskResult)
+    insert.insert_values(fields, rows)
+    for sql, params in insert.get_compiler(connection=connections[using]).as_sql():
+        write_with_commit(sql, params, using=using)
     for row in rows:
+        row._state.adding = False
+        row._state.db = using
         task_enqueued.send(type(backend), task_result=row.task_result)
 
 

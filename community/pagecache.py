@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
 import time
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "pagecache:generation"
@@ -28,7 +29,16 @@ _request_generation: ContextVar[int | None] = ContextVar("fhn_page_generation", 
 
 def generation() -> int:
     """The current write generation; in a request, the one it read first (read before any
-    of its page's data, so what it keeps under it is never older than the generation)."""
+    of its page's data, so what it keeps under it is never older than the generation).
+    Inside a transaction that wrote (``note_write``), one of its own (``_written``)."""
+    shared = _shared_generation()
+    written = _written()
+    if written is None:
+        return shared
+    return -((shared << 40) | written)
+
+
+def _shared_generation() -> int:
     value = _request_generation.get()
     if value:
         return value
@@ -39,6 +49,44 @@ def generation() -> int:
     if value == _UNREAD:
         _request_generation.set(int(read))
     return int(read)
+
+
+class _Write:
+    """Marks a write in the current transaction, as a no-op on-commit callback: Django drops
+    it when the transaction (or the savepoint it was made in) rolls back, and with the rest
+    after commit, so the mark lasts exactly as long as the write is uncommitted."""
+
+    __slots__ = ("token",)
+
+    def __init__(self) -> None:
+        self.token = secrets.randbits(40)
+
+    def __call__(self) -> None:
+        pass
+
+
+def _written() -> int | None:
+    """The token of this transaction's latest uncommitted write that pages may show, if any."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        return None
+    for _savepoints, callback, _robust in reversed(connection.run_on_commit):
+        if callback.__class__ is _Write:
+            return callback.token
+    return None
+
+
+def note_write(event: dict | None = None) -> None:
+    """In the writing transaction: its own reads from now on use a generation of their own
+    (never shared with another process, never used again), so they see its write, as a
+    test's reads do (its transaction never commits). Nothing is sent to the cache: the new
+    shared generation, the one other processes' readers rely on, starts after commit
+    (``invalidate``, subscribed to every event), which the readers' event waits behind."""
+    if event is not None and not _shown_on_pages(event):
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.in_atomic_block:  # outside one, the write is committed and invalidated
+        connection.on_commit(_Write())
 
 
 def _first_generation() -> int:
@@ -58,7 +106,7 @@ def _member_saved(sender, instance, update_fields=None, **kwargs) -> None:
     member's cached row is forgotten the same way, accounts/membercache.py)."""
     if update_fields is not None and set(update_fields) <= _UNSHOWN_MEMBER_FIELDS:
         return
-    invalidate()
+    note_write()
     transaction.on_commit(invalidate)
 
 
@@ -100,9 +148,7 @@ def connect() -> None:
 
 def invalidate(event: dict | None = None) -> None:
     """Drop every cached anonymous page; events that touch no thread, space or library resource change none."""
-    if event is not None and not (
-        {"thread_id", "space_id", "thread_ids", "resource_id", "post_id"} & event.keys()
-    ):
+    if event is not None and not _shown_on_pages(event):
         return
     if _request_generation.get() is not None:  # its writes are newer than what it read
         _request_generation.set(_UNREAD)
@@ -114,6 +160,10 @@ def invalidate(event: dict | None = None) -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, _first_generation(), timeout=None)
+
+
+def _shown_on_pages(event: dict) -> bool:
+    return bool({"thread_id", "space_id", "thread_ids", "resource_id", "post_id"} & event.keys())
 
 
 def is_anonymous_request(request: HttpRequest) -> bool:

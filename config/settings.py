@@ -138,6 +138,9 @@ if DATABASE_URL:
     # reused: pool them instead (psycopg's pool); CONN_MAX_AGE must then be 0.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, sending the worker's task rows with the COMMIT (one round trip
+        # less before a new post's live event: community/postgresql).
+        DATABASES["default"]["ENGINE"] = "community.postgresql"
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 2,
             "max_size": int(os.environ.get("DATABASE_POOL_SIZE", 10)),

@@ -71,3 +71,74 @@ def test_with_the_immediate_backend_the_fan_out_runs_inside_the_transaction():
         assert Notification.objects.filter(user=author, thread=thread).exists()
         raise RuntimeError
     assert not Notification.objects.filter(user=author, thread=thread).exists()
+
+
+# On PostgreSQL the task rows travel with the COMMIT (community/postgresql): these commit.
+
+
+def _on_postgresql() -> None:
+    from tests.conftest import require_service
+
+    require_service("PostgreSQL", connection.vendor == "postgresql")
+    assert connection.writes_with_commit  # settings use community.postgresql
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replys_task_rows_are_sent_with_its_commit(network, db_tasks):
+    _on_postgresql()
+    thread, author = make_thread(), make_user()
+    DBTaskResult.objects.all().delete()  # the thread's own
+    with CaptureQueriesContext(connection) as queries:
+        post = actions.create_post(author=author, thread=thread, source="A reply the worker tells")
+    statements = [q["sql"] for q in queries.captured_queries]
+    at = next(i for i, sql in enumerate(statements) if sql.startswith(TASK_INSERT))
+    # After every statement of the action, in one query with the COMMIT: one round trip.
+    assert at == len(statements) - 1 and statements[at].endswith(";\nCOMMIT"), statements[at:]
+    rows = list(DBTaskResult.objects.order_by("task_path"))
+    assert [r.task_path for r in rows] == [
+        "community.events.run_subscriber",
+        "community.events.run_subscriber",
+        "notifications.tasks.fan_out",
+    ]
+    assert all(r.args_kwargs["args"][-1]["post_id"] == post.pk for r in rows)
+    assert all(r.task_result.status == "READY" for r in rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_rows_of_a_rolled_back_savepoint_are_never_written(network, db_tasks):
+    _on_postgresql()
+    thread, author = make_thread(), make_user()
+    DBTaskResult.objects.all().delete()  # the thread's own
+    with transaction.atomic():
+        kept = actions.create_post(author=author, thread=thread, source="This reply stays")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            actions.create_post(author=author, thread=thread, source="A reply that never was")
+            raise RuntimeError
+    posts = {r.args_kwargs["args"][-1]["post_id"] for r in DBTaskResult.objects.all()}
+    assert posts == {kept.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_fails_with_the_commit_rolls_the_change_back(network, db_tasks):
+    from django.db import IntegrityError
+
+    from community.forum.models import Post
+    from community.postgresql import write_with_commit
+
+    _on_postgresql()
+    thread, author = make_thread(), make_user()
+    DBTaskResult.objects.all().delete()  # the thread's own
+    before = Post.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        actions.create_post(author=author, thread=thread, source="Never committed")
+        # The reply's own task rows, then a row that breaks the table's primary key.
+        assert not DBTaskResult.objects.exists()  # not written yet: they travel with the COMMIT
+        write_with_commit(
+            f"INSERT INTO {Post._meta.db_table} (id) SELECT id FROM {Post._meta.db_table} LIMIT 1",
+            (),
+        )
+    assert Post.objects.count() == before
+    assert not DBTaskResult.objects.exists()
+    # The connection is usable afterwards.
+    actions.create_post(author=author, thread=thread, source="Committed")
+    assert Post.objects.count() == before + 1 and DBTaskResult.objects.exists()

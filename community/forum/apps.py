@@ -19,9 +19,9 @@ class ForumConfig(AppConfig):
 
         # Any forum change may show on an anonymous page: drop them all.
         events.subscribe(pagecache.invalidate)
-        # ...and in the writing transaction too: a read in it (or a test's, which never
-        # commits) sees its own write; the bump on commit is the one readers rely on.
-        events.record_with(pagecache.invalidate)
+        # ...and in the writing transaction, its own reads (and a test's, which never commits)
+        # see its write: without a round trip to the cache before the commit.
+        events.record_with(pagecache.note_write)
         pagecache.connect()
         # Each member's groups are cached between requests (permissions.member_space_ids).
         post_save.connect(forget_member_spaces, sender=Membership, dispatch_uid="member-spaces")
