@@ -572,6 +572,18 @@ def cached(key: str) -> Any:
 
 
 @contextmanager
+def answering(found: dict):
+    """Answer the block's ``cached()`` reads from ``found`` (values read already, in a round
+    trip made for something else) where it holds them."""
+    batch = _read_batch.get()
+    token = _read_batch.set({**batch, **found} if batch else found)
+    try:
+        yield
+    finally:
+        _read_batch.reset(token)
+
+
+@contextmanager
 def page_reads(kind: str, request: HttpRequest, subject: Any = None, keys: Iterable[str] = ()):
     """Read the page's own ``keys`` and every registered key for ``kind`` in one round trip,
     for the ``cached()`` reads made inside the block."""

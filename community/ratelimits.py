@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Sequence
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -47,12 +48,21 @@ def _cache_key(scope: str, key: str | int, bucket: int) -> str:
 
 def hit(scope: str, key: str | int, *, limit: int, window: int) -> int:
     """Count one hit; return 0 if allowed, else the seconds to wait until the window ends."""
+    return hit_and_read(scope, key, limit=limit, window=window)[0]
+
+
+def hit_and_read(
+    scope: str, key: str | int, *, limit: int, window: int, read: Sequence[str] = ()
+) -> tuple[int, dict]:
+    """`hit`, and the cache's values at the keys `read` (those found), in the same round trip
+    where the cache can (Redis): a caller about to read them saves one."""
     now = int(time.time())
     bucket = now // window
     cache_key = _cache_key(scope, key, bucket)
+    found: dict = {}
     try:
-        if hasattr(cache, "count"):  # Redis (community.rediscache): one round trip
-            count = cache.count(cache_key, timeout=2 * window + 1)
+        if hasattr(cache, "count_and_read"):  # Redis (community.rediscache): one round trip
+            count, found = cache.count_and_read(cache_key, 2 * window + 1, read)
         elif cache.add(cache_key, 1, timeout=2 * window + 1):
             count = 1
         else:
@@ -63,10 +73,10 @@ def hit(scope: str, key: str | int, *, limit: int, window: int) -> int:
                 count = 1
     except Exception:  # the cache (Redis) is unreachable: fail safe for a short outage
         logger.warning("rate limit %s not counted: the cache is unreachable", scope, exc_info=True)
-        return 0
+        return 0, {}
     if count <= limit:
-        return 0
-    return max((bucket + 1) * window - now, 1)
+        return 0, found
+    return max((bucket + 1) * window - now, 1), found
 
 
 def check(scope: str, key: str | int, *, limit: int, window: int, message) -> None:

@@ -35,10 +35,25 @@ class SharedRedisCacheClient(RedisCacheClient):
         One round trip (SET NX and INCR in one MULTI), where Django's `add` then `incr` is three
         (its `incr` asks EXISTS first).
         """
+        return self.count_and_read(key, timeout, start)[0]
+
+    def count_and_read(self, key, timeout, start=0, read=()):
+        """`count`, and the values at the keys `read` (a dict of those found), in the same
+        round trip."""
         pipe = self.get_client(key, write=True).pipeline(transaction=True)
         pipe.set(key, self._serializer.dumps(start), ex=timeout, nx=True)
         pipe.incr(key)
-        return pipe.execute()[1]
+        if read:
+            pipe.mget(read)
+        results = pipe.execute()
+        found = {}
+        if read:
+            found = {
+                k: self._serializer.loads(v)
+                for k, v in zip(read, results[2], strict=True)
+                if v is not None
+            }
+        return results[1], found
 
     def _get_connection_pool_index(self, write):
         # One server here (REDIS_URL); with several, Django picks a read replica at random,
@@ -57,6 +72,15 @@ class SharedPoolRedisCache(RedisCache):
         kept `timeout` seconds (None: for ever)."""
         key = self.make_and_validate_key(key, version=version)
         return self._cache.count(key, timeout, start)
+
+    def count_and_read(
+        self, key, timeout: int | None, read, start: int = 0, version=None
+    ) -> tuple[int, dict]:
+        """`count`, and `get_many(read)`, in one round trip."""
+        key = self.make_and_validate_key(key, version=version)
+        made = {self.make_and_validate_key(k, version=version): k for k in read}
+        count, found = self._cache.count_and_read(key, timeout, start, list(made))
+        return count, {made[k]: v for k, v in found.items()}
 
     @cached_property
     def _cache(self):

@@ -107,6 +107,13 @@ class DegradingRedisCache(SharedPoolRedisCache):
             _warn("count", error)
             return start + 1
 
+    def count_and_read(self, key, timeout, read, start=0, version=None):
+        try:
+            return super().count_and_read(key, timeout, read, start, version)
+        except UNREACHABLE as error:
+            _warn("count_and_read", error)
+            return start + 1, {}
+
     def clear(self):
         try:
             return super().clear()

@@ -116,3 +116,21 @@ def test_a_lost_page_cache_generation_starts_above_every_one_it_had():
     cache.delete(pagecache.GENERATION_KEY)  # lost, then bumped before anyone reads it
     pagecache.invalidate({"type": "post.created", "thread_id": 1})
     assert pagecache.generation() > first + 1
+
+
+def test_the_shared_cache_counts_and_reads_other_keys_in_one_call():
+    from django.core.cache import cache
+
+    from community import ratelimits
+    from tests.conftest import require_service
+
+    require_service("Redis (REDIS_URL)", hasattr(cache, "count_and_read"))
+    cache.set("screen:list", [("word", False, "block")], 30)
+    count, found = cache.count_and_read("hits", 30, ["screen:list", "screen:missing"])
+    assert count == 1 and found == {"screen:list": [("word", False, "block")]}
+    assert ratelimits.hit_and_read("post", 43, limit=1, window=60, read=["screen:list"]) == (
+        0,
+        {"screen:list": [("word", False, "block")]},
+    )
+    wait, found = ratelimits.hit_and_read("post", 43, limit=1, window=60, read=["screen:list"])
+    assert wait > 0 and found == {"screen:list": [("word", False, "block")]}

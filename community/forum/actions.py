@@ -21,6 +21,7 @@ from community import markup, ratelimits
 from community.accounts import permissions as member_permissions
 from community.compiled import CompiledQuery
 from community.events import publish_on_commit
+from community.fragments import answering
 
 from . import permissions, post_hooks, screening
 from .models import (
@@ -107,19 +108,26 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
     return names
 
 
-def _check_rate(author) -> None:
-    """Members post at most a few times a minute (POSTS_PER_MINUTE); moderators are not limited."""
+def _check_rate(author) -> dict:
+    """Members post at most a few times a minute (POSTS_PER_MINUTE); moderators are not limited.
+
+    Returns what the screens will read from the shared cache (``screening.cache_reads``),
+    read in the same round trip as the count: one fewer before the readers' live event."""
     from django.conf import settings
 
     if author.is_moderator:
-        return
-    wait = ratelimits.hit("post", author.pk, limit=settings.POSTS_PER_MINUTE, window=60)
+        return {}
+    wait, found = ratelimits.hit_and_read(
+        "post", author.pk, limit=settings.POSTS_PER_MINUTE, window=60,
+        read=screening.cache_reads(),
+    )  # fmt: skip
     if wait:
         raise ratelimits.RateLimited(
             {"source": _("You are posting very quickly. Please wait %(seconds)d seconds and try again: your text is kept.")
              % {"seconds": wait}},
             wait_seconds=wait,
         )  # fmt: skip
+    return found
 
 
 def _screen(
@@ -263,10 +271,11 @@ def start_thread(
     source, stored = _stored_uploads(author, source)
     _check_uploads(author, [*uploads, *stored])
     rendered = _render(source, author)
-    _check_rate(author)
-    verdict, source, rendered = _screen(
-        author=author, space=space, source=source.strip(), rendered=rendered, is_new_thread=True
-    )
+    with answering(_check_rate(author)):
+        verdict, source, rendered = _screen(
+            author=author, space=space, source=source.strip(), rendered=rendered,
+            is_new_thread=True,
+        )  # fmt: skip
     post_hooks.check(author=author, space=space, post=None, rendered=rendered)
     now = timezone.now()
     held = (space.premoderated and not author.is_moderator) or verdict.held
@@ -475,14 +484,14 @@ def create_post(
     source, stored = _stored_uploads(author, source)
     _check_uploads(author, [*uploads, *stored])
     rendered = _render(source, author)
-    _check_rate(author)
-    verdict, source, rendered = _screen(
-        author=author,
-        space=thread.space,
-        source=source.strip(),
-        rendered=rendered,
-        is_new_thread=False,
-    )
+    with answering(_check_rate(author)):
+        verdict, source, rendered = _screen(
+            author=author,
+            space=thread.space,
+            source=source.strip(),
+            rendered=rendered,
+            is_new_thread=False,
+        )
     post_hooks.check(author=author, space=thread.space, post=None, rendered=rendered)
     now = timezone.now()
     held = (thread.space.premoderated and not author.is_moderator) or verdict.held

@@ -45,6 +45,20 @@ def register(screen: Screen) -> Screen:
     return screen
 
 
+_reads: list[Callable[[], list[str]]] = []
+
+
+def register_reads(keys: Callable[[], list[str]]) -> None:
+    """Say which shared-cache keys the screens read (through ``fragments.cached``): the
+    action reads them with the poster's rate-limit count, in one round trip."""
+    if keys not in _reads:
+        _reads.append(keys)
+
+
+def cache_reads() -> list[str]:
+    return [key for keys in list(_reads) for key in keys()]
+
+
 def screen(submission: Submission) -> Verdict:
     """Run every registered screen; each may block, hold or censor."""
     verdict = Verdict()

@@ -17,6 +17,7 @@ class ModerationConfig(AppConfig):
 
         forum_screening.register(screening.screen_trust)
         forum_screening.register(screening.screen_watched_words)
+        forum_screening.register_reads(screening.watched_words_reads)
         forum_screening.register(screening.screen_personal_data)
         events.record_with(recording.record)
         panels.register()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.forum.screening import Submission, Verdict
+from community.fragments import cached
 
 SCREENED_ROLES = {"parent_carer", "young_person"}
 
@@ -100,11 +101,16 @@ def watched_words() -> list:
 
     from .models import WatchedWord
 
-    rows = cache.get(WATCHED_WORDS_KEY)
+    rows = cached(WATCHED_WORDS_KEY)
     if rows is None:
         rows = list(WatchedWord.objects.values_list("pattern", "is_regex", "action"))
         cache.set(WATCHED_WORDS_KEY, rows, WATCHED_WORDS_SECONDS)
     return [WatchedWord(pattern=p, is_regex=r, action=a) for p, r, a in rows]
+
+
+def watched_words_reads() -> list[str]:
+    """The poster's action reads the list with its rate-limit count (forum.screening)."""
+    return [WATCHED_WORDS_KEY]
 
 
 def forget_watched_words(**_kwargs) -> None:

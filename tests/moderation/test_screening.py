@@ -181,3 +181,38 @@ def test_posting_too_fast_is_refused_with_the_wait(settings):
     assert actions.create_post(
         author=make_moderator(), thread=thread, source="Moderators are not limited"
     )
+
+
+def test_the_watched_words_are_read_with_the_posters_rate_count(monkeypatch):
+    """On Redis, one round trip for both before the reply is written (issue 15); a word
+    added between two posts still holds the second."""
+    from django.core.cache import cache, caches
+
+    from community.moderation import screening
+    from tests.conftest import require_service
+
+    require_service("Redis (REDIS_URL)", hasattr(cache, "count_and_read"))
+    moderator, member, thread = make_moderator(), make_user(), make_thread()
+    moderation_actions.add_watched_word(
+        moderator=moderator, pattern="checkme", is_regex=False, action="approve"
+    )
+    actions.create_post(author=member, thread=thread, source="A first reply")  # the list cached
+    single_reads = []
+    backend = caches["default"]
+    get = backend.get
+
+    def counted_get(key, *args, **kwargs):
+        single_reads.append(key)
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", counted_get)
+    assert actions.create_post(author=member, thread=thread, source="please checkme").status == (
+        Status.HELD
+    )
+    assert screening.WATCHED_WORDS_KEY not in single_reads
+    moderation_actions.add_watched_word(
+        moderator=moderator, pattern="newword", is_regex=False, action="approve"
+    )
+    assert actions.create_post(author=member, thread=thread, source="a newword").status == (
+        Status.HELD
+    )
