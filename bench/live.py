@@ -4,6 +4,7 @@ Usage: python bench/live.py [--posts 500] [--clients 200] [--watchers 1000]
                             [--fanout-runs 3] [--servers 2] [--only latency|fanout]
                             [--layer-fix] [--send-concurrency N]   (what-ifs, off by default)
                             [--lean-client]   (the socket process reads frames itself)
+                            [--arrival-stamps]   (and stamps them with the kernel's arrival time)
 
 (a) Post-to-socket latency: `--clients` members hold a WebSocket each, subscribed to one
     thread; one of them also watches it. The bench process posts `--posts` replies one at a
@@ -99,7 +100,9 @@ class _LeanReader(asyncio.Protocol):
         self.buffer = bytearray()
 
     def data_received(self, data: bytes) -> None:
-        t = now()
+        self._frames(data, now())
+
+    def _frames(self, data: bytes, t: float) -> None:
         buffer = self.buffer
         buffer += data
         while len(buffer) >= 2:
@@ -119,9 +122,19 @@ class _LeanReader(asyncio.Protocol):
             if opcode == 0x1:
                 self.on_text(payload, t)
             elif opcode == 0x9:  # ping: a masked pong with the same payload (a zero mask)
-                self.transport.write(bytes([0x8A, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
+                self._write(bytes([0x8A, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
             elif opcode == 0x8:
-                self.transport.close()
+                self.close()
+
+    def _write(self, data: bytes) -> None:
+        raw = getattr(self, "raw", None)
+        if raw is None:
+            self.transport.write(data)
+        else:
+            try:
+                raw.send(data)
+            except OSError:
+                pass
 
     def close(self) -> None:
         """A clean close (code 1000), so the consumer leaves its groups."""
@@ -137,10 +150,77 @@ class _LeanReader(asyncio.Protocol):
             self.closed.set_result(None)
 
 
+# Linux's SO_TIMESTAMPNS (asm-generic/socket.h; Python's socket module does not name it):
+# a struct timespec of CLOCK_REALTIME with each read, as two native 64-bit integers.
+SO_TIMESTAMPNS = 35
+
+
+class _ArrivalReader(_LeanReader):
+    """`--arrival-stamps`: as `--lean-client`, but each frame is stamped with the time its
+    bytes reached the client's socket (the kernel's receive timestamp, SO_TIMESTAMPNS), not
+    the time this one thread got round to reading it. 200 sockets read by one Python thread
+    at ~30 µs each put ~3 ms of the client's own queueing into the median socket's stamp;
+    the 200 browsers it stands in for each read their own socket."""
+
+    def __init__(self, ws, on_text, closed: asyncio.Future) -> None:
+        import socket
+
+        transport = ws.transport
+        super().__init__(transport, on_text, closed)
+        self.sock = transport.get_extra_info("socket")
+        self.fd = self.sock.fileno()
+        self.socket_module = socket
+        # Take the socket from the transport's reading: read here, with the ancillary data.
+        transport.set_protocol(self)
+        transport.pause_reading()
+        raw = socket.socket(fileno=os.dup(self.fd))
+        raw.setblocking(False)
+        raw.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        self.raw = raw
+        self.loop = asyncio.get_running_loop()
+        self.loop.add_reader(raw.fileno(), self._ready)
+        self.cmsg_space = socket.CMSG_SPACE(16)
+
+    def _ready(self) -> None:
+        socket = self.socket_module
+        try:
+            data, ancillary, _flags, _address = self.raw.recvmsg(262144, self.cmsg_space)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data, ancillary = b"", []
+        if not data:
+            self.loop.remove_reader(self.raw.fileno())
+            self.raw.close()
+            self.transport.close()
+            self.connection_lost(None)
+            return
+        stamp = None
+        for level, kind, value in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(value) >= 16:
+                seconds = int.from_bytes(value[0:8], "little", signed=True)
+                nanoseconds = int.from_bytes(value[8:16], "little", signed=True)
+                # The kernel stamps CLOCK_REALTIME; moved onto CLOCK_MONOTONIC as it reads now.
+                offset = time.clock_gettime(time.CLOCK_REALTIME) - now()
+                stamp = seconds + nanoseconds / 1e9 - offset
+        self._frames(data, stamp if stamp is not None else now())
+
+    def close(self) -> None:
+        if self.raw.fileno() >= 0:
+            self.loop.remove_reader(self.raw.fileno())
+            try:
+                self.raw.send(bytes([0x88, 0x82]) + b"\0\0\0\0" + (1000).to_bytes(2, "big"))
+            except OSError:
+                pass
+            self.raw.close()
+        self.transport.close()
+
+
 async def _sockets(conn) -> None:
     import websockets
 
     lean_client = os.environ.get("BENCH_LEAN_CLIENT") == "1"
+    arrival_stamps = os.environ.get("BENCH_ARRIVAL_STAMPS") == "1"
     lean: dict[object, _LeanReader] = {}
 
     received: dict[tuple, list[float]] = defaultdict(list)
@@ -158,7 +238,11 @@ async def _sockets(conn) -> None:
                 waiter[1].set()
 
     async def read(ws) -> None:
-        if lean_client:
+        if arrival_stamps:
+            closed = asyncio.get_running_loop().create_future()
+            lean[ws] = _ArrivalReader(ws, take, closed)
+            await closed
+        elif lean_client:
             closed = asyncio.get_running_loop().create_future()
             reader = lean[ws] = _LeanReader(ws.transport, take, closed)
             ws.transport.set_protocol(reader)
@@ -1085,9 +1169,17 @@ def main() -> None:
         help="the socket process reads open sockets' frames itself, not through websockets "
         "(less of the 2 cores taken from daphne by the 200 stand-in browsers)",
     )
+    parser.add_argument(
+        "--arrival-stamps",
+        action="store_true",
+        help="as --lean-client, stamping each frame with the kernel's time of arrival at the "
+        "client's socket (SO_TIMESTAMPNS) rather than when the one client thread read it",
+    )
     args = parser.parse_args()
     if args.lean_client:
         os.environ["BENCH_LEAN_CLIENT"] = "1"  # read by the socket process (spawned)
+    if args.arrival_stamps:
+        os.environ["BENCH_ARRIVAL_STAMPS"] = "1"
 
     own_redis = None
     if args.only == "restart":
