@@ -441,11 +441,15 @@ _local_lock = threading.Lock()
 
 
 def _local_page(key: str) -> tuple | None:
+    global _local_bytes
     with _local_lock:
         held = _local_pages.get(key)
         if held is None:
             return None
         if held[2] is not None and held[2] < time.monotonic():
+            # Past its deadline: dropped now, so it takes no room from pages still in use.
+            del _local_pages[key]
+            _local_bytes -= held[1]
             return None
         _local_pages.move_to_end(key)
         return held[0]

@@ -151,3 +151,18 @@ def test_the_write_generation_and_the_members_rows_decide_the_kept_page(readers)
     assert len(kept) == 2  # one per member
     reader_page = _page(_client_for(reader), NOTIFICATIONS)
     assert "Youth forum at the hub" not in reader_page
+
+
+def test_a_kept_page_past_its_deadline_takes_no_room(readers):
+    from community import fragments
+
+    client = _client_for(readers["reader"])
+    _page(client, NOTIFICATIONS)
+    kept = [k for k in fragments._local_pages if k.startswith("fragment:notifications-kept:")]
+    assert len(kept) == 1
+    held_bytes = fragments._local_bytes
+    later = fragments.time.monotonic() + 30 * 60 + 1
+    with mock.patch.object(fragments.time, "monotonic", return_value=later):
+        assert fragments.kept_pieces(kept[0]) is None
+    assert kept[0] not in fragments._local_pages
+    assert fragments._local_bytes < held_bytes
