@@ -1138,7 +1138,15 @@ def report(a: dict | None, b: dict | None, args) -> None:
         )
 
 
+def _exit_on_sigterm(signum, _frame) -> None:
+    """`timeout` and process managers stop the bench with SIGTERM: exit through main's
+    `finally`, which stops the daphne processes and the worker it started (killed outright,
+    they were left running and skewed the next run)."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if len(sys.argv) == 3 and sys.argv[1] == "--serve":
         serve(sys.argv[2])
         return
