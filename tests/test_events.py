@@ -18,6 +18,19 @@ pytestmark = pytest.mark.django_db
 TASK_INSERT = 'INSERT INTO "django_tasks_database_dbtaskresult"'
 
 
+def _assert_reply_tasks(post) -> list[DBTaskResult]:
+    """The queued rows are a reply's: the fan-out, search indexing and webhooks, each its own
+    task (retried on its own), each for this post."""
+    rows = list(DBTaskResult.objects.order_by("task_path"))
+    assert [r.task_path for r in rows] == [
+        "community.events.run_subscriber",
+        "community.events.run_subscriber",
+        "notifications.tasks.fan_out",
+    ]
+    assert all(r.args_kwargs["args"][-1]["post_id"] == post.pk for r in rows)
+    return rows
+
+
 def test_a_replys_tasks_are_queued_in_one_insert_in_its_transaction(db_tasks):
     thread, author = make_thread(), make_user()
     DBTaskResult.objects.all().delete()
@@ -25,14 +38,7 @@ def test_a_replys_tasks_are_queued_in_one_insert_in_its_transaction(db_tasks):
         post = actions.create_post(author=author, thread=thread, source="A reply the worker tells")
     inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(TASK_INSERT)]
     assert len(inserts) == 1
-    rows = list(DBTaskResult.objects.order_by("task_path"))
-    # The fan-out, search indexing and webhooks: each its own task, retried on its own.
-    assert [r.task_path for r in rows] == [
-        "community.events.run_subscriber",
-        "community.events.run_subscriber",
-        "notifications.tasks.fan_out",
-    ]
-    assert all(r.args_kwargs["args"][-1]["post_id"] == post.pk for r in rows)
+    _assert_reply_tasks(post)
 
 
 def test_task_rows_written_together_are_the_rows_enqueue_writes(db_tasks):
@@ -94,13 +100,7 @@ def test_a_replys_task_rows_are_sent_with_its_commit(network, db_tasks):
     at = next(i for i, sql in enumerate(statements) if sql.startswith(TASK_INSERT))
     # After every statement of the action, in one query with the COMMIT: one round trip.
     assert at == len(statements) - 1 and statements[at].endswith(";\nCOMMIT"), statements[at:]
-    rows = list(DBTaskResult.objects.order_by("task_path"))
-    assert [r.task_path for r in rows] == [
-        "community.events.run_subscriber",
-        "community.events.run_subscriber",
-        "notifications.tasks.fan_out",
-    ]
-    assert all(r.args_kwargs["args"][-1]["post_id"] == post.pk for r in rows)
+    rows = _assert_reply_tasks(post)
     assert all(r.task_result.status == "READY" for r in rows)
 
 
